@@ -1,0 +1,336 @@
+//! Channels of a session: the PTY shell and exec. Output is routed per channel, in Rust, through
+//! a [`Coalescer`] to the channel's own sink.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::FutureExt;
+use russh::client::Msg;
+use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use crate::coalesce::{Coalescer, Next};
+use crate::config::CoalesceConfig;
+use crate::error::CoreError;
+use crate::events::{ChannelEvents, ChannelExit};
+use crate::transport::Connection;
+
+/// What the PTY shell asks for; kept so a reconnect can reopen the same terminal.
+#[derive(Clone, Debug)]
+pub struct ShellRequest {
+    pub term: String,
+    pub cols: u32,
+    pub rows: u32,
+}
+
+/// Waits for the server's answer to a request on `channel`. Messages that arrive before the
+/// answer are kept in `early` so no output is lost.
+async fn await_reply(
+    conn: &Connection,
+    channel: &mut Channel<Msg>,
+    what: &'static str,
+    early: &mut VecDeque<Option<ChannelMsg>>,
+) -> Result<(), CoreError> {
+    loop {
+        match channel.wait().await {
+            Some(ChannelMsg::Success) => return Ok(()),
+            Some(ChannelMsg::Failure) => return Err(CoreError::RequestRejected(what)),
+            Some(other) => early.push_back(Some(other)),
+            None => {
+                return Err(conn.lost.get().unwrap_or(CoreError::ChannelRejected(format!(
+                    "the channel closed before the {what} request was answered"
+                ))))
+            }
+        }
+    }
+}
+
+async fn open(conn: &Connection) -> Result<Channel<Msg>, CoreError> {
+    conn.handle.channel_open_session().await.map_err(|e| match e {
+        russh::Error::ChannelOpenFailure(reason) => CoreError::ChannelRejected(format!("{reason:?}")),
+        other => conn.explain(&other),
+    })
+}
+
+enum ShellOp {
+    Data(Bytes),
+    Resize { cols: u32, rows: u32, done: oneshot::Sender<Result<(), CoreError>> },
+    Close,
+}
+
+/// A PTY shell. Writes are queued to a writer task so the caller never blocks; keystrokes go out
+/// at once (TCP nodelay), queued writes are merged.
+pub struct Shell {
+    ops: mpsc::UnboundedSender<ShellOp>,
+}
+
+impl Shell {
+    pub fn write(&self, data: Vec<u8>) -> Result<(), CoreError> {
+        self.ops
+            .send(ShellOp::Data(Bytes::from(data)))
+            .map_err(|_| CoreError::NotConnected("closed"))
+    }
+
+    pub async fn resize(&self, cols: u32, rows: u32) -> Result<(), CoreError> {
+        let (done, result) = oneshot::channel();
+        self.ops
+            .send(ShellOp::Resize { cols, rows, done })
+            .map_err(|_| CoreError::NotConnected("closed"))?;
+        result.await.unwrap_or(Err(CoreError::NotConnected("closed")))
+    }
+
+    pub fn close(&self) {
+        let _ = self.ops.send(ShellOp::Close);
+    }
+}
+
+pub async fn open_shell(
+    conn: Arc<Connection>,
+    req: &ShellRequest,
+    coalesce: CoalesceConfig,
+    sink: Arc<dyn ChannelEvents>,
+) -> Result<Shell, CoreError> {
+    let mut channel = open(&conn).await?;
+    let mut early = VecDeque::new();
+    channel
+        .request_pty(true, &req.term, req.cols, req.rows, 0, 0, &[])
+        .await
+        .map_err(|e| conn.explain(&e))?;
+    await_reply(&conn, &mut channel, "pty", &mut early).await?;
+    channel.request_shell(true).await.map_err(|e| conn.explain(&e))?;
+    await_reply(&conn, &mut channel, "shell", &mut early).await?;
+    let (read, write) = channel.split();
+    let (ops, ops_rx) = mpsc::unbounded_channel();
+    tokio::spawn(shell_writer(write, ops_rx));
+    tokio::spawn(async move {
+        let exit = pump(read, early, coalesce, sink.as_ref(), &conn).await;
+        sink.exit(exit);
+    });
+    Ok(Shell { ops })
+}
+
+async fn shell_writer(write: ChannelWriteHalf<Msg>, mut ops: mpsc::UnboundedReceiver<ShellOp>) {
+    let mut next: Option<ShellOp> = None;
+    loop {
+        let op = match next.take() {
+            Some(op) => op,
+            None => match ops.recv().await {
+                Some(op) => op,
+                None => break,
+            },
+        };
+        match op {
+            ShellOp::Data(first) => {
+                // Merge writes that queued up meanwhile into one packet.
+                let mut merged: Option<Vec<u8>> = None;
+                while let Ok(op) = ops.try_recv() {
+                    match op {
+                        ShellOp::Data(more) => merged.get_or_insert_with(|| first.to_vec()).extend_from_slice(&more),
+                        other => {
+                            next = Some(other);
+                            break;
+                        }
+                    }
+                }
+                let data = merged.map(Bytes::from).unwrap_or(first);
+                if write.data_bytes(data).await.is_err() {
+                    break;
+                }
+            }
+            ShellOp::Resize { cols, rows, done } => {
+                let r = write
+                    .window_change(cols, rows, 0, 0)
+                    .await
+                    .map_err(|_| CoreError::NotConnected("closed"));
+                let _ = done.send(r);
+            }
+            ShellOp::Close => {
+                let _ = write.eof().await;
+                let _ = write.close().await;
+                break;
+            }
+        }
+    }
+}
+
+/// Reads a channel to its end, delivering coalesced output to `sink`.
+async fn pump(
+    mut read: ChannelReadHalf,
+    mut pending: VecDeque<Option<ChannelMsg>>,
+    coalesce: CoalesceConfig,
+    sink: &dyn ChannelEvents,
+    conn: &Connection,
+) -> ChannelExit {
+    let mut out = Coalescer::new(coalesce);
+    let mut err = Coalescer::new(coalesce);
+    let mut exit = ChannelExit::default();
+    let mut deadline: Option<Instant> = None;
+    loop {
+        let msg = if let Some(m) = pending.pop_front() {
+            m
+        } else if let Some(at) = deadline {
+            tokio::select! {
+                m = read.wait() => m,
+                () = tokio::time::sleep_until(at) => {
+                    deadline = None;
+                    let now = Instant::now();
+                    if let Some(chunk) = out.take(now) { sink.data(chunk); }
+                    if let Some(chunk) = err.take(now) { sink.stderr(chunk); }
+                    continue;
+                }
+            }
+        } else {
+            read.wait().await
+        };
+        let Some(msg) = msg else {
+            // The sender went away without a Close: the connection ended under the channel.
+            exit.error = Some(conn.lost.get().unwrap_or(CoreError::DisconnectedByServer {
+                addr: conn.ctx.addr.clone(),
+                detail: String::new(),
+            }));
+            break;
+        };
+        let now = Instant::now();
+        let (data, is_err) = match msg {
+            ChannelMsg::Data { data } => (data, false),
+            ChannelMsg::ExtendedData { data, ext: 1 } => (data, true),
+            ChannelMsg::ExitStatus { exit_status } => {
+                exit.code = Some(exit_status);
+                continue;
+            }
+            ChannelMsg::ExitSignal { signal_name, .. } => {
+                exit.signal = Some(format!("{signal_name:?}"));
+                continue;
+            }
+            ChannelMsg::Close => break,
+            _ => continue,
+        };
+        let c = if is_err { &mut err } else { &mut out };
+        match c.push(&data, now) {
+            Next::Deliver => {
+                // Take what has already arrived for the same stream before crossing.
+                while c.len() < coalesce.max_bytes {
+                    match read.wait().now_or_never() {
+                        Some(Some(ChannelMsg::Data { data })) if !is_err => {
+                            c.push(&data, now);
+                        }
+                        Some(Some(ChannelMsg::ExtendedData { data, ext: 1 })) if is_err => {
+                            c.push(&data, now);
+                        }
+                        Some(other) => {
+                            pending.push_back(other);
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                if let Some(chunk) = c.take(now) {
+                    if is_err {
+                        sink.stderr(chunk)
+                    } else {
+                        sink.data(chunk)
+                    }
+                }
+            }
+            Next::WaitUntil(at) => {
+                deadline = Some(deadline.map_or(at, |d| d.min(at)));
+            }
+        }
+    }
+    let now = Instant::now();
+    if let Some(chunk) = out.take(now) {
+        sink.data(chunk);
+    }
+    if let Some(chunk) = err.take(now) {
+        sink.stderr(chunk);
+    }
+    exit
+}
+
+/// The result of a collected exec.
+#[derive(Debug, Default)]
+pub struct ExecOutput {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub code: Option<u32>,
+    pub signal: Option<String>,
+    pub stdout_bytes: u64,
+    pub stderr_bytes: u64,
+}
+
+/// Collects output, or forwards it to a caller's stream sink while counting it.
+struct ExecSink {
+    collected: Mutex<(Vec<u8>, Vec<u8>, u64, u64)>,
+    stream: Option<Arc<dyn ChannelEvents>>,
+}
+
+impl ChannelEvents for ExecSink {
+    fn data(&self, chunk: Vec<u8>) {
+        if let Ok(mut c) = self.collected.lock() {
+            c.2 += chunk.len() as u64;
+            if self.stream.is_none() {
+                if c.0.is_empty() {
+                    c.0 = chunk;
+                } else {
+                    c.0.extend_from_slice(&chunk);
+                }
+                return;
+            }
+        }
+        if let Some(s) = &self.stream {
+            s.data(chunk);
+        }
+    }
+    fn stderr(&self, chunk: Vec<u8>) {
+        if let Ok(mut c) = self.collected.lock() {
+            c.3 += chunk.len() as u64;
+            if self.stream.is_none() {
+                c.1.extend_from_slice(&chunk);
+                return;
+            }
+        }
+        if let Some(s) = &self.stream {
+            s.stderr(chunk);
+        }
+    }
+    fn exit(&self, _exit: ChannelExit) {}
+}
+
+/// Runs one command. With `stream`, output goes to it (coalesced) instead of being collected.
+pub async fn exec(
+    conn: Arc<Connection>,
+    command: &str,
+    timeout: Duration,
+    coalesce: CoalesceConfig,
+    stream: Option<Arc<dyn ChannelEvents>>,
+) -> Result<ExecOutput, CoreError> {
+    let started = Instant::now();
+    let run = async {
+        let mut channel = open(&conn).await?;
+        let mut early = VecDeque::new();
+        channel.exec(true, command.as_bytes().to_vec()).await.map_err(|e| conn.explain(&e))?;
+        await_reply(&conn, &mut channel, "exec", &mut early).await?;
+        let collect_window = if stream.is_some() {
+            coalesce
+        } else {
+            CoalesceConfig { window: Duration::ZERO, max_bytes: coalesce.max_bytes }
+        };
+        let sink = ExecSink { collected: Mutex::new(Default::default()), stream: stream.clone() };
+        let (read, write) = channel.split();
+        let exit = pump(read, early, collect_window, &sink, &conn).await;
+        drop(write);
+        if let Some(e) = exit.error {
+            return Err(e);
+        }
+        let (stdout, stderr, stdout_bytes, stderr_bytes) =
+            sink.collected.into_inner().unwrap_or_default();
+        Ok(ExecOutput { stdout, stderr, code: exit.code, signal: exit.signal, stdout_bytes, stderr_bytes })
+    };
+    match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), run).await {
+        Ok(r) => r,
+        Err(_) => Err(CoreError::ExecTimeout { timeout_ms: timeout.as_millis() as u64 }),
+    }
+}

@@ -1,0 +1,86 @@
+//! What a session tells its owner: state transitions, channel data and channel ends.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::{Cause, CoreError};
+
+/// The session states of DESIGN.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    Connecting,
+    Ready,
+    Degraded,
+    Reconnecting,
+    ManualReconnectRequired,
+    AuthFailed,
+    HostKeyMismatch,
+    Closed,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::Connecting => "connecting",
+            SessionState::Ready => "ready",
+            SessionState::Degraded => "degraded",
+            SessionState::Reconnecting => "reconnecting",
+            SessionState::ManualReconnectRequired => "manual_reconnect_required",
+            SessionState::AuthFailed => "auth_failed",
+            SessionState::HostKeyMismatch => "host_key_mismatch",
+            SessionState::Closed => "closed",
+        }
+    }
+
+    /// States a session only leaves by an explicit user action.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            SessionState::ManualReconnectRequired
+                | SessionState::AuthFailed
+                | SessionState::HostKeyMismatch
+                | SessionState::Closed
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct StateEvent {
+    pub state: SessionState,
+    pub previous: SessionState,
+    pub cause: Option<Cause>,
+    pub error: Option<CoreError>,
+    /// Wall-clock time of the transition, milliseconds since the Unix epoch.
+    pub at_ms: f64,
+}
+
+pub fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// Receives a session's state transitions. Called from runtime threads; must not block.
+pub trait SessionEvents: Send + Sync + 'static {
+    fn state(&self, event: StateEvent);
+}
+
+/// How a channel ended.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelExit {
+    pub code: Option<u32>,
+    pub signal: Option<String>,
+    /// Set when the channel ended because the connection did.
+    pub error: Option<CoreError>,
+}
+
+/// Receives one channel's output. Called from runtime threads; must not block.
+pub trait ChannelEvents: Send + Sync + 'static {
+    /// A coalesced batch of stdout bytes (a PTY merges stderr into it).
+    fn data(&self, chunk: Vec<u8>);
+    /// A coalesced batch of stderr bytes (exec channels only).
+    fn stderr(&self, chunk: Vec<u8>) {
+        let _ = chunk;
+    }
+    fn exit(&self, exit: ChannelExit);
+}

@@ -1,0 +1,28 @@
+//! The Rust core of ssh-spike: an SSH connection manager on russh and tokio.
+//!
+//! The manager (pool, sessions, channels, coalescing, error mapping) is plain Rust and tested
+//! with `cargo test --no-default-features`; the napi-rs boundary lives in [`napi`] behind the
+//! default `napi` feature, and converts its `Binding*` types into the core types here.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod channel;
+pub mod coalesce;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod hostkey;
+pub mod keys;
+pub mod pool;
+pub mod session;
+pub mod transport;
+
+#[cfg(feature = "napi")]
+mod napi;
+
+pub use channel::{ExecOutput, Shell, ShellRequest};
+pub use config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolTuning, SessionConfig};
+pub use error::{Cause, CoreError};
+pub use events::{ChannelEvents, ChannelExit, SessionEvents, SessionState, StateEvent};
+pub use pool::Pool;
+pub use session::Session;

@@ -1,0 +1,266 @@
+//! One SSH connection: TCP connect, handshake, host-key check, authentication, and the signal
+//! that reports why it ended.
+
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use russh::client::{DisconnectReason, Handle};
+use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+use crate::config::{resolve_ciphers, AuthConfig, PoolTuning, SessionConfig};
+use crate::error::CoreError;
+use crate::hostkey::{HostKeyVerifier, PinnedKeys};
+use crate::keys::load_private_key;
+
+/// Set once, when the connection ends, with the reason; wakes whoever waits for it.
+#[derive(Default)]
+pub struct LostSignal {
+    reason: OnceLock<CoreError>,
+    notify: Notify,
+}
+
+impl LostSignal {
+    pub fn set(&self, err: CoreError) {
+        if self.reason.set(err).is_ok() {
+            self.notify.notify_waiters();
+        }
+    }
+
+    pub fn get(&self) -> Option<CoreError> {
+        self.reason.get().cloned()
+    }
+
+    pub async fn wait(&self) -> CoreError {
+        loop {
+            let notified = self.notify.notified();
+            if let Some(reason) = self.get() {
+                return reason;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Facts needed to turn a library error into a sentence about this connection.
+#[derive(Clone)]
+pub struct ErrorContext {
+    pub addr: String,
+    pub keepalive_interval_ms: u64,
+    pub keepalive_count_max: u32,
+    pub host_key_refusal: Arc<Mutex<Option<String>>>,
+}
+
+impl ErrorContext {
+    pub fn map(&self, e: &russh::Error) -> CoreError {
+        let addr = self.addr.clone();
+        match e {
+            russh::Error::IO(io) => map_io(io, &addr),
+            russh::Error::KeepaliveTimeout | russh::Error::InactivityTimeout => CoreError::KeepaliveTimeout {
+                addr,
+                missed: self.keepalive_count_max + 1,
+                interval_ms: self.keepalive_interval_ms,
+            },
+            russh::Error::UnknownKey => {
+                let detail = self
+                    .host_key_refusal
+                    .lock()
+                    .ok()
+                    .and_then(|mut r| r.take())
+                    .unwrap_or_else(|| "the key was refused".into());
+                CoreError::HostKeyMismatch { addr, detail }
+            }
+            russh::Error::HUP | russh::Error::Disconnect | russh::Error::SendError => {
+                CoreError::DisconnectedByServer { addr, detail: String::new() }
+            }
+            russh::Error::ConnectionTimeout | russh::Error::Elapsed(_) => {
+                CoreError::ConnectTimeout { addr, stage: "the SSH handshake", timeout_ms: 0 }
+            }
+            other => CoreError::Protocol { addr, detail: other.to_string() },
+        }
+    }
+}
+
+pub fn map_io(io: &std::io::Error, addr: &str) -> CoreError {
+    use std::io::ErrorKind as K;
+    let addr = addr.to_string();
+    let reason = io.to_string();
+    match io.kind() {
+        K::ConnectionRefused => CoreError::ConnectionRefused { addr },
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::TimedOut => {
+            CoreError::ConnectionReset { addr, reason }
+        }
+        K::UnexpectedEof => CoreError::DisconnectedByServer { addr, detail: " (end of stream)".into() },
+        K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable | K::NetworkDown => {
+            CoreError::HostUnreachable { addr, reason }
+        }
+        _ if reason.contains("lookup") || reason.contains("resolve") => CoreError::HostUnreachable { addr, reason },
+        _ => CoreError::ConnectionReset { addr, reason },
+    }
+}
+
+pub struct ClientHandler {
+    verifier: HostKeyVerifier,
+    ctx: ErrorContext,
+    lost: Arc<LostSignal>,
+}
+
+impl russh::client::Handler for ClientHandler {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        let public = match key {
+            PublicKeyOrCertificate::PublicKey { key, .. } => key,
+            PublicKeyOrCertificate::Certificate(_) => {
+                self.refuse("the server offered a certificate; this core verifies plain host keys".into());
+                return Ok(false);
+            }
+        };
+        match self.verifier.verify(public) {
+            Ok(()) => Ok(true),
+            Err(why) => {
+                self.refuse(why);
+                Ok(false)
+            }
+        }
+    }
+
+    async fn disconnected(&mut self, reason: DisconnectReason<Self::Error>) -> Result<(), Self::Error> {
+        let err = match reason {
+            DisconnectReason::ReceivedDisconnect(info) => CoreError::DisconnectedByServer {
+                addr: self.ctx.addr.clone(),
+                detail: format!(" ({:?}: {})", info.reason_code, info.message),
+            },
+            DisconnectReason::Error(e) => self.ctx.map(&e),
+        };
+        self.lost.set(err);
+        Ok(())
+    }
+}
+
+impl ClientHandler {
+    fn refuse(&self, why: String) {
+        if let Ok(mut slot) = self.ctx.host_key_refusal.lock() {
+            *slot = Some(why);
+        }
+    }
+}
+
+/// A live, authenticated connection.
+pub struct Connection {
+    pub handle: Handle<ClientHandler>,
+    pub lost: Arc<LostSignal>,
+    pub ctx: ErrorContext,
+}
+
+impl Connection {
+    /// The reason this connection ended, or the mapped error when it has not (yet) ended.
+    pub fn explain(&self, e: &russh::Error) -> CoreError {
+        self.lost.get().unwrap_or_else(|| self.ctx.map(e))
+    }
+}
+
+const STAGE_TCP: u8 = 0;
+const STAGE_HANDSHAKE: u8 = 1;
+const STAGE_AUTH: u8 = 2;
+
+fn stage_name(stage: u8) -> &'static str {
+    match stage {
+        STAGE_TCP => "the TCP connect",
+        STAGE_HANDSHAKE => "the SSH handshake",
+        _ => "authentication",
+    }
+}
+
+pub fn client_config(cfg: &SessionConfig, tuning: &PoolTuning) -> Result<russh::client::Config, CoreError> {
+    let mut preferred = russh::Preferred::default();
+    if let Some(names) = &cfg.ciphers {
+        preferred.cipher = Cow::Owned(resolve_ciphers(names)?);
+    }
+    Ok(russh::client::Config {
+        window_size: tuning.window_bytes,
+        maximum_packet_size: tuning.max_packet_bytes,
+        channel_buffer_size: tuning.channel_buffer,
+        keepalive_interval: Some(cfg.keepalive_interval),
+        keepalive_max: cfg.keepalive_count_max as usize,
+        inactivity_timeout: None,
+        nodelay: true,
+        preferred,
+        ..Default::default()
+    })
+}
+
+/// Opens and authenticates a connection. Key and option problems are reported before any
+/// network traffic.
+pub async fn connect(cfg: &SessionConfig, tuning: &PoolTuning, pinned: PinnedKeys) -> Result<Connection, CoreError> {
+    let key = load_private_key(&cfg.auth)?;
+    let config = Arc::new(client_config(cfg, tuning)?);
+    let ctx = ErrorContext {
+        addr: cfg.addr(),
+        keepalive_interval_ms: cfg.keepalive_interval.as_millis() as u64,
+        keepalive_count_max: cfg.keepalive_count_max,
+        host_key_refusal: Arc::new(Mutex::new(None)),
+    };
+    let stage = AtomicU8::new(STAGE_TCP);
+    let attempt = async {
+        let stream = TcpStream::connect((cfg.host.as_str(), cfg.port))
+            .await
+            .map_err(|e| map_io(&e, &ctx.addr))?;
+        let _ = stream.set_nodelay(true);
+        stage.store(STAGE_HANDSHAKE, Ordering::Relaxed);
+        let lost = Arc::new(LostSignal::default());
+        let handler = ClientHandler {
+            verifier: HostKeyVerifier {
+                policy: cfg.host_key.clone(),
+                host: cfg.host.clone(),
+                port: cfg.port,
+                pinned,
+            },
+            ctx: ctx.clone(),
+            lost: Arc::clone(&lost),
+        };
+        let mut handle = russh::client::connect_stream(config, stream, handler)
+            .await
+            .map_err(|e| ctx.map(&e))?;
+        stage.store(STAGE_AUTH, Ordering::Relaxed);
+        let conn_err = |e: russh::Error| lost.get().unwrap_or_else(|| ctx.map(&e));
+        let result = match (&cfg.auth, key) {
+            (AuthConfig::Password(password), _) => {
+                handle.authenticate_password(cfg.username.clone(), password.clone()).await.map_err(conn_err)?
+            }
+            (AuthConfig::PrivateKey { .. }, Some(key)) => {
+                let hash = if key.algorithm().is_rsa() {
+                    handle.best_supported_rsa_hash().await.map_err(conn_err)?.flatten()
+                } else {
+                    None
+                };
+                handle
+                    .authenticate_publickey(cfg.username.clone(), PrivateKeyWithHashAlg::new(key, hash))
+                    .await
+                    .map_err(conn_err)?
+            }
+            (AuthConfig::PrivateKey { .. }, None) => {
+                return Err(CoreError::Internal("private key missing after loading".into()))
+            }
+        };
+        if !result.success() {
+            let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "").await;
+            return Err(CoreError::AuthFailed {
+                user: cfg.username.clone(),
+                addr: ctx.addr.clone(),
+                method: cfg.auth.method_name(),
+            });
+        }
+        Ok(Connection { handle, lost, ctx: ctx.clone() })
+    };
+    match tokio::time::timeout(cfg.connect_timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(CoreError::ConnectTimeout {
+            addr: ctx.addr.clone(),
+            stage: stage_name(stage.load(Ordering::Relaxed)),
+            timeout_ms: cfg.connect_timeout.as_millis() as u64,
+        }),
+    }
+}

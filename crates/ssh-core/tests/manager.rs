@@ -1,0 +1,318 @@
+//! The manager against the embedded lab server, without Node.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use russh::keys::PrivateKey;
+use ssh_core::{
+    AuthConfig, ChannelEvents, ChannelExit, CoalesceConfig, HostKeyPolicy, Pool, PoolTuning, SessionConfig,
+    SessionEvents, SessionState, ShellRequest, StateEvent,
+};
+use ssh_lab::{keys, LabConfig, LabServer};
+
+const USER: &str = "lab";
+const PASSWORD: &str = "lab-password";
+
+struct Lab {
+    server: LabServer,
+    host_fp: String,
+    client_key: PrivateKey,
+}
+
+async fn lab() -> Lab {
+    let host_key = keys::generate_ed25519().unwrap();
+    let client_key = keys::generate_ed25519().unwrap();
+    let host_fp = keys::fingerprint_sha256(host_key.public_key());
+    let server = LabServer::start(LabConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        host_key,
+        username: USER.into(),
+        password: Some(PASSWORD.into()),
+        authorized_keys: vec![client_key.public_key().clone()],
+        auth_rejection_time: Duration::from_millis(10),
+        window_bytes: 2 * 1024 * 1024,
+        max_packet_bytes: 32 * 1024,
+    })
+    .await
+    .unwrap();
+    Lab { server, host_fp, client_key }
+}
+
+fn pool() -> Pool {
+    Pool::new(PoolTuning {
+        coalesce: CoalesceConfig { window: Duration::from_millis(4), max_bytes: 64 * 1024 },
+        window_bytes: 4 * 1024 * 1024,
+        max_packet_bytes: 32 * 1024,
+        channel_buffer: 256,
+    })
+}
+
+fn config(lab: &Lab, auth: AuthConfig) -> SessionConfig {
+    SessionConfig {
+        host: "127.0.0.1".into(),
+        port: lab.server.local_addr().port(),
+        username: USER.into(),
+        auth,
+        host_key: HostKeyPolicy::Fingerprint(lab.host_fp.clone()),
+        connect_timeout: Duration::from_secs(5),
+        keepalive_interval: Duration::from_secs(2),
+        keepalive_count_max: 3,
+        ciphers: None,
+    }
+}
+
+#[derive(Default)]
+struct States(Mutex<Vec<StateEvent>>);
+impl SessionEvents for States {
+    fn state(&self, event: StateEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+impl States {
+    fn names(&self) -> Vec<&'static str> {
+        self.0.lock().unwrap().iter().map(|e| e.state.as_str()).collect()
+    }
+}
+
+#[derive(Default)]
+struct Output {
+    data: Mutex<Vec<u8>>,
+    exit: Mutex<Option<ChannelExit>>,
+}
+impl ChannelEvents for Output {
+    fn data(&self, chunk: Vec<u8>) {
+        self.data.lock().unwrap().extend_from_slice(&chunk);
+    }
+    fn exit(&self, exit: ChannelExit) {
+        *self.exit.lock().unwrap() = Some(exit);
+    }
+}
+impl Output {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.data.lock().unwrap()).into_owned()
+    }
+    async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..500 {
+            let t = self.text();
+            if t.contains(needle) {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("never saw {needle:?}; got {:?}", self.text());
+    }
+}
+
+#[tokio::test]
+async fn connects_with_a_password_and_runs_a_command() {
+    let lab = lab().await;
+    let pool = pool();
+    let states = Arc::new(States::default());
+    let session = pool.create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), states.clone());
+    session.connect().await.unwrap();
+    assert_eq!(session.state(), SessionState::Ready);
+    let out = session.exec("echo hello; echo oops >&2; exit 3", Duration::from_secs(5), None).await.unwrap();
+    assert_eq!(out.stdout, b"hello\n");
+    assert_eq!(out.stderr, b"oops\n");
+    assert_eq!(out.code, Some(3));
+    session.close().await;
+    assert_eq!(states.names(), vec!["connecting", "ready", "closed"]);
+}
+
+#[tokio::test]
+async fn connects_with_a_private_key() {
+    let lab = lab().await;
+    let pem = keys::private_openssh(&lab.client_key, Some("pp")).unwrap();
+    let auth = AuthConfig::PrivateKey { path: None, text: Some(pem), passphrase: Some("pp".into()) };
+    let session = pool().create_session(config(&lab, auth), Arc::new(States::default()));
+    session.connect().await.unwrap();
+    assert_eq!(session.state(), SessionState::Ready);
+}
+
+#[tokio::test]
+async fn a_wrong_password_ends_in_auth_failed() {
+    let lab = lab().await;
+    let states = Arc::new(States::default());
+    let session = pool().create_session(config(&lab, AuthConfig::Password("nope".into())), states.clone());
+    let err = session.connect().await.unwrap_err();
+    assert_eq!(err.code(), "AUTH_FAILED");
+    assert_eq!(session.state(), SessionState::AuthFailed);
+    assert_eq!(states.names(), vec!["connecting", "auth_failed"]);
+}
+
+#[tokio::test]
+async fn a_changed_host_key_is_a_host_key_mismatch() {
+    let lab = lab().await;
+    let other = keys::generate_ed25519().unwrap();
+    let mut cfg = config(&lab, AuthConfig::Password(PASSWORD.into()));
+    cfg.host_key = HostKeyPolicy::Fingerprint(keys::fingerprint_sha256(other.public_key()));
+    let session = pool().create_session(cfg, Arc::new(States::default()));
+    let err = session.connect().await.unwrap_err();
+    assert_eq!(err.code(), "HOST_KEY_MISMATCH", "{err}");
+    assert!(err.to_string().contains(&lab.host_fp), "{err}");
+    assert_eq!(session.state(), SessionState::HostKeyMismatch);
+}
+
+#[tokio::test]
+async fn exec_stops_waiting_at_its_timeout() {
+    let lab = lab().await;
+    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    session.connect().await.unwrap();
+    let err = session.exec("sleep 5", Duration::from_millis(200), None).await.unwrap_err();
+    assert_eq!(err.code(), "EXEC_TIMEOUT");
+    // The session is still usable.
+    let out = session.exec("echo after", Duration::from_secs(5), None).await.unwrap();
+    assert_eq!(out.stdout, b"after\n");
+}
+
+#[tokio::test]
+async fn the_shell_echoes_input_and_follows_resizes() {
+    let lab = lab().await;
+    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    session.connect().await.unwrap();
+    let out = Arc::new(Output::default());
+    let req = ShellRequest { term: "xterm-256color".into(), cols: 80, rows: 24 };
+    let shell = session.open_shell(req, out.clone()).await.unwrap();
+    shell.write(b"stty size\r".to_vec()).unwrap();
+    out.wait_for("24 80").await;
+    shell.resize(120, 40).await.unwrap();
+    shell.write(b"stty size\r".to_vec()).unwrap();
+    out.wait_for("40 120").await;
+    shell.write(b"exit 7\r".to_vec()).unwrap();
+    for _ in 0..200 {
+        if out.exit.lock().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(out.exit.lock().unwrap().as_ref().and_then(|e| e.code), Some(7));
+}
+
+#[tokio::test]
+async fn a_sequence_stream_arrives_complete_and_in_order() {
+    let lab = lab().await;
+    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    session.connect().await.unwrap();
+    let out = Arc::new(Output::default());
+    let req = ShellRequest { term: "xterm".into(), cols: 80, rows: 24 };
+    let shell = session.open_shell(req, out.clone()).await.unwrap();
+    shell.write(b"spike-stream high 3000\r".to_vec()).unwrap();
+    let text = out.wait_for("SEQ 00003000").await;
+    let seqs: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("SEQ "))
+        .map(|l| l[..8].parse().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=3000).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_killed_server_connection_closes_the_session_with_a_server_cause() {
+    let lab = lab().await;
+    let states = Arc::new(States::default());
+    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), states.clone());
+    session.connect().await.unwrap();
+    let out = Arc::new(Output::default());
+    let shell_req = ShellRequest { term: "xterm".into(), cols: 80, rows: 24 };
+    let _shell = session.open_shell(shell_req, out.clone()).await.unwrap();
+    assert_eq!(lab.server.kill_connections(), 1);
+    for _ in 0..300 {
+        if session.state() == SessionState::Closed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let events = states.0.lock().unwrap().clone();
+    let last = events.last().unwrap();
+    assert_eq!(last.state, SessionState::Closed);
+    assert_eq!(last.error.as_ref().map(|e| e.code()), Some("DISCONNECTED_BY_SERVER"), "{last:?}");
+    for _ in 0..100 {
+        if out.exit.lock().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let exit = out.exit.lock().unwrap().clone().unwrap();
+    assert_eq!(exit.error.map(|e| e.code()), Some("DISCONNECTED_BY_SERVER"));
+}
+
+#[tokio::test]
+async fn a_port_nobody_listens_on_is_connection_refused() {
+    let lab = lab().await;
+    let mut cfg = config(&lab, AuthConfig::Password(PASSWORD.into()));
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    cfg.port = port;
+    let session = pool().create_session(cfg, Arc::new(States::default()));
+    assert_eq!(session.connect().await.unwrap_err().code(), "CONNECTION_REFUSED");
+}
+
+#[tokio::test]
+async fn a_server_that_never_speaks_is_a_connect_timeout() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lab = lab().await;
+    let mut cfg = config(&lab, AuthConfig::Password(PASSWORD.into()));
+    cfg.port = silent.local_addr().unwrap().port();
+    cfg.connect_timeout = Duration::from_millis(300);
+    let session = pool().create_session(cfg, Arc::new(States::default()));
+    let err = session.connect().await.unwrap_err();
+    assert_eq!(err.code(), "CONNECT_TIMEOUT");
+    assert!(err.to_string().contains("SSH handshake"), "{err}");
+}
+
+#[tokio::test]
+async fn a_garbage_speaking_server_is_a_protocol_error() {
+    let garbage = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = garbage.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut s, _)) = garbage.accept().await {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            let _ = s.write_all(&[0xde; 4096]).await;
+        }
+    });
+    let lab = lab().await;
+    let mut cfg = config(&lab, AuthConfig::Password(PASSWORD.into()));
+    cfg.port = port;
+    cfg.connect_timeout = Duration::from_secs(3);
+    let session = pool().create_session(cfg, Arc::new(States::default()));
+    let err = session.connect().await.unwrap_err();
+    assert!(["PROTOCOL_ERROR", "DISCONNECTED_BY_SERVER"].contains(&err.code()), "{err}");
+}
+
+#[tokio::test]
+async fn ten_sessions_each_with_a_shell_and_three_execs_run_at_once() {
+    let lab = lab().await;
+    let pool = Arc::new(pool());
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let cfg = config(&lab, AuthConfig::Password(PASSWORD.into()));
+        let pool = Arc::clone(&pool);
+        tasks.push(tokio::spawn(async move {
+            let session = pool.create_session(cfg, Arc::new(States::default()));
+            session.connect().await.unwrap();
+            let out = Arc::new(Output::default());
+            let shell = session
+                .open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone())
+                .await
+                .unwrap();
+            shell.write(format!("echo shell-{i}\r").into_bytes()).unwrap();
+            let execs = (0..3).map(|j| {
+                let s = session.clone();
+                async move { s.exec(&format!("echo exec-{i}-{j}"), Duration::from_secs(10), None).await }
+            });
+            let results = futures::future::join_all(execs).await;
+            for (j, r) in results.into_iter().enumerate() {
+                assert_eq!(r.unwrap().stdout, format!("exec-{i}-{j}\n").into_bytes());
+            }
+            out.wait_for(&format!("shell-{i}\r\n")).await;
+            session.close().await;
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(pool.open_sessions(), 0);
+}
