@@ -1,0 +1,333 @@
+//! Pool, session and shell classes for JS.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking;
+use napi_derive::napi;
+
+use super::{bad_option, count_crossing, to_napi, JsCallback};
+use crate::channel::{Shell, ShellRequest};
+use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolTuning, SessionConfig};
+use crate::events::{ChannelEvents, ChannelExit, SessionEvents, StateEvent};
+use crate::pool::Pool;
+use crate::session::Session;
+
+#[napi(object)]
+pub struct BindingPoolOptions {
+    pub coalesce_ms: f64,
+    pub coalesce_bytes: u32,
+    pub window_bytes: u32,
+    pub max_packet_bytes: u32,
+    pub channel_buffer: u32,
+}
+
+impl TryFrom<BindingPoolOptions> for PoolTuning {
+    type Error = napi::Error;
+    fn try_from(o: BindingPoolOptions) -> Result<Self> {
+        if !(o.coalesce_ms.is_finite() && o.coalesce_ms >= 0.0) {
+            return Err(bad_option(format!("coalesceMs must be a number >= 0, got {}", o.coalesce_ms)));
+        }
+        if o.max_packet_bytes < 1024 || o.max_packet_bytes > 65535 {
+            return Err(bad_option(format!("maxPacketBytes must be 1024..65535, got {}", o.max_packet_bytes)));
+        }
+        Ok(PoolTuning {
+            coalesce: CoalesceConfig {
+                window: Duration::from_secs_f64(o.coalesce_ms / 1000.0),
+                max_bytes: o.coalesce_bytes.max(1) as usize,
+            },
+            window_bytes: o.window_bytes,
+            max_packet_bytes: o.max_packet_bytes,
+            channel_buffer: o.channel_buffer.max(1) as usize,
+        })
+    }
+}
+
+/// A session's options, fully resolved by the TypeScript edge (no defaults here).
+#[napi(object)]
+pub struct BindingSessionOptions {
+    pub host: String,
+    pub port: u32,
+    pub username: String,
+    pub password: Option<String>,
+    pub private_key_path: Option<String>,
+    pub private_key: Option<String>,
+    pub passphrase: Option<String>,
+    /// "fingerprint" | "known-hosts" | "accept-new"
+    pub host_key_policy: String,
+    pub host_key_fingerprint: Option<String>,
+    pub known_hosts_path: Option<String>,
+    pub connect_timeout_ms: u32,
+    pub keepalive_interval_ms: u32,
+    pub keepalive_count_max: u32,
+    pub ciphers: Option<Vec<String>>,
+}
+
+impl TryFrom<BindingSessionOptions> for SessionConfig {
+    type Error = napi::Error;
+    fn try_from(o: BindingSessionOptions) -> Result<Self> {
+        let port = u16::try_from(o.port).ok().filter(|p| *p > 0).ok_or_else(|| bad_option(format!("port must be 1..65535, got {}", o.port)))?;
+        let auth = match (o.password, o.private_key_path, o.private_key) {
+            (Some(p), None, None) => AuthConfig::Password(p),
+            (None, path, text) if path.is_some() || text.is_some() => AuthConfig::PrivateKey {
+                path: path.map(PathBuf::from),
+                text,
+                passphrase: o.passphrase,
+            },
+            _ => return Err(bad_option("give exactly one of password, privateKeyPath or privateKey")),
+        };
+        let host_key = match o.host_key_policy.as_str() {
+            "fingerprint" => HostKeyPolicy::Fingerprint(
+                o.host_key_fingerprint.ok_or_else(|| bad_option("hostKey 'fingerprint' needs a fingerprint"))?,
+            ),
+            "known-hosts" => HostKeyPolicy::KnownHosts(PathBuf::from(
+                o.known_hosts_path.ok_or_else(|| bad_option("hostKey 'known-hosts' needs a knownHostsPath"))?,
+            )),
+            "accept-new" => HostKeyPolicy::AcceptNew(o.known_hosts_path.map(PathBuf::from)),
+            other => return Err(bad_option(format!("unknown host-key policy '{other}'"))),
+        };
+        if o.keepalive_interval_ms == 0 {
+            return Err(bad_option("keepaliveIntervalMs must be > 0"));
+        }
+        Ok(SessionConfig {
+            host: o.host,
+            port,
+            username: o.username,
+            auth,
+            host_key,
+            connect_timeout: Duration::from_millis(o.connect_timeout_ms as u64),
+            keepalive_interval: Duration::from_millis(o.keepalive_interval_ms as u64),
+            keepalive_count_max: o.keepalive_count_max,
+            ciphers: o.ciphers,
+        })
+    }
+}
+
+#[napi(object)]
+pub struct BindingStateEvent {
+    pub state: String,
+    pub previous: String,
+    pub cause: Option<String>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub at_ms: f64,
+}
+
+struct JsSessionEvents(JsCallback<BindingStateEvent>);
+
+impl SessionEvents for JsSessionEvents {
+    fn state(&self, e: StateEvent) {
+        count_crossing(0);
+        self.0.call(
+            BindingStateEvent {
+                state: e.state.as_str().into(),
+                previous: e.previous.as_str().into(),
+                cause: e.cause.map(|c| c.as_str().into()),
+                code: e.error.as_ref().map(|e| e.code().into()),
+                message: e.error.as_ref().map(|e| e.to_string()),
+                at_ms: e.at_ms,
+            },
+            NonBlocking,
+        );
+    }
+}
+
+#[napi(object)]
+pub struct BindingExit {
+    pub code: Option<u32>,
+    pub signal: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+struct JsChannelEvents {
+    data: Option<JsCallback<Buffer>>,
+    stderr: Option<JsCallback<Buffer>>,
+    exit: Option<JsCallback<BindingExit>>,
+}
+
+impl ChannelEvents for JsChannelEvents {
+    fn data(&self, chunk: Vec<u8>) {
+        if let Some(cb) = &self.data {
+            count_crossing(chunk.len());
+            // Buffer::from(Vec) hands the allocation to JS without copying.
+            cb.call(Buffer::from(chunk), NonBlocking);
+        }
+    }
+    fn stderr(&self, chunk: Vec<u8>) {
+        if let Some(cb) = &self.stderr {
+            count_crossing(chunk.len());
+            cb.call(Buffer::from(chunk), NonBlocking);
+        }
+    }
+    fn exit(&self, exit: ChannelExit) {
+        if let Some(cb) = &self.exit {
+            count_crossing(0);
+            cb.call(
+                BindingExit {
+                    code: exit.code,
+                    signal: exit.signal,
+                    error_code: exit.error.as_ref().map(|e| e.code().into()),
+                    error_message: exit.error.as_ref().map(|e| e.to_string()),
+                },
+                NonBlocking,
+            );
+        }
+    }
+}
+
+#[napi]
+pub struct NativePool {
+    pool: Arc<Pool>,
+}
+
+#[napi]
+impl NativePool {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: BindingPoolOptions) -> Result<Self> {
+        Ok(NativePool { pool: Arc::new(Pool::new(PoolTuning::try_from(options)?)) })
+    }
+
+    /// A new, unconnected session; `onState` receives every state transition.
+    #[napi(catch_unwind)]
+    pub fn create_session(
+        &self,
+        options: BindingSessionOptions,
+        on_state: ThreadsafeFunction<BindingStateEvent, (), BindingStateEvent, Status, false, true>,
+    ) -> Result<NativeSession> {
+        let config = SessionConfig::try_from(options)?;
+        if let Some(names) = &config.ciphers {
+            crate::config::resolve_ciphers(names).map_err(to_napi)?;
+        }
+        let session = self.pool.create_session(config, Arc::new(JsSessionEvents(on_state)));
+        Ok(NativeSession { session })
+    }
+
+    #[napi(getter, catch_unwind)]
+    pub fn open_sessions(&self) -> u32 {
+        self.pool.open_sessions() as u32
+    }
+
+    #[napi]
+    pub async fn close_all(&self) {
+        self.pool.close_all().await;
+    }
+}
+
+#[napi(object)]
+pub struct BindingShellOptions {
+    pub term: String,
+    pub cols: u32,
+    pub rows: u32,
+}
+
+#[napi(object)]
+pub struct BindingExecOptions {
+    pub timeout_ms: u32,
+}
+
+#[napi(object)]
+pub struct BindingExecResult {
+    pub stdout: Buffer,
+    pub stderr: Buffer,
+    pub code: Option<u32>,
+    pub signal: Option<String>,
+    pub stdout_bytes: f64,
+    pub stderr_bytes: f64,
+}
+
+#[napi]
+pub struct NativeSession {
+    session: Session,
+}
+
+#[napi]
+impl NativeSession {
+    #[napi(getter, catch_unwind)]
+    pub fn id(&self) -> f64 {
+        self.session.id() as f64
+    }
+
+    #[napi(getter, catch_unwind)]
+    pub fn state(&self) -> String {
+        self.session.state().as_str().to_string()
+    }
+
+    #[napi]
+    pub async fn connect(&self) -> Result<()> {
+        self.session.connect().await.map_err(to_napi)
+    }
+
+    #[napi]
+    pub async fn open_shell(
+        &self,
+        options: BindingShellOptions,
+        on_data: ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>,
+        on_exit: ThreadsafeFunction<BindingExit, (), BindingExit, Status, false, true>,
+    ) -> Result<NativeShell> {
+        let req = ShellRequest { term: options.term, cols: options.cols, rows: options.rows };
+        let sink = Arc::new(JsChannelEvents { data: Some(on_data), stderr: None, exit: Some(on_exit) });
+        let shell = self.session.open_shell(req, sink).await.map_err(to_napi)?;
+        Ok(NativeShell { shell })
+    }
+
+    /// Runs a command. With `onStdout`/`onStderr`, output is streamed (coalesced) to them and the
+    /// result's buffers stay empty; the byte counts are always set.
+    #[napi]
+    pub async fn exec(
+        &self,
+        command: String,
+        options: BindingExecOptions,
+        on_stdout: Option<ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>>,
+        on_stderr: Option<ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>>,
+    ) -> Result<BindingExecResult> {
+        let stream: Option<Arc<dyn ChannelEvents>> = if on_stdout.is_some() || on_stderr.is_some() {
+            Some(Arc::new(JsChannelEvents { data: on_stdout, stderr: on_stderr, exit: None }))
+        } else {
+            None
+        };
+        let timeout = Duration::from_millis(options.timeout_ms as u64);
+        let out = self.session.exec(&command, timeout, stream).await.map_err(to_napi)?;
+        count_crossing(out.stdout.len() + out.stderr.len());
+        Ok(BindingExecResult {
+            stdout: Buffer::from(out.stdout),
+            stderr: Buffer::from(out.stderr),
+            code: out.code,
+            signal: out.signal,
+            stdout_bytes: out.stdout_bytes as f64,
+            stderr_bytes: out.stderr_bytes as f64,
+        })
+    }
+
+    #[napi]
+    pub async fn close(&self) {
+        self.session.close().await;
+    }
+}
+
+#[napi]
+pub struct NativeShell {
+    shell: Shell,
+}
+
+#[napi]
+impl NativeShell {
+    /// Queues bytes for the remote terminal; never blocks.
+    #[napi(catch_unwind)]
+    pub fn write(&self, data: Buffer) -> Result<()> {
+        self.shell.write(data.to_vec()).map_err(to_napi)
+    }
+
+    #[napi]
+    pub async fn resize(&self, cols: u32, rows: u32) -> Result<()> {
+        self.shell.resize(cols, rows).await.map_err(to_napi)
+    }
+
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        self.shell.close();
+    }
+}

@@ -1,0 +1,88 @@
+//! The napi-rs boundary: `Binding*` option structs converted into core types, classes that wrap
+//! the pool, sessions and shells, and sinks that hand events to JS through thread-safe functions.
+//!
+//! Errors cross as `[CODE] message`; the TypeScript adapter turns them back into typed errors.
+
+mod client;
+mod lab;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+
+use crate::error::{CoreError, CATALOG};
+
+/// A weak (unref'd) JS callback: our TS adapter decides what keeps the process alive.
+pub(crate) type JsCallback<T> = ThreadsafeFunction<T, (), T, Status, false, true>;
+
+pub(crate) fn to_napi(e: CoreError) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, format!("[{}] {}", e.code(), e))
+}
+
+pub(crate) fn bad_option(msg: impl Into<String>) -> napi::Error {
+    to_napi(CoreError::BadOption(msg.into()))
+}
+
+static CROSSINGS: AtomicU64 = AtomicU64::new(0);
+static CROSSING_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts one event handed to JS, with its payload size.
+pub(crate) fn count_crossing(bytes: usize) {
+    CROSSINGS.fetch_add(1, Ordering::Relaxed);
+    CROSSING_BYTES.fetch_add(bytes as u64, Ordering::Relaxed);
+}
+
+#[napi(object)]
+pub struct BindingErrorEntry {
+    pub code: String,
+    pub cause: String,
+}
+
+/// Every error code of the Rust core with its failure cause.
+#[napi(catch_unwind)]
+pub fn error_catalog() -> Vec<BindingErrorEntry> {
+    CATALOG
+        .iter()
+        .map(|(code, cause)| BindingErrorEntry { code: (*code).to_string(), cause: cause.as_str().to_string() })
+        .collect()
+}
+
+/// Cipher names the Rust core accepts in `ciphers`.
+#[napi(catch_unwind)]
+pub fn supported_ciphers() -> Vec<String> {
+    crate::config::supported_ciphers().into_iter().map(String::from).collect()
+}
+
+#[napi(object)]
+pub struct BindingBoundaryStats {
+    /// Events handed from Rust to JS since the addon loaded.
+    pub crossings: f64,
+    /// Payload bytes carried by those events.
+    pub bytes: f64,
+}
+
+#[napi(catch_unwind)]
+pub fn boundary_stats() -> BindingBoundaryStats {
+    BindingBoundaryStats {
+        crossings: CROSSINGS.load(Ordering::Relaxed) as f64,
+        bytes: CROSSING_BYTES.load(Ordering::Relaxed) as f64,
+    }
+}
+
+/// Does nothing: the cost of one JS -> Rust call, for microbenchmarks.
+#[napi]
+pub fn noop() {}
+
+/// Takes a Buffer and returns its length: the cost of passing bytes in.
+#[napi]
+pub fn buffer_in(data: Buffer) -> u32 {
+    data.len() as u32
+}
+
+/// Returns a new Buffer of `len` bytes: the cost of passing bytes out.
+#[napi]
+pub fn buffer_out(len: u32) -> Buffer {
+    Buffer::from(vec![0u8; len as usize])
+}

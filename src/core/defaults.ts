@@ -1,0 +1,55 @@
+/**
+ * Every default of the core contract and every policy number of the plan, in one place. Both
+ * cores, the CLI and the reports read them from here; nothing else writes a default twice.
+ */
+
+/** Defaults of {@link SessionOptions}. The same values are used by both cores. */
+export const SESSION_DEFAULTS = {
+  port: 22,
+  /** Covers TCP connect, SSH handshake and authentication. */
+  connectTimeoutMs: 10_000,
+  /** A keepalive request every 2 s when the link is quiet... */
+  keepaliveIntervalMs: 2_000,
+  /** ...and the link is dead after 3 unanswered ones: noticed within (3 + 1) x 2 s = 8 s < 10 s. */
+  keepaliveCountMax: 3,
+} as const;
+
+/** Defaults of {@link ExecOptions}. */
+export const EXEC_DEFAULTS = {
+  timeoutMs: 30_000,
+} as const;
+
+/** Defaults of {@link ShellOptions}. */
+export const SHELL_DEFAULTS = {
+  term: 'xterm-256color',
+  cols: 80,
+  rows: 24,
+} as const;
+
+/**
+ * Tuning of the Rust core's boundary and transport. Not part of the shared contract: the ssh2 core
+ * has no boundary to coalesce across and keeps ssh2's own channel windows.
+ */
+export const RUST_TUNING_DEFAULTS = {
+  /** At most one data delivery per channel per window; a quiet channel delivers at once. */
+  coalesceMs: 4,
+  /** A batch this large crosses at once. */
+  coalesceBytes: 64 * 1024,
+  /** SSH channel window granted to the server (russh's default is 2 MiB). */
+  windowBytes: 4 * 1024 * 1024,
+  /** Largest SSH packet the server may send us. */
+  maxPacketBytes: 32 * 1024,
+  /** Messages buffered per channel before backpressure reaches the TCP stream. */
+  channelBuffer: 256,
+} as const;
+
+/** The numbers SPIKE-2 gives; each is a default the user can change, and reports say which was used. */
+export const PLAN_DEFAULTS = {
+  sessions: 10,
+  durationS: 30 * 60,
+  execPollIntervalMs: 5_000,
+  reconnectWithinMs: 15_000,
+  reconnectSuccessPct: 90,
+  rssLimitMb: 200,
+  cpuLimitPct: 5,
+} as const;

@@ -1,0 +1,28 @@
+import { EventEmitter } from 'node:events';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
+
+/** A typed wrapper over EventEmitter: `on('data', fn)` checks `fn` against the event map. */
+export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
+  readonly #ee = new EventEmitter();
+
+  on<K extends keyof Events & string>(event: K, listener: Events[K]): this {
+    this.#ee.on(event, listener);
+    return this;
+  }
+
+  once<K extends keyof Events & string>(event: K, listener: Events[K]): this {
+    this.#ee.once(event, listener);
+    return this;
+  }
+
+  off<K extends keyof Events & string>(event: K, listener: Events[K]): this {
+    this.#ee.off(event, listener);
+    return this;
+  }
+
+  protected emit<K extends keyof Events & string>(event: K, ...args: Parameters<Events[K]>): void {
+    this.#ee.emit(event, ...args);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Stable error codes shared by both cores, each with the plan's failure cause. The Rust core keeps
+ * the same table (crates/ssh-core/src/error.rs); a test compares the two.
+ */
+
+export type FailureCause = 'network' | 'auth' | 'server' | 'client';
+
+export const ERROR_CATALOG = {
+  /** An option is missing, unknown or of the wrong type. */
+  BAD_OPTION: 'client',
+  /** The private key file is missing or unreadable. */
+  KEY_UNREADABLE: 'client',
+  /** The private key is encrypted and no passphrase was given. */
+  KEY_PASSPHRASE_REQUIRED: 'client',
+  /** The passphrase does not decrypt the private key. */
+  KEY_PASSPHRASE_WRONG: 'client',
+  /** The private key text is not a usable key. */
+  KEY_INVALID: 'client',
+  /** TCP connect, handshake and authentication did not finish within connectTimeoutMs. */
+  CONNECT_TIMEOUT: 'network',
+  /** Nothing listens on the port (RST on connect). */
+  CONNECTION_REFUSED: 'server',
+  /** No route to the host, or its name does not resolve. */
+  HOST_UNREACHABLE: 'network',
+  /** The connection was reset or broke. */
+  CONNECTION_RESET: 'network',
+  /** keepaliveCountMax keepalives went unanswered. */
+  KEEPALIVE_TIMEOUT: 'network',
+  /** The server closed the connection (FIN, or an SSH disconnect message). */
+  DISCONNECTED_BY_SERVER: 'server',
+  /** The server rejected the credentials. */
+  AUTH_FAILED: 'auth',
+  /** The server's host key is not the expected one. */
+  HOST_KEY_MISMATCH: 'auth',
+  /** The peer broke the SSH protocol (garbage, no common algorithm, bad MAC). */
+  PROTOCOL_ERROR: 'server',
+  /** A command did not finish within its timeoutMs. */
+  EXEC_TIMEOUT: 'client',
+  /** The server refused to open a channel. */
+  CHANNEL_REJECTED: 'server',
+  /** The server refused a channel request (pty, shell, exec). */
+  REQUEST_REJECTED: 'server',
+  /** The session has no live connection (closed, failed, or reconnecting). */
+  NOT_CONNECTED: 'client',
+  /** A bug in a core. */
+  INTERNAL: 'client',
+} as const satisfies Record<string, FailureCause>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export type CoreName = 'rust' | 'ssh2';
+
+export class SshError extends Error {
+  override readonly name = 'SshError';
+  readonly code: ErrorCode;
+  /** The plan's failure class: network, auth, server or client. */
+  override readonly cause: FailureCause;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.cause = ERROR_CATALOG[code];
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
+}
+
+/** Turns an error thrown by the Rust addon (`[CODE] message`) into an SshError. */
+export function fromNativeError(err: unknown): SshError {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(message);
+  if (m && isErrorCode(m[1])) return new SshError(m[1], m[2] ?? '');
+  return new SshError('INTERNAL', `rust core: ${message}`);
+}

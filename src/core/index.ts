@@ -1,0 +1,15 @@
+/** Pools of either core behind the one contract. */
+import type { Pool } from './contract.js';
+import { type PoolOptions, resolvePoolOptions } from './options.js';
+import { RustPool } from './rust.js';
+import { Ssh2Pool } from './ssh2/pool.js';
+
+export function createPool(options: PoolOptions): Pool {
+  const o = resolvePoolOptions(options);
+  return o.core === 'rust' ? new RustPool(o.rust) : new Ssh2Pool();
+}
+
+export * from './contract.js';
+export * from './errors.js';
+export * from './defaults.js';
+export type { PoolOptions, RustTuning } from './options.js';

@@ -1,0 +1,230 @@
+/**
+ * Validation at the edge: every option object is checked here, once, for both cores. A wrong type
+ * or an unknown name is a BAD_OPTION error that names the option and says what it takes; secret
+ * values are never echoed.
+ */
+import type { ExecOptions, HostKeyOptions, SessionOptions, ShellOptions } from './contract.js';
+import { EXEC_DEFAULTS, RUST_TUNING_DEFAULTS, SESSION_DEFAULTS, SHELL_DEFAULTS } from './defaults.js';
+import { type CoreName, SshError } from './errors.js';
+
+const SECRET = new Set(['password', 'privateKey', 'passphrase']);
+
+function bad(message: string): SshError {
+  return new SshError('BAD_OPTION', message);
+}
+
+function show(key: string, value: unknown): string {
+  if (SECRET.has(key)) return 'a value that is not shown';
+  return JSON.stringify(value) ?? String(value);
+}
+
+function record(what: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`${what} must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyKnown(what: string, obj: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) {
+      throw bad(`unknown ${what} option '${key}' (known: ${known.join(', ')})`);
+    }
+  }
+}
+
+function str(what: string, obj: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const v = obj[key];
+  if (v === undefined) {
+    if (required) throw bad(`${what} option '${key}' is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || v.length === 0) {
+    throw bad(`${what} option '${key}' must be a non-empty string, got ${show(key, v)}`);
+  }
+  return v;
+}
+
+function int(what: string, obj: Record<string, unknown>, key: string, min: number, max: number, dflt: number): number {
+  const v = obj[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw bad(`${what} option '${key}' must be an integer from ${min} to ${max}, got ${show(key, v)}`);
+  }
+  return v;
+}
+
+export type ResolvedAuth =
+  | { kind: 'password'; password: string }
+  | { kind: 'key'; privateKeyPath?: string; privateKey?: string; passphrase?: string };
+
+export interface ResolvedSessionOptions {
+  host: string;
+  port: number;
+  username: string;
+  auth: ResolvedAuth;
+  hostKey: HostKeyOptions;
+  connectTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+  ciphers: string[] | null;
+}
+
+const SESSION_KEYS = [
+  'host', 'port', 'username', 'password', 'privateKeyPath', 'privateKey', 'passphrase', 'hostKey',
+  'connectTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'ciphers',
+] as const satisfies readonly (keyof SessionOptions)[];
+
+function resolveHostKey(value: unknown): HostKeyOptions {
+  if (value === undefined) {
+    throw bad(
+      "session option 'hostKey' is required: { policy: 'fingerprint', fingerprint }, " +
+        "{ policy: 'known-hosts', path } or { policy: 'accept-new' }",
+    );
+  }
+  const hk = record("session option 'hostKey'", value);
+  const what = 'hostKey';
+  switch (hk.policy) {
+    case 'fingerprint': {
+      onlyKnown(what, hk, ['policy', 'fingerprint']);
+      const fingerprint = str(what, hk, 'fingerprint', true)!;
+      if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(fingerprint)) {
+        throw bad(`hostKey option 'fingerprint' must look like SHA256:<43 base64 characters>, got ${JSON.stringify(fingerprint)}`);
+      }
+      return { policy: 'fingerprint', fingerprint };
+    }
+    case 'known-hosts':
+      onlyKnown(what, hk, ['policy', 'path']);
+      return { policy: 'known-hosts', path: str(what, hk, 'path', true)! };
+    case 'accept-new': {
+      onlyKnown(what, hk, ['policy', 'knownHostsPath']);
+      const knownHostsPath = str(what, hk, 'knownHostsPath', false);
+      return knownHostsPath ? { policy: 'accept-new', knownHostsPath } : { policy: 'accept-new' };
+    }
+    default:
+      throw bad(`hostKey option 'policy' must be 'fingerprint', 'known-hosts' or 'accept-new', got ${JSON.stringify(hk.policy)}`);
+  }
+}
+
+export function resolveSessionOptions(input: unknown): ResolvedSessionOptions {
+  const o = record('session options', input);
+  const what = 'session';
+  onlyKnown(what, o, SESSION_KEYS);
+  const password = str(what, o, 'password', false);
+  const privateKeyPath = str(what, o, 'privateKeyPath', false);
+  const privateKey = str(what, o, 'privateKey', false);
+  const passphrase = str(what, o, 'passphrase', false);
+  const methods = [password, privateKeyPath, privateKey].filter((x) => x !== undefined).length;
+  if (methods !== 1) {
+    throw bad(`give exactly one of 'password', 'privateKeyPath' or 'privateKey' (got ${methods})`);
+  }
+  if (password !== undefined && passphrase !== undefined) {
+    throw bad("'passphrase' goes with a private key, not with 'password'");
+  }
+  let auth: ResolvedAuth;
+  if (password !== undefined) {
+    auth = { kind: 'password', password };
+  } else {
+    auth = { kind: 'key' };
+    if (privateKeyPath !== undefined) auth.privateKeyPath = privateKeyPath;
+    if (privateKey !== undefined) auth.privateKey = privateKey;
+    if (passphrase !== undefined) auth.passphrase = passphrase;
+  }
+  let ciphers: string[] | null = null;
+  if (o.ciphers !== undefined) {
+    if (!Array.isArray(o.ciphers) || o.ciphers.length === 0 || !o.ciphers.every((c) => typeof c === 'string' && c)) {
+      throw bad(`session option 'ciphers' must be a non-empty array of cipher names, got ${show('ciphers', o.ciphers)}`);
+    }
+    ciphers = [...o.ciphers] as string[];
+  }
+  const keepaliveIntervalMs = int(what, o, 'keepaliveIntervalMs', 100, 3_600_000, SESSION_DEFAULTS.keepaliveIntervalMs);
+  return {
+    host: str(what, o, 'host', true)!,
+    port: int(what, o, 'port', 1, 65535, SESSION_DEFAULTS.port),
+    username: str(what, o, 'username', true)!,
+    auth,
+    hostKey: resolveHostKey(o.hostKey),
+    connectTimeoutMs: int(what, o, 'connectTimeoutMs', 1, 600_000, SESSION_DEFAULTS.connectTimeoutMs),
+    keepaliveIntervalMs,
+    keepaliveCountMax: int(what, o, 'keepaliveCountMax', 1, 1000, SESSION_DEFAULTS.keepaliveCountMax),
+    ciphers,
+  };
+}
+
+export interface ResolvedShellOptions {
+  term: string;
+  cols: number;
+  rows: number;
+}
+
+export function resolveShellOptions(input: unknown = {}): ResolvedShellOptions {
+  const o = record('shell options', input);
+  onlyKnown('shell', o, ['term', 'cols', 'rows']);
+  return {
+    term: str('shell', o, 'term', false) ?? SHELL_DEFAULTS.term,
+    cols: int('shell', o, 'cols', 1, 10_000, SHELL_DEFAULTS.cols),
+    rows: int('shell', o, 'rows', 1, 10_000, SHELL_DEFAULTS.rows),
+  };
+}
+
+export function checkSize(cols: unknown, rows: unknown): { cols: number; rows: number } {
+  const r = resolveShellOptions({ cols, rows });
+  return { cols: r.cols, rows: r.rows };
+}
+
+export interface ResolvedExecOptions {
+  timeoutMs: number;
+  onStdout: ((chunk: Buffer) => void) | undefined;
+  onStderr: ((chunk: Buffer) => void) | undefined;
+}
+
+export function resolveExecOptions(command: unknown, input: unknown = {}): ResolvedExecOptions {
+  if (typeof command !== 'string' || command.length === 0) {
+    throw bad(`exec needs a non-empty command string, got ${JSON.stringify(command)}`);
+  }
+  const o = record('exec options', input);
+  onlyKnown('exec', o, ['timeoutMs', 'onStdout', 'onStderr'] satisfies (keyof ExecOptions)[]);
+  for (const key of ['onStdout', 'onStderr'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'function') {
+      throw bad(`exec option '${key}' must be a function`);
+    }
+  }
+  return {
+    timeoutMs: int('exec', o, 'timeoutMs', 1, 86_400_000, EXEC_DEFAULTS.timeoutMs),
+    onStdout: o.onStdout as ResolvedExecOptions['onStdout'],
+    onStderr: o.onStderr as ResolvedExecOptions['onStderr'],
+  };
+}
+
+export type RustTuning = { -readonly [K in keyof typeof RUST_TUNING_DEFAULTS]: number };
+
+export interface PoolOptions {
+  core: CoreName;
+  /** Tuning of the Rust core; an error with core 'ssh2', which has no boundary to tune. */
+  rust?: Partial<RustTuning>;
+}
+
+export interface ResolvedPoolOptions {
+  core: CoreName;
+  rust: RustTuning;
+}
+
+export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
+  const o = record('pool options', input);
+  onlyKnown('pool', o, ['core', 'rust']);
+  if (o.core !== 'rust' && o.core !== 'ssh2') {
+    throw bad(`pool option 'core' must be 'rust' or 'ssh2', got ${JSON.stringify(o.core)}`);
+  }
+  const rust: RustTuning = { ...RUST_TUNING_DEFAULTS };
+  if (o.rust !== undefined) {
+    if (o.core !== 'rust') throw bad("pool option 'rust' tunes the Rust core; it does not apply to core 'ssh2'");
+    const t = record("pool option 'rust'", o.rust);
+    onlyKnown('rust', t, Object.keys(RUST_TUNING_DEFAULTS));
+    rust.coalesceMs = int('rust', t, 'coalesceMs', 0, 1000, rust.coalesceMs);
+    rust.coalesceBytes = int('rust', t, 'coalesceBytes', 1, 16 * 1024 * 1024, rust.coalesceBytes);
+    rust.windowBytes = int('rust', t, 'windowBytes', 32 * 1024, 2 ** 31 - 1, rust.windowBytes);
+    rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, 65535, rust.maxPacketBytes);
+    rust.channelBuffer = int('rust', t, 'channelBuffer', 1, 1_000_000, rust.channelBuffer);
+  }
+  return { core: o.core, rust };
+}

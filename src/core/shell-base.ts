@@ -1,0 +1,64 @@
+import type { Shell, ShellEvents, ShellExit } from './contract.js';
+import { TypedEmitter } from './emitter.js';
+import { SshError } from './errors.js';
+import { checkSize } from './options.js';
+
+/**
+ * What both cores' shells share: output that arrives before anyone listens (the first prompt) is
+ * kept and delivered, in order, to the first 'data' listener; 'exit' fires once and `exited`
+ * resolves with it.
+ */
+export abstract class BaseShell extends TypedEmitter<ShellEvents> implements Shell {
+  readonly exited: Promise<ShellExit>;
+  #resolveExit!: (exit: ShellExit) => void;
+  #ended = false;
+  #pending: Buffer[] = [];
+  #listening = false;
+
+  constructor() {
+    super();
+    this.exited = new Promise((resolve) => (this.#resolveExit = resolve));
+  }
+
+  override on<K extends keyof ShellEvents & string>(event: K, listener: ShellEvents[K]): this {
+    super.on(event, listener);
+    if (event === 'data' && !this.#listening) {
+      this.#listening = true;
+      queueMicrotask(() => {
+        for (let chunk = this.#pending.shift(); chunk; chunk = this.#pending.shift()) this.emit('data', chunk);
+      });
+    }
+    return this;
+  }
+
+  protected deliver(chunk: Buffer): void {
+    if (!this.#listening || this.#pending.length > 0) this.#pending.push(chunk);
+    else this.emit('data', chunk);
+  }
+
+  protected end(exit: ShellExit): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    // Output still waiting for a listener goes first.
+    queueMicrotask(() => {
+      this.#resolveExit(exit);
+      this.emit('exit', exit);
+    });
+  }
+
+  /** Queues input; after the shell has ended this throws NOT_CONNECTED on both cores. */
+  write(data: string | Buffer): void {
+    if (this.#ended) throw new SshError('NOT_CONNECTED', 'the shell has ended');
+    this.writeRaw(typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  async resize(cols: number, rows: number): Promise<void> {
+    const size = checkSize(cols, rows);
+    if (this.#ended) throw new SshError('NOT_CONNECTED', 'the shell has ended');
+    await this.resizeRaw(size.cols, size.rows);
+  }
+
+  protected abstract writeRaw(data: Buffer): void;
+  protected abstract resizeRaw(cols: number, rows: number): Promise<void>;
+  abstract close(): void;
+}
