@@ -1,5 +1,6 @@
 //! The lab's SSH server: accept loop, authentication, and control (stop, restart, revoke auth).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
@@ -14,6 +15,17 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::channel::run_channel;
+
+/// Every cipher a client of the lab may choose (the client's preference decides), so the
+/// benchmarks can compare cores on the same cipher.
+const LAB_CIPHERS: &[russh::cipher::Name] = &[
+    russh::cipher::CHACHA20_POLY1305,
+    russh::cipher::AES_128_GCM,
+    russh::cipher::AES_256_GCM,
+    russh::cipher::AES_128_CTR,
+    russh::cipher::AES_192_CTR,
+    russh::cipher::AES_256_CTR,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
@@ -98,6 +110,7 @@ impl LabServer {
             window_size: cfg.window_bytes,
             maximum_packet_size: cfg.max_packet_bytes,
             nodelay: true,
+            preferred: russh::Preferred { cipher: Cow::Borrowed(LAB_CIPHERS), ..Default::default() },
             ..Default::default()
         };
         let shared = Arc::new(Shared {

@@ -52,6 +52,8 @@ export function mapSsh2Error(err: Ssh2Error, ctx: MapContext): SshError {
       return new SshError('AUTH_FAILED', `authentication failed for ${ctx.user}@${addr} with ${ctx.method}`);
     case 'handshake':
     case 'protocol':
+    // ssh2's packet parser raises its errors ("Bad packet length") without a level.
+    case undefined:
       return new SshError('PROTOCOL_ERROR', `SSH protocol error with ${addr}: ${err.message}`);
     default:
       return new SshError('INTERNAL', `ssh2 core: ${err.message}`);

@@ -1,0 +1,54 @@
+import type { Shell } from '../src/core/contract.js';
+import { EmbeddedLab } from '../src/lab/embedded.js';
+import { SshdTarget, sshdUnavailableReason } from '../src/lab/sshd.js';
+import type { TargetInfo } from '../src/lab/target.js';
+
+export const CORES = ['rust', 'ssh2'] as const;
+
+export interface RunningTarget {
+  info: TargetInfo;
+  stop(): Promise<void>;
+}
+
+export async function startTarget(kind: 'embedded' | 'openssh'): Promise<RunningTarget> {
+  if (kind === 'embedded') {
+    const lab = await EmbeddedLab.start();
+    return { info: lab.info, stop: async () => lab.stop() };
+  }
+  // Room for the tests' concurrent logins; OpenSSH's own default (10:30:100) is for F5.
+  const sshd = await SshdTarget.start({ maxStartups: '100:30:200' });
+  return { info: sshd.info, stop: () => sshd.stop() };
+}
+
+export function targetUnavailable(kind: 'embedded' | 'openssh'): string | undefined {
+  return kind === 'openssh' ? sshdUnavailableReason() : undefined;
+}
+
+/** Everything a shell printed, and a way to wait for some of it. */
+export function collect(shell: Shell): { text: () => string; waitFor: (needle: string | RegExp, timeoutMs?: number) => Promise<string> } {
+  let text = '';
+  const waiters = new Set<() => void>();
+  shell.on('data', (chunk) => {
+    text += chunk.toString('latin1');
+    for (const w of waiters) w();
+  });
+  const has = (n: string | RegExp) => (typeof n === 'string' ? text.includes(n) : n.test(text));
+  return {
+    text: () => text,
+    waitFor: (needle, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!has(needle)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(text);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${String(needle)}; got ${JSON.stringify(text.slice(-500))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
+}

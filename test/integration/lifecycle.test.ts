@@ -1,0 +1,104 @@
+/** Processes end cleanly: no handle left after close, the lab process and the CLI stop by themselves. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, sessionOptions, type TargetInfo } from '../../src/index.js';
+import { EmbeddedLab } from '../../src/lab/embedded.js';
+import { LabProcess } from '../../src/lab/process.js';
+import { CORES } from '../helpers.js';
+
+function run(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, ms: Date.now() - started });
+    });
+  });
+}
+
+describe('a closed pool leaves no handle behind', () => {
+  let lab: EmbeddedLab;
+  let infoPath: string;
+  beforeAll(async () => {
+    lab = await EmbeddedLab.start();
+    infoPath = join(lab.dir, 'target.json');
+    writeFileSync(infoPath, JSON.stringify(lab.info));
+  });
+  afterAll(() => lab.stop());
+
+  for (const core of CORES) {
+    it(`${core}: the process exits by itself after pool.close()`, async () => {
+      const r = await run(['--import', 'tsx', 'test/fixtures/open-close.ts', core, infoPath], 20_000);
+      expect(r.err).toBe('');
+      expect(r.out.trim()).toBe('exec-ok closed');
+      expect(r.code).toBe(0);
+    });
+  }
+});
+
+describe('the lab in a process of its own', () => {
+  it('serves sessions, reports itself, and stops', async () => {
+    const lab = await LabProcess.start();
+    try {
+      expect(lab.pid).not.toBe(process.pid);
+      const pool = createPool({ core: 'rust' });
+      const s = await pool.open(sessionOptions(lab.info));
+      expect((await s.exec('echo from-lab-process')).stdout.toString()).toBe('from-lab-process\n');
+      const stats = await lab.stats();
+      expect(stats.server.connectionsActive).toBe(1);
+      expect(stats.resources.rssBytes).toBeGreaterThan(0);
+      expect(await lab.killConnections()).toBe(1);
+      await pool.close();
+    } finally {
+      await lab.stop();
+    }
+    expect(() => process.kill(lab.pid, 0)).toThrow();
+  });
+});
+
+describe('ssh-spike lab (the real binary)', () => {
+  it('writes lab.json, serves both cores, and stops on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cli-'));
+    const child = spawn(process.execPath, ['bin/ssh-spike.js', 'lab', '--dir', dir, '--duration', '20s'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 200 && !out.includes('lab listening'); i++) await new Promise((r) => setTimeout(r, 50));
+    const info = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as TargetInfo;
+    expect(out).toContain(`lab listening on 127.0.0.1:${info.port}`);
+    expect(out).not.toContain(info.password!);
+    for (const core of CORES) {
+      const pool = createPool({ core });
+      const s = await pool.open(sessionOptions(info, 'password'));
+      expect((await s.exec(`echo ${core}`)).stdout.toString()).toBe(`${core}\n`);
+      await pool.close();
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('stops by itself at the end of --duration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cli-'));
+    const r = await run(['bin/ssh-spike.js', 'lab', '--dir', dir, '--duration', '1s'], 15_000);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('stops by itself in 1s');
+    expect(r.err).toContain('lab stopped');
+  });
+
+  it('rejects a bad option before starting anything', async () => {
+    const r = await run(['bin/ssh-spike.js', 'lab', '--duration', 'soon'], 10_000);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--duration must be a duration like 90s, 5m or 1h, got "soon"');
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { RUST_TUNING_DEFAULTS, SESSION_DEFAULTS } from '../../src/core/defaults.js';
+import { SshError } from '../../src/core/errors.js';
+import { resolveExecOptions, resolvePoolOptions, resolveSessionOptions, resolveShellOptions } from '../../src/core/options.js';
+
+const FP = `SHA256:${'A'.repeat(43)}`;
+const base = { host: 'h', username: 'u', privateKeyPath: '/k', hostKey: { policy: 'fingerprint', fingerprint: FP } };
+
+function badOption(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SshError);
+    expect((err as SshError).code).toBe('BAD_OPTION');
+    return (err as SshError).message;
+  }
+  throw new Error('expected BAD_OPTION');
+}
+
+describe('session options', () => {
+  it('fills every default from the one constants module', () => {
+    const r = resolveSessionOptions(base);
+    expect(r).toMatchObject({
+      port: SESSION_DEFAULTS.port,
+      connectTimeoutMs: SESSION_DEFAULTS.connectTimeoutMs,
+      keepaliveIntervalMs: SESSION_DEFAULTS.keepaliveIntervalMs,
+      keepaliveCountMax: SESSION_DEFAULTS.keepaliveCountMax,
+      ciphers: null,
+      auth: { kind: 'key', privateKeyPath: '/k' },
+    });
+  });
+
+  it('notices a dead link within 10 s by default', () => {
+    expect((SESSION_DEFAULTS.keepaliveCountMax + 1) * SESSION_DEFAULTS.keepaliveIntervalMs).toBeLessThanOrEqual(10_000);
+  });
+
+  it('names an unknown option and lists the known ones', () => {
+    expect(badOption(() => resolveSessionOptions({ ...base, keepAliveIntervalMs: 5 }))).toMatch(
+      /unknown session option 'keepAliveIntervalMs' \(known: host, port/,
+    );
+  });
+
+  it('says what a wrongly typed option takes', () => {
+    expect(badOption(() => resolveSessionOptions({ ...base, port: 70000 }))).toBe(
+      "session option 'port' must be an integer from 1 to 65535, got 70000",
+    );
+    expect(badOption(() => resolveSessionOptions({ ...base, ciphers: 'aes128-ctr' }))).toMatch(/'ciphers' must be a non-empty array/);
+    expect(badOption(() => resolveSessionOptions(null))).toBe('session options must be an object, got null');
+  });
+
+  it('never echoes a secret', () => {
+    const msg = badOption(() => resolveSessionOptions({ ...base, privateKeyPath: undefined, password: 12345678 }));
+    expect(msg).not.toContain('12345678');
+  });
+
+  it('wants exactly one way to authenticate', () => {
+    expect(badOption(() => resolveSessionOptions({ ...base, password: 'p' }))).toMatch(/exactly one of/);
+    expect(badOption(() => resolveSessionOptions({ ...base, privateKeyPath: undefined }))).toMatch(/exactly one of/);
+    expect(badOption(() => resolveSessionOptions({ ...base, privateKeyPath: undefined, password: 'p', passphrase: 'x' }))).toMatch(
+      /'passphrase' goes with a private key/,
+    );
+  });
+
+  it('requires a host-key policy and checks its shape', () => {
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: undefined }))).toMatch(/'hostKey' is required/);
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'fingerprint', fingerprint: 'abc' } }))).toMatch(
+      /must look like SHA256:/,
+    );
+    expect(resolveSessionOptions({ ...base, hostKey: { policy: 'accept-new' } }).hostKey).toEqual({ policy: 'accept-new' });
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'known-hosts' } }))).toMatch(/'path' is required/);
+  });
+});
+
+describe('shell, exec and pool options', () => {
+  it('shell defaults and limits', () => {
+    expect(resolveShellOptions()).toEqual({ term: 'xterm-256color', cols: 80, rows: 24 });
+    expect(badOption(() => resolveShellOptions({ rows: 0 }))).toMatch(/'rows' must be an integer from 1/);
+  });
+
+  it('exec needs a command and takes functions for streaming', () => {
+    expect(badOption(() => resolveExecOptions(''))).toMatch(/non-empty command/);
+    expect(badOption(() => resolveExecOptions('ls', { onStdout: 'x' }))).toMatch(/'onStdout' must be a function/);
+    expect(resolveExecOptions('ls').timeoutMs).toBe(30_000);
+  });
+
+  it('rust tuning applies to the rust core only', () => {
+    expect(resolvePoolOptions({ core: 'rust' }).rust).toEqual(RUST_TUNING_DEFAULTS);
+    expect(resolvePoolOptions({ core: 'rust', rust: { coalesceMs: 0 } }).rust.coalesceMs).toBe(0);
+    expect(badOption(() => resolvePoolOptions({ core: 'ssh2', rust: { coalesceMs: 1 } }))).toMatch(/does not apply to core 'ssh2'/);
+    expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { coalesce: 1 } }))).toMatch(/unknown rust option 'coalesce'/);
+  });
+});
