@@ -114,6 +114,7 @@ export interface BindingLabStats {
   authFailures: number
   authAttemptsWhileRevoked: number
   channelsOpened: number
+  channelsActive: number
   bytesSent: number
 }
 

@@ -7,13 +7,15 @@ export const CORES = ['rust', 'ssh2'] as const;
 
 export interface RunningTarget {
   info: TargetInfo;
+  /** Open channels on the server, where the target can tell (the embedded lab). */
+  channelsActive?: () => number;
   stop(): Promise<void>;
 }
 
 export async function startTarget(kind: 'embedded' | 'openssh'): Promise<RunningTarget> {
   if (kind === 'embedded') {
     const lab = await EmbeddedLab.start();
-    return { info: lab.info, stop: async () => lab.stop() };
+    return { info: lab.info, channelsActive: () => lab.stats().channelsActive, stop: async () => lab.stop() };
   }
   // Room for the tests' concurrent logins; OpenSSH's own default (10:30:100) is for F5.
   const sshd = await SshdTarget.start({ maxStartups: '100:30:200' });
@@ -51,4 +53,13 @@ export function collect(shell: Shell): { text: () => string; waitFor: (needle: s
         check();
       }),
   };
+}
+
+export async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
 }

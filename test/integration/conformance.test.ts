@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool, type SessionOptions, type StateEvent, SshError } from '../../src/index.js';
 import { sessionOptions, streamCommand, type TargetInfo } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
-import { CORES, collect, type RunningTarget, startTarget, targetUnavailable } from '../helpers.js';
+import { CORES, collect, eventually, type RunningTarget, startTarget, targetUnavailable } from '../helpers.js';
 
 async function rejection(p: Promise<unknown>): Promise<SshError> {
   try {
@@ -125,6 +125,10 @@ for (const kind of ['embedded', 'openssh'] as const) {
           const err = await rejection(session.exec('sleep 5', { timeoutMs: 300 }));
           expect(err.code).toBe('EXEC_TIMEOUT');
           expect(Date.now() - started).toBeLessThan(4_000);
+          if (target.channelsActive) {
+            // The hung command's channel is closed, not left holding one of the server's slots.
+            expect(await eventually(() => target.channelsActive!() === 0)).toBe(true);
+          }
           expect((await session.exec('echo still-here')).stdout.toString()).toBe('still-here\n');
           await session.close();
         });

@@ -300,6 +300,7 @@ impl ChannelEvents for ExecSink {
 }
 
 /// Runs one command. With `stream`, output goes to it (coalesced) instead of being collected.
+/// At the timeout the channel is closed, so a hung command does not hold a channel slot.
 pub async fn exec(
     conn: Arc<Connection>,
     command: &str,
@@ -307,30 +308,39 @@ pub async fn exec(
     coalesce: CoalesceConfig,
     stream: Option<Arc<dyn ChannelEvents>>,
 ) -> Result<ExecOutput, CoreError> {
-    let started = Instant::now();
-    let run = async {
-        let mut channel = open(&conn).await?;
-        let mut early = VecDeque::new();
+    let deadline = Instant::now() + timeout;
+    let timed_out = || CoreError::ExecTimeout { timeout_ms: timeout.as_millis() as u64 };
+    let mut channel = tokio::time::timeout_at(deadline, open(&conn)).await.map_err(|_| timed_out())??;
+    let mut early = VecDeque::new();
+    let setup = async {
         channel.exec(true, command.as_bytes().to_vec()).await.map_err(|e| conn.explain(&e))?;
-        await_reply(&conn, &mut channel, "exec", &mut early).await?;
-        let collect_window = if stream.is_some() {
-            coalesce
-        } else {
-            CoalesceConfig { window: Duration::ZERO, max_bytes: coalesce.max_bytes }
-        };
-        let sink = ExecSink { collected: Mutex::new(Default::default()), stream: stream.clone() };
-        let (read, write) = channel.split();
-        let exit = pump(read, early, collect_window, &sink, &conn).await;
-        drop(write);
-        if let Some(e) = exit.error {
-            return Err(e);
-        }
-        let (stdout, stderr, stdout_bytes, stderr_bytes) =
-            sink.collected.into_inner().unwrap_or_default();
-        Ok(ExecOutput { stdout, stderr, code: exit.code, signal: exit.signal, stdout_bytes, stderr_bytes })
+        await_reply(&conn, &mut channel, "exec", &mut early).await
     };
-    match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), run).await {
-        Ok(r) => r,
-        Err(_) => Err(CoreError::ExecTimeout { timeout_ms: timeout.as_millis() as u64 }),
+    let answered = tokio::time::timeout_at(deadline, setup).await;
+    match answered {
+        Ok(result) => result?,
+        Err(_) => {
+            let _ = channel.close().await;
+            return Err(timed_out());
+        }
     }
+    let collect_window = if stream.is_some() {
+        coalesce
+    } else {
+        CoalesceConfig { window: Duration::ZERO, max_bytes: coalesce.max_bytes }
+    };
+    let sink = ExecSink { collected: Mutex::new(Default::default()), stream };
+    let (read, write) = channel.split();
+    let exit = match tokio::time::timeout_at(deadline, pump(read, early, collect_window, &sink, &conn)).await {
+        Ok(exit) => exit,
+        Err(_) => {
+            let _ = write.close().await;
+            return Err(timed_out());
+        }
+    };
+    if let Some(e) = exit.error {
+        return Err(e);
+    }
+    let (stdout, stderr, stdout_bytes, stderr_bytes) = sink.collected.into_inner().unwrap_or_default();
+    Ok(ExecOutput { stdout, stderr, code: exit.code, signal: exit.signal, stdout_bytes, stderr_bytes })
 }

@@ -160,6 +160,14 @@ async fn exec_stops_waiting_at_its_timeout() {
     session.connect().await.unwrap();
     let err = session.exec("sleep 5", Duration::from_millis(200), None).await.unwrap_err();
     assert_eq!(err.code(), "EXEC_TIMEOUT");
+    // The timed-out command's channel was closed, not left holding a slot.
+    for _ in 0..100 {
+        if lab.server.stats().channels_active == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(lab.server.stats().channels_active, 0);
     // The session is still usable.
     let out = session.exec("echo after", Duration::from_secs(5), None).await.unwrap();
     assert_eq!(out.stdout, b"after\n");

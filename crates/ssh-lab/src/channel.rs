@@ -83,6 +83,7 @@ enum Flow {
 }
 
 pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>) {
+    shared.counters.channels_active.fetch_add(1, Ordering::Relaxed);
     let (mut rx, tx) = channel.split();
     let tx = Arc::new(tx);
     let mut pty: Option<Arc<PtySize>> = None;
@@ -136,6 +137,7 @@ pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>) {
     for job in jobs {
         job.abort();
     }
+    shared.counters.channels_active.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// The simulated interactive shell. Input is echoed on a PTY (as a terminal in cooked mode would),

@@ -60,6 +60,7 @@ pub struct LabCounters {
     pub auth_failures: AtomicU64,
     pub auth_attempts_while_revoked: AtomicU64,
     pub channels_opened: AtomicU64,
+    pub channels_active: AtomicU64,
     pub bytes_sent: AtomicU64,
 }
 
@@ -72,6 +73,7 @@ pub struct LabStats {
     pub auth_failures: u64,
     pub auth_attempts_while_revoked: u64,
     pub channels_opened: u64,
+    pub channels_active: u64,
     pub bytes_sent: u64,
 }
 
@@ -204,6 +206,7 @@ impl LabServer {
             auth_failures: get(&c.auth_failures),
             auth_attempts_while_revoked: get(&c.auth_attempts_while_revoked),
             channels_opened: get(&c.channels_opened),
+            channels_active: get(&c.channels_active),
             bytes_sent: get(&c.bytes_sent),
         }
     }

@@ -177,6 +177,11 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
             finish(() => reject(conn.lost ?? new SshError('CHANNEL_REJECTED', `the server refused the exec: ${err.message}`)));
             return;
           }
+          if (done) {
+            // Timed out before the server answered: do not leave the channel open.
+            s.close();
+            return;
+          }
           stream = s;
           s.on('data', (chunk: Buffer) => {
             stdoutBytes += chunk.length;

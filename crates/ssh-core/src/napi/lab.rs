@@ -34,6 +34,7 @@ pub struct BindingLabStats {
     pub auth_failures: f64,
     pub auth_attempts_while_revoked: f64,
     pub channels_opened: f64,
+    pub channels_active: f64,
     pub bytes_sent: f64,
 }
 
@@ -139,6 +140,7 @@ impl NativeLabServer {
             auth_failures: s.auth_failures as f64,
             auth_attempts_while_revoked: s.auth_attempts_while_revoked as f64,
             channels_opened: s.channels_opened as f64,
+            channels_active: s.channels_active as f64,
             bytes_sent: s.bytes_sent as f64,
         }
     }
