@@ -18,6 +18,8 @@ pub mod session;
 pub mod transport;
 
 #[cfg(feature = "napi")]
+// napi-rs registers exports at load time, except under cfg(test).
+#[cfg_attr(test, allow(dead_code))]
 mod napi;
 
 pub use channel::{ExecOutput, Shell, ShellRequest};
