@@ -1,4 +1,7 @@
-import type { Shell } from '../src/core/contract.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createPool } from '../src/core/index.js';
+import type { Pool, Shell } from '../src/core/contract.js';
+import { type CoreName, SshError } from '../src/core/errors.js';
 import { EmbeddedLab } from '../src/lab/embedded.js';
 import { SshdTarget, sshdUnavailableReason } from '../src/lab/sshd.js';
 import type { TargetInfo } from '../src/lab/target.js';
@@ -62,4 +65,27 @@ export async function eventually(check: () => boolean, timeoutMs = 3_000): Promi
     await new Promise((r) => setTimeout(r, 20));
   }
   return true;
+}
+
+/** A pool of `core` for the enclosing describe block, closed after it. */
+export function poolPerSuite(core: CoreName): () => Pool {
+  let pool: Pool | undefined;
+  beforeAll(() => {
+    pool = createPool({ core });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+  return () => pool!;
+}
+
+/** The SshError a promise rejects with (and a failed test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<SshError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(SshError);
+    return err as SshError;
+  }
+  throw new Error('expected a rejection');
 }

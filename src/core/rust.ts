@@ -14,11 +14,8 @@ import {
   ACTIVE_STATES,
   type ExecOptions,
   type ExecResult,
-  type Pool,
-  type PoolEvents,
   type Session,
   type SessionEvents,
-  type SessionOptions,
   type SessionState,
   type Shell,
   type ShellExit,
@@ -26,13 +23,13 @@ import {
   type StateEvent,
 } from './contract.js';
 import { TypedEmitter } from './emitter.js';
+import { BasePool } from './pool-base.js';
 import { BaseShell } from './shell-base.js';
 import { type ErrorCode, fromNativeError, isErrorCode, SshError } from './errors.js';
 import {
   type ResolvedSessionOptions,
   type RustTuning,
   resolveExecOptions,
-  resolveSessionOptions,
   resolveShellOptions,
 } from './options.js';
 
@@ -121,12 +118,19 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   readonly core = 'rust' as const;
   readonly id: string;
   #native: NativeSession;
-  #pool: RustPool;
+  #forward: (e: StateEvent) => void;
+  #hold: (delta: number) => void;
   #active = false;
 
-  constructor(pool: RustPool, nativePool: NativePool, options: ResolvedSessionOptions) {
+  constructor(
+    nativePool: NativePool,
+    options: ResolvedSessionOptions,
+    forward: (e: StateEvent) => void,
+    hold: (delta: number) => void,
+  ) {
     super();
-    this.#pool = pool;
+    this.#forward = forward;
+    this.#hold = hold;
     try {
       this.#native = nativePool.createSession(toBinding(options), (e: BindingStateEvent) => this.#onState(e));
     } catch (err) {
@@ -147,14 +151,14 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     if (b.message) event.message = b.message;
     this.#setActive(ACTIVE_STATES.has(event.state));
     this.emit('state', event);
-    this.#pool.forward(event);
+    this.#forward(event);
   });
 
   /** Like a socket, an active session keeps the process alive; a finished one does not. */
   #setActive(active: boolean): void {
     if (active !== this.#active) {
       this.#active = active;
-      this.#pool.hold(active ? 1 : -1);
+      this.#hold(active ? 1 : -1);
     }
   }
 
@@ -205,10 +209,9 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   }
 }
 
-export class RustPool extends TypedEmitter<PoolEvents> implements Pool {
+export class RustPool extends BasePool {
   readonly core = 'rust' as const;
   #native: NativePool;
-  #sessions: RustSession[] = [];
   #holds = 0;
   #keepAlive: NodeJS.Timeout | undefined;
 
@@ -221,34 +224,12 @@ export class RustPool extends TypedEmitter<PoolEvents> implements Pool {
     }
   }
 
-  get sessions(): readonly Session[] {
-    return this.#sessions;
+  protected newSession(options: ResolvedSessionOptions, forward: (e: StateEvent) => void): Session {
+    return new RustSession(this.#native, options, forward, (delta) => this.#hold(delta));
   }
 
-  createSession(options: SessionOptions): Session {
-    const session = new RustSession(this, this.#native, resolveSessionOptions(options));
-    this.#sessions.push(session);
-    return session;
-  }
-
-  async open(options: SessionOptions): Promise<Session> {
-    const session = this.createSession(options);
-    await session.connect();
-    return session;
-  }
-
-  async close(): Promise<void> {
-    const all = this.#sessions.splice(0);
-    await Promise.all(all.map((s) => s.close()));
-  }
-
-  /** @internal */
-  forward(event: StateEvent): void {
-    this.emit('state', event);
-  }
-
-  /** @internal The native callbacks are weak; this timer is what keeps Node alive while sessions are active. */
-  hold(delta: number): void {
+  /** The native callbacks are weak; this timer is what keeps Node alive while sessions are active. */
+  #hold(delta: number): void {
     this.#holds += delta;
     if (this.#holds > 0 && !this.#keepAlive) {
       this.#keepAlive = setInterval(() => {}, 1 << 30);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool, type SessionOptions, SshError } from '../../src/index.js';
 import { EmbeddedLab } from '../../src/lab/embedded.js';
 import { sessionOptions } from '../../src/lab/target.js';
-import { CORES } from '../helpers.js';
+import { CORES, poolPerSuite, rejection } from '../helpers.js';
 
 let lab: EmbeddedLab;
 let scratch: string;
@@ -39,64 +39,51 @@ function keyOptions(extra: Partial<SessionOptions>): SessionOptions {
   return o;
 }
 
-async function failure(pool: Pool, options: SessionOptions): Promise<SshError> {
-  try {
-    const s = await pool.open(options);
-    await s.close();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SshError);
-    return err as SshError;
-  }
-  throw new Error('expected the connection to fail');
+function failure(pool: Pool, options: SessionOptions): Promise<SshError> {
+  return rejection(pool.open(options).then((s) => s.close()));
 }
 
 for (const core of CORES) {
   describe(`${core} core`, () => {
-    let pool: Pool;
-    beforeAll(() => {
-      pool = createPool({ core });
-    });
-    afterAll(async () => {
-      await pool.close();
-    });
+    const pool = poolPerSuite(core);
 
     it('a missing key file is KEY_UNREADABLE and names the file', async () => {
-      const err = await failure(pool, keyOptions({ privateKeyPath: join(scratch, 'no-such-key') }));
+      const err = await failure(pool(), keyOptions({ privateKeyPath: join(scratch, 'no-such-key') }));
       expect(err.code).toBe('KEY_UNREADABLE');
       expect(err.message).toContain('no-such-key');
     });
 
     it('a directory given as key file is KEY_UNREADABLE', async () => {
-      const err = await failure(pool, keyOptions({ privateKeyPath: scratch }));
+      const err = await failure(pool(), keyOptions({ privateKeyPath: scratch }));
       expect(err.code).toBe('KEY_UNREADABLE');
     });
 
     it('a file that is not a key is KEY_INVALID', async () => {
       const path = join(scratch, 'not-a-key');
       writeFileSync(path, 'hello, I am not a key\n');
-      const err = await failure(pool, keyOptions({ privateKeyPath: path }));
+      const err = await failure(pool(), keyOptions({ privateKeyPath: path }));
       expect(err.code).toBe('KEY_INVALID');
     });
 
     it('an encrypted key without its passphrase is KEY_PASSPHRASE_REQUIRED', async () => {
-      const err = await failure(pool, keyOptions({ privateKeyPath: lab.info.encryptedKeyPath }));
+      const err = await failure(pool(), keyOptions({ privateKeyPath: lab.info.encryptedKeyPath }));
       expect(err.code).toBe('KEY_PASSPHRASE_REQUIRED');
     });
 
     it('a wrong passphrase is KEY_PASSPHRASE_WRONG and is not shown', async () => {
-      const err = await failure(pool, keyOptions({ privateKeyPath: lab.info.encryptedKeyPath, passphrase: 'wrong-secret-42' }));
+      const err = await failure(pool(), keyOptions({ privateKeyPath: lab.info.encryptedKeyPath, passphrase: 'wrong-secret-42' }));
       expect(err.code).toBe('KEY_PASSPHRASE_WRONG');
       expect(err.message).not.toContain('wrong-secret-42');
     });
 
     it('an unknown cipher name is BAD_OPTION and names it', async () => {
-      const err = await failure(pool, keyOptions({ ciphers: ['aes128-gcm@openssh.com', 'rot13-cbc'] }));
+      const err = await failure(pool(), keyOptions({ ciphers: ['aes128-gcm@openssh.com', 'rot13-cbc'] }));
       expect(err.code).toBe('BAD_OPTION');
       expect(err.message).toContain('rot13-cbc');
     });
 
     it('a chosen cipher that both sides know is used', async () => {
-      const s = await pool.open(keyOptions({ ciphers: ['aes128-gcm@openssh.com'] }));
+      const s = await pool().open(keyOptions({ ciphers: ['aes128-gcm@openssh.com'] }));
       expect((await s.exec('echo gcm')).stdout.toString()).toBe('gcm\n');
       await s.close();
     });
@@ -105,7 +92,7 @@ for (const core of CORES) {
       const port = await fakeServer(() => {});
       servers.pop()!.close();
       await new Promise((r) => setTimeout(r, 50));
-      const err = await failure(pool, keyOptions({ port }));
+      const err = await failure(pool(), keyOptions({ port }));
       expect(err.code).toBe('CONNECTION_REFUSED');
       expect(err.cause).toBe('server');
     });
@@ -113,7 +100,7 @@ for (const core of CORES) {
     it('a host that never answers is CONNECT_TIMEOUT after connectTimeoutMs', async () => {
       const port = await fakeServer(() => {});
       const started = Date.now();
-      const err = await failure(pool, keyOptions({ port, connectTimeoutMs: 400 }));
+      const err = await failure(pool(), keyOptions({ port, connectTimeoutMs: 400 }));
       expect(err.code).toBe('CONNECT_TIMEOUT');
       expect(err.cause).toBe('network');
       expect(Date.now() - started).toBeLessThan(3_000);
@@ -125,13 +112,13 @@ for (const core of CORES) {
         sock.write('SSH-2.0-Garbage_1.0\r\n');
         sock.write(Buffer.alloc(4096, 0xfe));
       });
-      const err = await failure(pool, keyOptions({ port, connectTimeoutMs: 3_000 }));
+      const err = await failure(pool(), keyOptions({ port, connectTimeoutMs: 3_000 }));
       expect(err.code).toBe('PROTOCOL_ERROR');
     });
 
     it('a server that closes before its greeting is DISCONNECTED_BY_SERVER', async () => {
       const port = await fakeServer((sock) => sock.end('this is not ssh\r\n'));
-      const err = await failure(pool, keyOptions({ port, connectTimeoutMs: 3_000 }));
+      const err = await failure(pool(), keyOptions({ port, connectTimeoutMs: 3_000 }));
       expect(['DISCONNECTED_BY_SERVER', 'PROTOCOL_ERROR']).toContain(err.code);
     });
 
@@ -147,7 +134,7 @@ for (const core of CORES) {
       for (const [options, message] of cases) {
         let err: unknown;
         try {
-          pool.createSession(options as SessionOptions);
+          pool().createSession(options as SessionOptions);
         } catch (e) {
           err = e;
         }
@@ -158,7 +145,7 @@ for (const core of CORES) {
     });
 
     it('exec and shell options are checked too', async () => {
-      const s = await pool.open(sessionOptions(lab.info));
+      const s = await pool().open(sessionOptions(lab.info));
       await expect(s.exec('echo x', { timeoutMs: -1 })).rejects.toMatchObject({ code: 'BAD_OPTION' });
       await expect(s.exec('echo x', { timeoutMS: 5 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION' });
       await expect(s.openShell({ cols: 0 })).rejects.toMatchObject({ code: 'BAD_OPTION' });

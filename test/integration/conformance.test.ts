@@ -3,20 +3,19 @@
  * targets (the embedded lab and the machine's sshd).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool, type SessionOptions, type StateEvent, SshError } from '../../src/index.js';
+import { type SessionOptions, type StateEvent, SshError } from '../../src/index.js';
 import { sessionOptions, streamCommand, type TargetInfo } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
-import { CORES, collect, eventually, type RunningTarget, startTarget, targetUnavailable } from '../helpers.js';
-
-async function rejection(p: Promise<unknown>): Promise<SshError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(SshError);
-    return err as SshError;
-  }
-  throw new Error('expected a rejection');
-}
+import {
+  CORES,
+  collect,
+  eventually,
+  poolPerSuite,
+  rejection,
+  type RunningTarget,
+  startTarget,
+  targetUnavailable,
+} from '../helpers.js';
 
 for (const kind of ['embedded', 'openssh'] as const) {
   const unavailable = targetUnavailable(kind);
@@ -33,16 +32,10 @@ for (const kind of ['embedded', 'openssh'] as const) {
 
     for (const core of CORES) {
       describe(`${core} core`, () => {
-        let pool: Pool;
-        beforeAll(() => {
-          pool = createPool({ core });
-        });
-        afterAll(async () => {
-          await pool.close();
-        });
+        const pool = poolPerSuite(core);
 
         it('connects with a private key and reports connecting then ready', async () => {
-          const session = pool.createSession(sessionOptions(t));
+          const session = pool().createSession(sessionOptions(t));
           const states: StateEvent[] = [];
           session.on('state', (e) => states.push(e));
           await session.connect();
@@ -55,7 +48,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('connects with an encrypted key and its passphrase', async () => {
-          const session = await pool.open({
+          const session = await pool().open({
             ...sessionOptions(t),
             privateKeyPath: t.encryptedKeyPath,
             passphrase: t.passphrase,
@@ -66,14 +59,14 @@ for (const kind of ['embedded', 'openssh'] as const) {
 
         it('connects with a password', async (ctx) => {
           if (t.password === undefined) ctx.skip('password auth against sshd needs root to create its test user');
-          const session = await pool.open(sessionOptions(t, 'password'));
+          const session = await pool().open(sessionOptions(t, 'password'));
           expect((await session.exec('echo pw')).stdout.toString()).toBe('pw\n');
           await session.close();
         });
 
         it('a wrong password is AUTH_FAILED and the session ends in auth_failed', async (ctx) => {
           if (t.password === undefined) ctx.skip('password auth against sshd needs root to create its test user');
-          const session = pool.createSession({ ...sessionOptions(t, 'password'), password: 'not-the-password' });
+          const session = pool().createSession({ ...sessionOptions(t, 'password'), password: 'not-the-password' });
           const err = await rejection(session.connect());
           expect(err.code).toBe('AUTH_FAILED');
           expect(err.cause).toBe('auth');
@@ -86,14 +79,14 @@ for (const kind of ['embedded', 'openssh'] as const) {
           const stranger = generateKeyPair().privateKey;
           const opts: SessionOptions = { ...sessionOptions(t), privateKey: stranger };
           delete opts.privateKeyPath;
-          const err = await rejection(pool.open(opts));
+          const err = await rejection(pool().open(opts));
           expect(err.code).toBe('AUTH_FAILED');
         });
 
         it('a changed host key is HOST_KEY_MISMATCH', async () => {
           const { generateKeyPair } = await import('../../index.js');
           const other = generateKeyPair().fingerprint;
-          const session = pool.createSession({ ...sessionOptions(t), hostKey: { policy: 'fingerprint', fingerprint: other } });
+          const session = pool().createSession({ ...sessionOptions(t), hostKey: { policy: 'fingerprint', fingerprint: other } });
           const err = await rejection(session.connect());
           expect(err.code).toBe('HOST_KEY_MISMATCH');
           expect(err.message).toContain(t.hostFingerprint);
@@ -101,13 +94,13 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('checks the host key against a known_hosts file', async () => {
-          const session = await pool.open({ ...sessionOptions(t), hostKey: { policy: 'known-hosts', path: t.knownHostsPath } });
+          const session = await pool().open({ ...sessionOptions(t), hostKey: { policy: 'known-hosts', path: t.knownHostsPath } });
           expect(session.state).toBe('ready');
           await session.close();
         });
 
         it('exec returns stdout, stderr and the exit code', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           const r = await session.exec('echo out; echo err >&2; exit 3');
           expect(r.stdout.toString()).toBe('out\n');
           expect(r.stderr.toString()).toBe('err\n');
@@ -120,7 +113,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('exec gives up at its timeout and the session stays usable', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           const started = Date.now();
           const err = await rejection(session.exec('sleep 5', { timeoutMs: 300 }));
           expect(err.code).toBe('EXEC_TIMEOUT');
@@ -134,7 +127,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('exec can stream its output instead of collecting it', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           let streamed = 0;
           const r = await session.exec('head -c 300000 /dev/zero', { onStdout: (c) => (streamed += c.length) });
           expect(streamed).toBe(300_000);
@@ -144,7 +137,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('the PTY echoes input and follows a resize', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           const shell = await session.openShell({ cols: 80, rows: 24 });
           const out = collect(shell);
           shell.write('stty size\r');
@@ -161,7 +154,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('the PTY stream arrives complete and in order', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           const shell = await session.openShell();
           const checker = new SeqChecker();
           shell.on('data', (c) => checker.push(c));
@@ -173,7 +166,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('runs 10 sessions at once, each with a shell and 3 concurrent execs', async () => {
-          const sessions = await Promise.all(Array.from({ length: 10 }, () => pool.open(sessionOptions(t))));
+          const sessions = await Promise.all(Array.from({ length: 10 }, () => pool().open(sessionOptions(t))));
           await Promise.all(
             sessions.map(async (s, i) => {
               const shell = await s.openShell();
@@ -189,7 +182,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('close ends open shells', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           const shell = await session.openShell();
           await session.close();
           const exit = await shell.exited;
