@@ -36,12 +36,14 @@ export declare class NativeSession {
   get id(): number
   get state(): string
   connect(): Promise<void>
-  openShell(options: BindingShellOptions, onData: ((arg: Buffer) => void), onExit: ((arg: BindingExit) => void)): Promise<NativeShell>
+  openShell(options: BindingShellOptions, onData: ((arg: Buffer) => void), onExit: ((arg: BindingExit) => void), onReopen: ((arg: number) => void)): Promise<NativeShell>
   /**
    * Runs a command. With `onStdout`/`onStderr`, output is streamed (coalesced) to them and the
    * result's buffers stay empty; the byte counts are always set.
    */
   exec(command: string, options: BindingExecOptions, onStdout?: (((arg: Buffer) => void)) | undefined | null, onStderr?: (((arg: Buffer) => void)) | undefined | null): Promise<BindingExecResult>
+  /** Leaves manual_reconnect_required (or another waiting state) with a fresh budget. */
+  reconnect(): Promise<void>
   close(): Promise<void>
 }
 
@@ -51,6 +53,12 @@ export declare class NativeShell {
   resize(cols: number, rows: number): Promise<void>
   close(): void
 }
+
+/**
+ * The full-jitter backoff delays (ms) of the first `count` attempts for a policy and seed:
+ * lets a test check that both cores compute the same schedule.
+ */
+export declare function backoffDelays(baseDelayMs: number, maxDelayMs: number, seed: number, count: number): Array<number>
 
 export interface BindingBoundaryStats {
   /** Events handed from Rust to JS since the addon loaded. */
@@ -124,10 +132,23 @@ export interface BindingPoolOptions {
   windowBytes: number
   maxPacketBytes: number
   channelBuffer: number
+  maxConcurrentHandshakes: number
+  /** Seed of the backoff jitter (an integer below 2^53). */
+  seed: number
+}
+
+export interface BindingReconnectOptions {
+  enabled: boolean
+  baseDelayMs: number
+  maxDelayMs: number
+  maxAttempts: number
+  budgetMs: number
+  attemptTimeoutMs: number
 }
 
 /** A session's options, fully resolved by the TypeScript edge (no defaults here). */
 export interface BindingSessionOptions {
+  targetId: string
   host: string
   port: number
   username: string
@@ -142,7 +163,10 @@ export interface BindingSessionOptions {
   connectTimeoutMs: number
   keepaliveIntervalMs: number
   keepaliveCountMax: number
+  degradedAfterMs: number
+  probeTimeoutMs: number
   ciphers?: Array<string>
+  reconnect: BindingReconnectOptions
 }
 
 export interface BindingShellOptions {
@@ -151,7 +175,11 @@ export interface BindingShellOptions {
   rows: number
 }
 
+/** A state transition (`kind` "state") or a reconnect attempt about to start ("attempt"). */
 export interface BindingStateEvent {
+  kind: string
+  attempt?: number
+  delayMs?: number
   state: string
   previous: string
   cause?: string

@@ -773,11 +773,12 @@ if (
   }
 }
 
-const { NativeLabServer, NativePool, NativeSession, NativeShell, boundaryStats, bufferIn, bufferOut, errorCatalog, generateKeyPair, noop, startLabServer, supportedCiphers } = nativeBinding
+const { NativeLabServer, NativePool, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, errorCatalog, generateKeyPair, noop, startLabServer, supportedCiphers } = nativeBinding
 export { NativeLabServer }
 export { NativePool }
 export { NativeSession }
 export { NativeShell }
+export { backoffDelays }
 export { boundaryStats }
 export { bufferIn }
 export { bufferOut }

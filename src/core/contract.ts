@@ -41,6 +41,22 @@ export type HostKeyOptions =
    */
   | { policy: 'accept-new'; knownHostsPath?: string };
 
+/** How a session comes back after its link is lost (same defaults on both cores). */
+export interface ReconnectOptions {
+  /** Reconnect by itself after a loss. @default true */
+  enabled?: boolean;
+  /** Full-jitter backoff: before attempt n (from 0) wait random(0, min(maxDelayMs, baseDelayMs * 2^n)). @default 500 */
+  baseDelayMs?: number;
+  /** @default 4000 */
+  maxDelayMs?: number;
+  /** After this many attempts the session goes to `manual_reconnect_required`. @default 10 */
+  maxAttempts?: number;
+  /** ...or this long after the loss, whichever comes first. @default 20000 */
+  budgetMs?: number;
+  /** One attempt: TCP connect + handshake + authentication. @default 5000 */
+  attemptTimeoutMs?: number;
+}
+
 export interface SessionOptions {
   host: string;
   /** @default 22 */
@@ -62,8 +78,18 @@ export interface SessionOptions {
   keepaliveIntervalMs?: number;
   /** Unanswered keepalives before the link is declared dead. @default 3 */
   keepaliveCountMax?: number;
+  /** No inbound byte for this long makes the session `degraded` (kept, not torn down). @default 3000 */
+  degradedAfterMs?: number;
+  /** When a sibling session to the same target loses its link, this one is probed and declared dead if nothing arrives within this time. @default 2000 */
+  probeTimeoutMs?: number;
   /** Cipher names in preference order; an unknown name is a BAD_OPTION error. @default the core's safe list */
   ciphers?: string[];
+  reconnect?: ReconnectOptions;
+  /**
+   * Sessions with the same targetId share the handshake limit and correlated detection: name the
+   * server when sessions reach it through different addresses (a proxy). @default `${host}:${port}`
+   */
+  targetId?: string;
 }
 
 export interface ShellOptions {
@@ -105,10 +131,15 @@ export interface ShellExit {
 export type ShellEvents = {
   data: (chunk: Buffer) => void;
   exit: (exit: ShellExit) => void;
+  /** Reopened on a new connection after a reconnect (same term and size): the remote shell is new. */
+  reopen: (event: { atMs: number }) => void;
 };
 
 export interface Shell extends TypedEmitter<ShellEvents> {
-  /** Queues input for the remote terminal; never blocks. */
+  /**
+   * Queues input for the remote terminal; never blocks. Throws NOT_CONNECTED while the link is
+   * down (the remote shell the input was meant for is gone) and after the shell ended.
+   */
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): Promise<void>;
   /** Sends EOF and closes the channel. */
@@ -117,8 +148,19 @@ export interface Shell extends TypedEmitter<ShellEvents> {
   readonly exited: Promise<ShellExit>;
 }
 
+/** A reconnect attempt about to start. */
+export interface AttemptEvent {
+  sessionId: string;
+  /** 1 for the first attempt after a loss. */
+  attempt: number;
+  /** The jittered wait before it. */
+  delayMs: number;
+  atMs: number;
+}
+
 export type SessionEvents = {
   state: (event: StateEvent) => void;
+  attempt: (event: AttemptEvent) => void;
 };
 
 export interface Session extends TypedEmitter<SessionEvents> {
@@ -129,16 +171,25 @@ export interface Session extends TypedEmitter<SessionEvents> {
   connect(): Promise<void>;
   openShell(options?: ShellOptions): Promise<Shell>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** Ends the session for good (state `closed`, cause `client`). */
+  /**
+   * Leaves `manual_reconnect_required` (or `auth_failed`, `host_key_mismatch`, or a `closed` left
+   * by a lost link) with a fresh budget; resolves when ready, rejects if this cycle gives up too.
+   * Suspended shells are reopened.
+   */
+  reconnect(): Promise<void>;
+  /** Ends the session for good (state `closed`, cause `client`); its shells end. */
   close(): Promise<void>;
 }
 
 export type PoolEvents = {
   state: (event: StateEvent) => void;
+  attempt: (event: AttemptEvent) => void;
 };
 
 export interface Pool extends TypedEmitter<PoolEvents> {
   readonly core: CoreName;
+  /** The seed of this pool's backoff jitter (given, or drawn at random and reported). */
+  readonly seed: number;
   /** A new session, not yet connected: subscribe to its events, then call `connect()`. */
   createSession(options: SessionOptions): Session;
   /** createSession + connect. */

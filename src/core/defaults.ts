@@ -12,6 +12,32 @@ export const SESSION_DEFAULTS = {
   keepaliveIntervalMs: 2_000,
   /** ...and the link is dead after 3 unanswered ones: noticed within (3 + 1) x 2 s = 8 s < 10 s. */
   keepaliveCountMax: 3,
+  /** No inbound byte for this long: `degraded` (a stall that may heal; the session is kept). */
+  degradedAfterMs: 3_000,
+  /** A probe after a sibling session to the same target lost its link waits this long for life. */
+  probeTimeoutMs: 2_000,
+} as const;
+
+/** Defaults of {@link ReconnectOptions}: full-jitter exponential backoff inside a budget. */
+export const RECONNECT_DEFAULTS = {
+  enabled: true,
+  /** Before attempt n (from 0): wait random(0, min(maxDelayMs, baseDelayMs * 2^n)). */
+  baseDelayMs: 500,
+  maxDelayMs: 4_000,
+  /** The budget: this many attempts or this long after the loss, then `manual_reconnect_required`. */
+  maxAttempts: 10,
+  budgetMs: 20_000,
+  /** One attempt: TCP connect + handshake + authentication. */
+  attemptTimeoutMs: 5_000,
+} as const;
+
+/** Defaults of {@link PoolOptions} shared by both cores. */
+export const POOL_DEFAULTS = {
+  /**
+   * Handshakes in flight per target. OpenSSH's default MaxStartups 10:30:100 starts refusing at 10
+   * unauthenticated connections; 6 leaves room for other clients.
+   */
+  maxConcurrentHandshakes: 6,
 } as const;
 
 /** Defaults of {@link ExecOptions}. */

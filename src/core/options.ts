@@ -3,8 +3,15 @@
  * or an unknown name is a BAD_OPTION error that names the option and says what it takes; secret
  * values are never echoed.
  */
-import type { ExecOptions, HostKeyOptions, SessionOptions, ShellOptions } from './contract.js';
-import { EXEC_DEFAULTS, RUST_TUNING_DEFAULTS, SESSION_DEFAULTS, SHELL_DEFAULTS } from './defaults.js';
+import type { ExecOptions, HostKeyOptions, ReconnectOptions, SessionOptions, ShellOptions } from './contract.js';
+import {
+  EXEC_DEFAULTS,
+  POOL_DEFAULTS,
+  RECONNECT_DEFAULTS,
+  RUST_TUNING_DEFAULTS,
+  SESSION_DEFAULTS,
+  SHELL_DEFAULTS,
+} from './defaults.js';
 import { type CoreName, SshError } from './errors.js';
 
 const SECRET = new Set(['password', 'privateKey', 'passphrase']);
@@ -58,7 +65,10 @@ export type ResolvedAuth =
   | { kind: 'password'; password: string }
   | { kind: 'key'; privateKeyPath?: string; privateKey?: string; passphrase?: string };
 
+export type ResolvedReconnect = Required<ReconnectOptions>;
+
 export interface ResolvedSessionOptions {
+  targetId: string;
   host: string;
   port: number;
   username: string;
@@ -67,13 +77,38 @@ export interface ResolvedSessionOptions {
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
+  degradedAfterMs: number;
+  probeTimeoutMs: number;
   ciphers: string[] | null;
+  reconnect: ResolvedReconnect;
 }
 
 const SESSION_KEYS = [
   'host', 'port', 'username', 'password', 'privateKeyPath', 'privateKey', 'passphrase', 'hostKey',
-  'connectTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'ciphers',
+  'connectTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'degradedAfterMs', 'probeTimeoutMs',
+  'ciphers', 'reconnect', 'targetId',
 ] as const satisfies readonly (keyof SessionOptions)[];
+
+function resolveReconnect(value: unknown): ResolvedReconnect {
+  const r = record("session option 'reconnect'", value ?? {});
+  const what = 'reconnect';
+  onlyKnown(what, r, Object.keys(RECONNECT_DEFAULTS));
+  if (r.enabled !== undefined && typeof r.enabled !== 'boolean') {
+    throw bad(`reconnect option 'enabled' must be true or false, got ${show('enabled', r.enabled)}`);
+  }
+  const d = RECONNECT_DEFAULTS;
+  const baseDelayMs = int(what, r, 'baseDelayMs', 0, 600_000, d.baseDelayMs);
+  const maxDelayMs = int(what, r, 'maxDelayMs', 0, 3_600_000, d.maxDelayMs);
+  if (maxDelayMs < baseDelayMs) throw bad(`reconnect option 'maxDelayMs' (${maxDelayMs}) must be at least 'baseDelayMs' (${baseDelayMs})`);
+  return {
+    enabled: (r.enabled as boolean | undefined) ?? d.enabled,
+    baseDelayMs,
+    maxDelayMs,
+    maxAttempts: int(what, r, 'maxAttempts', 1, 1_000_000, d.maxAttempts),
+    budgetMs: int(what, r, 'budgetMs', 1, 86_400_000, d.budgetMs),
+    attemptTimeoutMs: int(what, r, 'attemptTimeoutMs', 1, 600_000, d.attemptTimeoutMs),
+  };
+}
 
 function resolveHostKey(value: unknown): HostKeyOptions {
   if (value === undefined) {
@@ -137,17 +172,32 @@ export function resolveSessionOptions(input: unknown): ResolvedSessionOptions {
     }
     ciphers = [...o.ciphers] as string[];
   }
-  const keepaliveIntervalMs = int(what, o, 'keepaliveIntervalMs', 100, 3_600_000, SESSION_DEFAULTS.keepaliveIntervalMs);
+  const keepaliveIntervalMs = int(what, o, 'keepaliveIntervalMs', 10, 3_600_000, SESSION_DEFAULTS.keepaliveIntervalMs);
+  const keepaliveCountMax = int(what, o, 'keepaliveCountMax', 1, 1000, SESSION_DEFAULTS.keepaliveCountMax);
+  const degradedAfterMs = int(what, o, 'degradedAfterMs', 1, 86_400_000, SESSION_DEFAULTS.degradedAfterMs);
+  const deadAfterMs = keepaliveIntervalMs * (keepaliveCountMax + 1);
+  if (degradedAfterMs >= deadAfterMs) {
+    throw bad(
+      `session option 'degradedAfterMs' (${degradedAfterMs}) must be below the time a link is declared dead, ` +
+        `(keepaliveCountMax + 1) x keepaliveIntervalMs = ${deadAfterMs}`,
+    );
+  }
+  const host = str(what, o, 'host', true)!;
+  const port = int(what, o, 'port', 1, 65535, SESSION_DEFAULTS.port);
   return {
-    host: str(what, o, 'host', true)!,
-    port: int(what, o, 'port', 1, 65535, SESSION_DEFAULTS.port),
+    targetId: str(what, o, 'targetId', false) ?? `${host}:${port}`,
+    host,
+    port,
     username: str(what, o, 'username', true)!,
     auth,
     hostKey: resolveHostKey(o.hostKey),
     connectTimeoutMs: int(what, o, 'connectTimeoutMs', 1, 600_000, SESSION_DEFAULTS.connectTimeoutMs),
     keepaliveIntervalMs,
-    keepaliveCountMax: int(what, o, 'keepaliveCountMax', 1, 1000, SESSION_DEFAULTS.keepaliveCountMax),
+    keepaliveCountMax,
+    degradedAfterMs,
+    probeTimeoutMs: int(what, o, 'probeTimeoutMs', 1, 600_000, SESSION_DEFAULTS.probeTimeoutMs),
     ciphers,
+    reconnect: resolveReconnect(o.reconnect),
   };
 }
 
@@ -200,18 +250,24 @@ export type RustTuning = { -readonly [K in keyof typeof RUST_TUNING_DEFAULTS]: n
 
 export interface PoolOptions {
   core: CoreName;
+  /** Handshakes in flight per target (storm control). @default 6 */
+  maxConcurrentHandshakes?: number;
+  /** Seed of the reconnect jitter, so a run can be replayed. @default a random seed, reported as pool.seed */
+  seed?: number;
   /** Tuning of the Rust core; an error with core 'ssh2', which has no boundary to tune. */
   rust?: Partial<RustTuning>;
 }
 
 export interface ResolvedPoolOptions {
   core: CoreName;
+  maxConcurrentHandshakes: number;
+  seed: number;
   rust: RustTuning;
 }
 
 export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
   const o = record('pool options', input);
-  onlyKnown('pool', o, ['core', 'rust']);
+  onlyKnown('pool', o, ['core', 'maxConcurrentHandshakes', 'seed', 'rust']);
   if (o.core !== 'rust' && o.core !== 'ssh2') {
     throw bad(`pool option 'core' must be 'rust' or 'ssh2', got ${JSON.stringify(o.core)}`);
   }
@@ -226,5 +282,10 @@ export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
     rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, 65535, rust.maxPacketBytes);
     rust.channelBuffer = int('rust', t, 'channelBuffer', 1, 1_000_000, rust.channelBuffer);
   }
-  return { core: o.core, rust };
+  return {
+    core: o.core,
+    maxConcurrentHandshakes: int('pool', o, 'maxConcurrentHandshakes', 1, 10_000, POOL_DEFAULTS.maxConcurrentHandshakes),
+    seed: int('pool', o, 'seed', 0, Number.MAX_SAFE_INTEGER, Math.floor(Math.random() * 2 ** 32)),
+    rust,
+  };
 }

@@ -12,6 +12,7 @@ import {
 } from '../../index.js';
 import {
   ACTIVE_STATES,
+  type AttemptEvent,
   type ExecOptions,
   type ExecResult,
   type Session,
@@ -23,12 +24,12 @@ import {
   type StateEvent,
 } from './contract.js';
 import { TypedEmitter } from './emitter.js';
-import { BasePool } from './pool-base.js';
+import { BasePool, type PoolLink } from './pool-base.js';
 import { BaseShell } from './shell-base.js';
 import { type ErrorCode, fromNativeError, isErrorCode, SshError } from './errors.js';
 import {
+  type ResolvedPoolOptions,
   type ResolvedSessionOptions,
-  type RustTuning,
   resolveExecOptions,
   resolveShellOptions,
 } from './options.js';
@@ -56,6 +57,7 @@ async function native<T>(p: () => Promise<T>): Promise<T> {
 
 function toBinding(o: ResolvedSessionOptions): BindingSessionOptions {
   const b: BindingSessionOptions = {
+    targetId: o.targetId,
     host: o.host,
     port: o.port,
     username: o.username,
@@ -63,6 +65,9 @@ function toBinding(o: ResolvedSessionOptions): BindingSessionOptions {
     connectTimeoutMs: o.connectTimeoutMs,
     keepaliveIntervalMs: o.keepaliveIntervalMs,
     keepaliveCountMax: o.keepaliveCountMax,
+    degradedAfterMs: o.degradedAfterMs,
+    probeTimeoutMs: o.probeTimeoutMs,
+    reconnect: o.reconnect,
   };
   if (o.auth.kind === 'password') b.password = o.auth.password;
   else {
@@ -97,6 +102,8 @@ class RustShell extends BaseShell {
 
   onExit = guarded((b: BindingExit) => this.end(exitFrom(b)));
 
+  onReopen = guarded((atMs: number) => this.emit('reopen', { atMs }));
+
   protected writeRaw(data: Buffer): void {
     try {
       this.#native?.write(data);
@@ -118,18 +125,13 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   readonly core = 'rust' as const;
   readonly id: string;
   #native: NativeSession;
-  #forward: (e: StateEvent) => void;
+  #link: PoolLink;
   #hold: (delta: number) => void;
   #active = false;
 
-  constructor(
-    nativePool: NativePool,
-    options: ResolvedSessionOptions,
-    forward: (e: StateEvent) => void,
-    hold: (delta: number) => void,
-  ) {
+  constructor(nativePool: NativePool, options: ResolvedSessionOptions, link: PoolLink, hold: (delta: number) => void) {
     super();
-    this.#forward = forward;
+    this.#link = link;
     this.#hold = hold;
     try {
       this.#native = nativePool.createSession(toBinding(options), (e: BindingStateEvent) => this.#onState(e));
@@ -140,6 +142,12 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   }
 
   #onState = guarded((b: BindingStateEvent) => {
+    if (b.kind === 'attempt') {
+      const attempt: AttemptEvent = { sessionId: this.id, attempt: b.attempt ?? 0, delayMs: b.delayMs ?? 0, atMs: b.atMs };
+      this.emit('attempt', attempt);
+      this.#link.attempt(attempt);
+      return;
+    }
     const event: StateEvent = {
       sessionId: this.id,
       state: b.state as SessionState,
@@ -151,7 +159,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     if (b.message) event.message = b.message;
     this.#setActive(ACTIVE_STATES.has(event.state));
     this.emit('state', event);
-    this.#forward(event);
+    this.#link.state(event);
   });
 
   /** Like a socket, an active session keeps the process alive; a finished one does not. */
@@ -178,7 +186,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   async openShell(options?: ShellOptions): Promise<Shell> {
     const o = resolveShellOptions(options);
     const shell = new RustShell();
-    const n = await native(() => this.#native.openShell(o, shell.onData, shell.onExit));
+    const n = await native(() => this.#native.openShell(o, shell.onData, shell.onExit, shell.onReopen));
     shell.attach(n);
     return shell;
   }
@@ -203,6 +211,15 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     };
   }
 
+  async reconnect(): Promise<void> {
+    this.#setActive(true);
+    try {
+      await native(() => this.#native.reconnect());
+    } finally {
+      this.#setActive(ACTIVE_STATES.has(this.state));
+    }
+  }
+
   async close(): Promise<void> {
     await this.#native.close();
     this.#setActive(false);
@@ -215,17 +232,17 @@ export class RustPool extends BasePool {
   #holds = 0;
   #keepAlive: NodeJS.Timeout | undefined;
 
-  constructor(tuning: RustTuning) {
-    super();
+  constructor(o: ResolvedPoolOptions) {
+    super(o.seed);
     try {
-      this.#native = new NativePool(tuning);
+      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed });
     } catch (err) {
       throw fromNativeError(err);
     }
   }
 
-  protected newSession(options: ResolvedSessionOptions, forward: (e: StateEvent) => void): Session {
-    return new RustSession(this.#native, options, forward, (delta) => this.#hold(delta));
+  protected newSession(options: ResolvedSessionOptions, link: PoolLink): Session {
+    return new RustSession(this.#native, options, link, (delta) => this.#hold(delta));
   }
 
   /** The native callbacks are weak; this timer is what keeps Node alive while sessions are active. */

@@ -1,6 +1,6 @@
 /** The OpenSSH target starts from its own config and stops cleanly, listener and children. */
 import { expect, it } from 'vitest';
-import { createPool, sessionOptions } from '../../src/index.js';
+import { createPool, sessionOptions, type StateEvent } from '../../src/index.js';
 import { SshdTarget, sshdUnavailableReason } from '../../src/lab/sshd.js';
 
 const unavailable = sshdUnavailableReason();
@@ -12,14 +12,15 @@ it.skipIf(unavailable)('stopping sshd ends the listener and every per-connection
     expect(sshd.configPath.startsWith('/')).toBe(true);
     const sessions = await Promise.all([1, 2, 3].map(() => pool.open(sessionOptions(sshd.info))));
     expect(sshd.connectionProcesses()).toBeGreaterThanOrEqual(3);
-    const closed = sessions.map((s) => new Promise((r) => s.on('state', (e) => e.state === 'closed' && r(e))));
+    const lost = sessions.map((s) => new Promise<StateEvent>((r) => s.on('state', (e) => e.state === 'reconnecting' && r(e))));
     await sshd.stopServer();
     expect(sshd.connectionProcesses()).toBe(0);
-    const events = (await Promise.all(closed)) as { cause?: string }[];
-    expect(events.every((e) => e.cause === 'server' || e.cause === 'network')).toBe(true);
+    const events = await Promise.all(lost);
+    expect(events.map((e) => e.cause)).toEqual(['server', 'server', 'server']);
     await sshd.startServer();
-    const again = await pool.open(sessionOptions(sshd.info));
-    expect((await again.exec('echo back')).stdout.toString()).toBe('back\n');
+    const back = await Promise.all(sessions.map((s) => new Promise((r) => s.on('state', (e) => e.state === 'ready' && r(e)))));
+    expect(back).toHaveLength(3);
+    expect((await sessions[0]!.exec('echo back')).stdout.toString()).toBe('back\n');
   } finally {
     await pool.close();
     await sshd.stop();

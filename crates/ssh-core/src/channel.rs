@@ -1,30 +1,21 @@
-//! Channels of a session: the PTY shell and exec. Output is routed per channel, in Rust, through
-//! a [`Coalescer`] to the channel's own sink.
+//! Channels of a session: opening them, exec, and the pump that routes each channel's output,
+//! in Rust, through a [`Coalescer`] to that channel's own sink.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures::FutureExt;
 use russh::client::Msg;
-use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf};
-use tokio::sync::{mpsc, oneshot};
+use russh::{Channel, ChannelMsg, ChannelReadHalf};
 use tokio::time::Instant;
 
 use crate::coalesce::{Coalescer, Next};
 use crate::config::CoalesceConfig;
 use crate::error::CoreError;
 use crate::events::{ChannelEvents, ChannelExit};
+use crate::shell::ShellRequest;
 use crate::transport::Connection;
-
-/// What the PTY shell asks for; kept so a reconnect can reopen the same terminal.
-#[derive(Clone, Debug)]
-pub struct ShellRequest {
-    pub term: String,
-    pub cols: u32,
-    pub rows: u32,
-}
 
 /// Waits for the server's answer to a request on `channel`. Messages that arrive before the
 /// answer are kept in `early` so no output is lost.
@@ -55,109 +46,26 @@ async fn open(conn: &Connection) -> Result<Channel<Msg>, CoreError> {
     })
 }
 
-enum ShellOp {
-    Data(Bytes),
-    Resize { cols: u32, rows: u32, done: oneshot::Sender<Result<(), CoreError>> },
-    Close,
-}
-
-/// A PTY shell. Writes are queued to a writer task so the caller never blocks; keystrokes go out
-/// at once (TCP nodelay), queued writes are merged.
-pub struct Shell {
-    ops: mpsc::UnboundedSender<ShellOp>,
-}
-
-impl Shell {
-    pub fn write(&self, data: Vec<u8>) -> Result<(), CoreError> {
-        self.ops
-            .send(ShellOp::Data(Bytes::from(data)))
-            .map_err(|_| CoreError::NotConnected("closed"))
-    }
-
-    pub async fn resize(&self, cols: u32, rows: u32) -> Result<(), CoreError> {
-        let (done, result) = oneshot::channel();
-        self.ops
-            .send(ShellOp::Resize { cols, rows, done })
-            .map_err(|_| CoreError::NotConnected("closed"))?;
-        result.await.unwrap_or(Err(CoreError::NotConnected("closed")))
-    }
-
-    pub fn close(&self) {
-        let _ = self.ops.send(ShellOp::Close);
-    }
-}
-
-pub async fn open_shell(
-    conn: Arc<Connection>,
+/// Opens a session channel with a PTY and a shell on it. Output that arrives before the
+/// answers is returned with the channel.
+pub(crate) async fn open_pty_shell(
+    conn: &Connection,
     req: &ShellRequest,
-    coalesce: CoalesceConfig,
-    sink: Arc<dyn ChannelEvents>,
-) -> Result<Shell, CoreError> {
-    let mut channel = open(&conn).await?;
+) -> Result<(Channel<Msg>, VecDeque<Option<ChannelMsg>>), CoreError> {
+    let mut channel = open(conn).await?;
     let mut early = VecDeque::new();
     channel
         .request_pty(true, &req.term, req.cols, req.rows, 0, 0, &[])
         .await
         .map_err(|e| conn.explain(&e))?;
-    await_reply(&conn, &mut channel, "pty", &mut early).await?;
+    await_reply(conn, &mut channel, "pty", &mut early).await?;
     channel.request_shell(true).await.map_err(|e| conn.explain(&e))?;
-    await_reply(&conn, &mut channel, "shell", &mut early).await?;
-    let (read, write) = channel.split();
-    let (ops, ops_rx) = mpsc::unbounded_channel();
-    tokio::spawn(shell_writer(write, ops_rx));
-    tokio::spawn(async move {
-        let exit = pump(read, early, coalesce, sink.as_ref(), &conn).await;
-        sink.exit(exit);
-    });
-    Ok(Shell { ops })
-}
-
-async fn shell_writer(write: ChannelWriteHalf<Msg>, mut ops: mpsc::UnboundedReceiver<ShellOp>) {
-    let mut next: Option<ShellOp> = None;
-    loop {
-        let op = match next.take() {
-            Some(op) => op,
-            None => match ops.recv().await {
-                Some(op) => op,
-                None => break,
-            },
-        };
-        match op {
-            ShellOp::Data(first) => {
-                // Merge writes that queued up meanwhile into one packet.
-                let mut merged: Option<Vec<u8>> = None;
-                while let Ok(op) = ops.try_recv() {
-                    match op {
-                        ShellOp::Data(more) => merged.get_or_insert_with(|| first.to_vec()).extend_from_slice(&more),
-                        other => {
-                            next = Some(other);
-                            break;
-                        }
-                    }
-                }
-                let data = merged.map(Bytes::from).unwrap_or(first);
-                if write.data_bytes(data).await.is_err() {
-                    break;
-                }
-            }
-            ShellOp::Resize { cols, rows, done } => {
-                let r = write
-                    .window_change(cols, rows, 0, 0)
-                    .await
-                    .map_err(|_| CoreError::NotConnected("closed"));
-                let _ = done.send(r);
-            }
-            ShellOp::Close => {
-                let _ = write.eof().await;
-                let _ = write.close().await;
-                break;
-            }
-        }
-    }
+    await_reply(conn, &mut channel, "shell", &mut early).await?;
+    Ok((channel, early))
 }
 
 /// Reads a channel to its end, delivering coalesced output to `sink`.
-async fn pump(
+pub(crate) async fn pump(
     mut read: ChannelReadHalf,
     mut pending: VecDeque<Option<ChannelMsg>>,
     coalesce: CoalesceConfig,

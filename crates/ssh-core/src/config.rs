@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::CoreError;
+pub use crate::policy::{HealthPolicy, ReconnectPolicy};
 
 #[derive(Clone)]
 pub enum AuthConfig {
@@ -50,21 +51,24 @@ pub enum HostKeyPolicy {
 
 #[derive(Clone, Debug)]
 pub struct SessionConfig {
+    /// Sessions with the same target id share the handshake limit and correlated detection; it
+    /// names the server behind any proxy (default `host:port`).
+    pub target_id: String,
     pub host: String,
     pub port: u16,
     pub username: String,
     pub auth: AuthConfig,
     pub host_key: HostKeyPolicy,
-    /// Covers TCP connect, SSH handshake and authentication.
+    /// Covers TCP connect, SSH handshake and authentication of the first connection.
     pub connect_timeout: Duration,
-    pub keepalive_interval: Duration,
-    /// Missed keepalive replies before the link is declared dead.
-    pub keepalive_count_max: u32,
     /// Cipher names in preference order; None keeps the library's safe defaults.
     pub ciphers: Option<Vec<String>>,
+    pub health: HealthPolicy,
+    pub reconnect: ReconnectPolicy,
 }
 
 impl SessionConfig {
+    /// `host:port` (`[v6]:port`), also the key sessions to one target share.
     pub fn addr(&self) -> String {
         if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
@@ -93,6 +97,16 @@ pub struct PoolTuning {
     pub max_packet_bytes: u32,
     /// Messages buffered per channel before backpressure reaches the TCP stream.
     pub channel_buffer: usize,
+}
+
+/// Pool-wide policy shared by both cores (the same option names and defaults).
+#[derive(Clone, Copy, Debug)]
+pub struct PoolPolicy {
+    /// At most this many connections per target may be between TCP connect and authenticated,
+    /// so a reconnect storm never trips a server's unauthenticated-connection limit (MaxStartups).
+    pub max_concurrent_handshakes: usize,
+    /// Seed of the backoff jitter, so a run can be replayed.
+    pub seed: u64,
 }
 
 /// Checks cipher names against what this core supports.

@@ -60,9 +60,22 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A reconnect attempt about to start.
+#[derive(Clone, Debug)]
+pub struct AttemptEvent {
+    /// 1 for the first attempt after a loss.
+    pub attempt: u32,
+    /// The jittered wait that preceded it.
+    pub delay_ms: f64,
+    pub at_ms: f64,
+}
+
 /// Receives a session's state transitions. Called from runtime threads; must not block.
 pub trait SessionEvents: Send + Sync + 'static {
     fn state(&self, event: StateEvent);
+    fn attempt(&self, event: AttemptEvent) {
+        let _ = event;
+    }
 }
 
 /// How a channel ended.
@@ -83,4 +96,6 @@ pub trait ChannelEvents: Send + Sync + 'static {
         let _ = chunk;
     }
     fn exit(&self, exit: ChannelExit);
+    /// The shell was reopened on a new connection after a reconnect: the remote shell is new.
+    fn reopened(&self) {}
 }

@@ -13,8 +13,11 @@ pub mod error;
 pub mod events;
 pub mod hostkey;
 pub mod keys;
+pub mod policy;
 pub mod pool;
 pub mod session;
+pub mod shell;
+mod supervisor;
 pub mod transport;
 
 #[cfg(feature = "napi")]
@@ -22,9 +25,11 @@ pub mod transport;
 #[cfg_attr(test, allow(dead_code))]
 mod napi;
 
-pub use channel::{ExecOutput, Shell, ShellRequest};
-pub use config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolTuning, SessionConfig};
+pub use channel::ExecOutput;
+pub use shell::{Shell, ShellRequest};
+pub use config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
+pub use policy::{HealthPolicy, ReconnectPolicy};
 pub use error::{Cause, CoreError};
-pub use events::{ChannelEvents, ChannelExit, SessionEvents, SessionState, StateEvent};
+pub use events::{AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, SessionState, StateEvent};
 pub use pool::Pool;
 pub use session::Session;

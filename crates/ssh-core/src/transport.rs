@@ -2,13 +2,18 @@
 //! that reports why it ended.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::os::fd::AsFd;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use russh::client::{DisconnectReason, Handle};
 use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::config::{resolve_ciphers, AuthConfig, PoolTuning, SessionConfig};
 use crate::error::CoreError;
@@ -148,17 +153,74 @@ impl ClientHandler {
     }
 }
 
+/// The TCP stream under a connection. It counts inbound bytes for the health check.
+pub struct MeteredStream {
+    inner: TcpStream,
+    inbound: Arc<AtomicU64>,
+}
+
+impl AsyncRead for MeteredStream {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len() - before;
+        if n > 0 {
+            self.inbound.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        r
+    }
+}
+
+impl AsyncWrite for MeteredStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
 /// A live, authenticated connection.
 pub struct Connection {
     pub handle: Handle<ClientHandler>,
     pub lost: Arc<LostSignal>,
     pub ctx: ErrorContext,
+    /// Bytes received so far (the health check watches it move).
+    pub inbound: Arc<AtomicU64>,
+    /// A second descriptor of the socket, to end the connection at once.
+    killer: Option<std::net::TcpStream>,
 }
 
 impl Connection {
     /// The reason this connection ended, or the mapped error when it has not (yet) ended.
     pub fn explain(&self, e: &russh::Error) -> CoreError {
         self.lost.get().unwrap_or_else(|| self.ctx.map(e))
+    }
+
+    /// Sends a keepalive request that wants a reply (any reply counts as inbound traffic).
+    pub async fn ping(&self) {
+        let _ = tokio::time::timeout(Duration::from_millis(100), self.handle.send_keepalive(true)).await;
+    }
+
+    /// Ends the connection now, recording `reason` as why (unless it already ended).
+    pub fn kill(&self, reason: CoreError) {
+        self.lost.set(reason);
+        if let Some(k) = &self.killer {
+            let _ = k.shutdown(std::net::Shutdown::Both);
+        }
     }
 }
 
@@ -183,8 +245,8 @@ pub fn client_config(cfg: &SessionConfig, tuning: &PoolTuning) -> Result<russh::
         window_size: tuning.window_bytes,
         maximum_packet_size: tuning.max_packet_bytes,
         channel_buffer_size: tuning.channel_buffer,
-        keepalive_interval: Some(cfg.keepalive_interval),
-        keepalive_max: cfg.keepalive_count_max as usize,
+        // The session's own health check sends keepalives and judges the link (both cores alike).
+        keepalive_interval: None,
         inactivity_timeout: None,
         nodelay: true,
         preferred,
@@ -192,23 +254,42 @@ pub fn client_config(cfg: &SessionConfig, tuning: &PoolTuning) -> Result<russh::
     })
 }
 
+/// What one connection attempt may use.
+pub struct Attempt<'a> {
+    pub tuning: &'a PoolTuning,
+    pub pinned: PinnedKeys,
+    /// The target's handshake slots (storm control); held until authenticated.
+    pub handshakes: Arc<Semaphore>,
+    /// Covers TCP connect, handshake and authentication, not the wait for a slot.
+    pub timeout: Duration,
+}
+
 /// Opens and authenticates a connection. Key and option problems are reported before any
 /// network traffic.
-pub async fn connect(cfg: &SessionConfig, tuning: &PoolTuning, pinned: PinnedKeys) -> Result<Connection, CoreError> {
+pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connection, CoreError> {
     let key = load_private_key(&cfg.auth)?;
-    let config = Arc::new(client_config(cfg, tuning)?);
+    let config = Arc::new(client_config(cfg, attempt.tuning)?);
     let ctx = ErrorContext {
         addr: cfg.addr(),
-        keepalive_interval_ms: cfg.keepalive_interval.as_millis() as u64,
-        keepalive_count_max: cfg.keepalive_count_max,
+        keepalive_interval_ms: cfg.health.keepalive_interval.as_millis() as u64,
+        keepalive_count_max: cfg.health.keepalive_count_max,
         host_key_refusal: Arc::new(Mutex::new(None)),
     };
+    let _slot = attempt
+        .handshakes
+        .acquire_owned()
+        .await
+        .map_err(|_| CoreError::Internal("handshake limiter closed".into()))?;
+    let pinned = attempt.pinned;
     let stage = AtomicU8::new(STAGE_TCP);
-    let attempt = async {
+    let inbound = Arc::new(AtomicU64::new(0));
+    let attempt_fut = async {
         let stream = TcpStream::connect((cfg.host.as_str(), cfg.port))
             .await
             .map_err(|e| map_io(&e, &ctx.addr))?;
         let _ = stream.set_nodelay(true);
+        let killer = stream.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from);
+        let stream = MeteredStream { inner: stream, inbound: Arc::clone(&inbound) };
         stage.store(STAGE_HANDSHAKE, Ordering::Relaxed);
         let lost = Arc::new(LostSignal::default());
         let handler = ClientHandler {
@@ -253,14 +334,14 @@ pub async fn connect(cfg: &SessionConfig, tuning: &PoolTuning, pinned: PinnedKey
                 method: cfg.auth.method_name(),
             });
         }
-        Ok(Connection { handle, lost, ctx: ctx.clone() })
+        Ok(Connection { handle, lost, ctx: ctx.clone(), inbound: Arc::clone(&inbound), killer })
     };
-    match tokio::time::timeout(cfg.connect_timeout, attempt).await {
+    match tokio::time::timeout(attempt.timeout, attempt_fut).await {
         Ok(result) => result,
         Err(_) => Err(CoreError::ConnectTimeout {
             addr: ctx.addr.clone(),
             stage: stage_name(stage.load(Ordering::Relaxed)),
-            timeout_ms: cfg.connect_timeout.as_millis() as u64,
+            timeout_ms: attempt.timeout.as_millis() as u64,
         }),
     }
 }

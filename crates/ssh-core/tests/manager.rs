@@ -1,107 +1,13 @@
 //! The manager against the embedded lab server, without Node.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use russh::keys::PrivateKey;
-use ssh_core::{
-    AuthConfig, ChannelEvents, ChannelExit, CoalesceConfig, HostKeyPolicy, Pool, PoolTuning, SessionConfig,
-    SessionEvents, SessionState, ShellRequest, StateEvent,
-};
-use ssh_lab::{keys, LabConfig, LabServer};
-
-const USER: &str = "lab";
-const PASSWORD: &str = "lab-password";
-
-struct Lab {
-    server: LabServer,
-    host_fp: String,
-    client_key: PrivateKey,
-}
-
-async fn lab() -> Lab {
-    let host_key = keys::generate_ed25519().unwrap();
-    let client_key = keys::generate_ed25519().unwrap();
-    let host_fp = keys::fingerprint_sha256(host_key.public_key());
-    let server = LabServer::start(LabConfig {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        host_key,
-        username: USER.into(),
-        password: Some(PASSWORD.into()),
-        authorized_keys: vec![client_key.public_key().clone()],
-        auth_rejection_time: Duration::from_millis(10),
-        window_bytes: 2 * 1024 * 1024,
-        max_packet_bytes: 32 * 1024,
-    })
-    .await
-    .unwrap();
-    Lab { server, host_fp, client_key }
-}
-
-fn pool() -> Pool {
-    Pool::new(PoolTuning {
-        coalesce: CoalesceConfig { window: Duration::from_millis(4), max_bytes: 64 * 1024 },
-        window_bytes: 4 * 1024 * 1024,
-        max_packet_bytes: 32 * 1024,
-        channel_buffer: 256,
-    })
-}
-
-fn config(lab: &Lab, auth: AuthConfig) -> SessionConfig {
-    SessionConfig {
-        host: "127.0.0.1".into(),
-        port: lab.server.local_addr().port(),
-        username: USER.into(),
-        auth,
-        host_key: HostKeyPolicy::Fingerprint(lab.host_fp.clone()),
-        connect_timeout: Duration::from_secs(5),
-        keepalive_interval: Duration::from_secs(2),
-        keepalive_count_max: 3,
-        ciphers: None,
-    }
-}
-
-#[derive(Default)]
-struct States(Mutex<Vec<StateEvent>>);
-impl SessionEvents for States {
-    fn state(&self, event: StateEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
-impl States {
-    fn names(&self) -> Vec<&'static str> {
-        self.0.lock().unwrap().iter().map(|e| e.state.as_str()).collect()
-    }
-}
-
-#[derive(Default)]
-struct Output {
-    data: Mutex<Vec<u8>>,
-    exit: Mutex<Option<ChannelExit>>,
-}
-impl ChannelEvents for Output {
-    fn data(&self, chunk: Vec<u8>) {
-        self.data.lock().unwrap().extend_from_slice(&chunk);
-    }
-    fn exit(&self, exit: ChannelExit) {
-        *self.exit.lock().unwrap() = Some(exit);
-    }
-}
-impl Output {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.data.lock().unwrap()).into_owned()
-    }
-    async fn wait_for(&self, needle: &str) -> String {
-        for _ in 0..500 {
-            let t = self.text();
-            if t.contains(needle) {
-                return t;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("never saw {needle:?}; got {:?}", self.text());
-    }
-}
+use common::*;
+use ssh_core::{AuthConfig, HostKeyPolicy, SessionState, ShellRequest};
+use ssh_lab::keys;
 
 #[tokio::test]
 async fn connects_with_a_password_and_runs_a_command() {
@@ -215,33 +121,27 @@ async fn a_sequence_stream_arrives_complete_and_in_order() {
 }
 
 #[tokio::test]
-async fn a_killed_server_connection_closes_the_session_with_a_server_cause() {
+async fn without_auto_reconnect_a_killed_connection_closes_the_session_until_reconnect() {
     let lab = lab().await;
     let states = Arc::new(States::default());
     let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), states.clone());
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
     let shell_req = ShellRequest { term: "xterm".into(), cols: 80, rows: 24 };
-    let _shell = session.open_shell(shell_req, out.clone()).await.unwrap();
+    let shell = session.open_shell(shell_req, out.clone()).await.unwrap();
     assert_eq!(lab.server.kill_connections(), 1);
-    for _ in 0..300 {
-        if session.state() == SessionState::Closed {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let events = states.0.lock().unwrap().clone();
-    let last = events.last().unwrap();
-    assert_eq!(last.state, SessionState::Closed);
+    wait_state(&session, SessionState::Closed).await;
+    let last = states.0.lock().unwrap().last().cloned().unwrap();
     assert_eq!(last.error.as_ref().map(|e| e.code()), Some("DISCONNECTED_BY_SERVER"), "{last:?}");
-    for _ in 0..100 {
-        if out.exit.lock().unwrap().is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let exit = out.exit.lock().unwrap().clone().unwrap();
-    assert_eq!(exit.error.map(|e| e.code()), Some("DISCONNECTED_BY_SERVER"));
+    assert_eq!(last.cause.map(|c| c.as_str()), Some("server"));
+    // The shell waits, suspended, for a reconnect instead of ending.
+    assert!(out.exit.lock().unwrap().is_none());
+    assert_eq!(shell.write(b"x".to_vec()).unwrap_err().code(), "NOT_CONNECTED");
+    session.reconnect().await.unwrap();
+    assert_eq!(session.state(), SessionState::Ready);
+    assert_eq!(out.reopened.load(std::sync::atomic::Ordering::SeqCst), 1);
+    shell.write(b"echo again\r".to_vec()).unwrap();
+    out.wait_for("again\r\n").await;
 }
 
 #[tokio::test]

@@ -12,5 +12,6 @@ pub mod keys;
 pub mod poller;
 pub mod seqstream;
 mod server;
+pub mod proxy;
 
 pub use server::{LabConfig, LabError, LabServer, LabStats};

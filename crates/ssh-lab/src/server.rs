@@ -62,6 +62,9 @@ pub struct LabCounters {
     pub channels_opened: AtomicU64,
     pub channels_active: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// Connections accepted and not (yet) authenticated, now and at most.
+    pub unauthenticated: AtomicU64,
+    pub unauthenticated_peak: AtomicU64,
 }
 
 /// A snapshot of [`LabCounters`].
@@ -75,6 +78,8 @@ pub struct LabStats {
     pub channels_opened: u64,
     pub channels_active: u64,
     pub bytes_sent: u64,
+    pub unauthenticated: u64,
+    pub unauthenticated_peak: u64,
 }
 
 pub(crate) struct Shared {
@@ -208,6 +213,8 @@ impl LabServer {
             channels_opened: get(&c.channels_opened),
             channels_active: get(&c.channels_active),
             bytes_sent: get(&c.bytes_sent),
+            unauthenticated: get(&c.unauthenticated),
+            unauthenticated_peak: get(&c.unauthenticated_peak),
         }
     }
 }
@@ -246,11 +253,15 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 map.insert(id, std::net::TcpStream::from(dup));
             }
         }
-        shared.counters.connections_accepted.fetch_add(1, Ordering::Relaxed);
-        shared.counters.connections_active.fetch_add(1, Ordering::Relaxed);
+        let c = &shared.counters;
+        c.connections_accepted.fetch_add(1, Ordering::Relaxed);
+        c.connections_active.fetch_add(1, Ordering::Relaxed);
+        let unauth = c.unauthenticated.fetch_add(1, Ordering::SeqCst) + 1;
+        c.unauthenticated_peak.fetch_max(unauth, Ordering::SeqCst);
         let conn_shared = Arc::clone(&shared);
+        let authenticated = Arc::new(AtomicBool::new(false));
         tokio::spawn(async move {
-            let handler = LabHandler { shared: Arc::clone(&conn_shared) };
+            let handler = LabHandler { shared: Arc::clone(&conn_shared), authenticated: Arc::clone(&authenticated) };
             let config = Arc::clone(&conn_shared.config);
             if let Ok(session) = russh::server::run_stream(config, socket, handler).await {
                 let _ = session.await;
@@ -259,12 +270,16 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 map.remove(&id);
             }
             conn_shared.counters.connections_active.fetch_sub(1, Ordering::Relaxed);
+            if !authenticated.load(Ordering::SeqCst) {
+                conn_shared.counters.unauthenticated.fetch_sub(1, Ordering::SeqCst);
+            }
         });
     }
 }
 
 struct LabHandler {
     shared: Arc<Shared>,
+    authenticated: Arc<AtomicBool>,
 }
 
 impl LabHandler {
@@ -277,6 +292,9 @@ impl LabHandler {
         }
         if ok && user == self.shared.username {
             c.auth_successes.fetch_add(1, Ordering::Relaxed);
+            if !self.authenticated.swap(true, Ordering::SeqCst) {
+                c.unauthenticated.fetch_sub(1, Ordering::SeqCst);
+            }
             Auth::Accept
         } else {
             c.auth_failures.fetch_add(1, Ordering::Relaxed);

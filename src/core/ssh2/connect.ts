@@ -1,4 +1,6 @@
 /** One ssh2 connection: options, host-key check, authentication, and the reason it ended. */
+import { createRequire } from 'node:module';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
 import { SshError } from '../errors.js';
@@ -6,37 +8,88 @@ import type { ResolvedSessionOptions } from '../options.js';
 import { mapSsh2Error, type MapContext } from './errors.js';
 import { type PinnedKeys, verifyHostKey } from './hostkey.js';
 import { loadPrivateKey } from './keys.js';
+import type { Semaphore } from './limiter.js';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
 
 /** Ciphers the ssh2 core accepts in `ciphers` (what ssh2 supports on this Node build). */
 export function supportedCiphers(): string[] {
-  // Not in ssh2's typings; the list ssh2 itself validates `algorithms.cipher` against.
-  const constants = createRequireSafe('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[] };
+  // Not in ssh2's typings: the list ssh2 itself checks `algorithms.cipher` against.
+  const constants = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[] };
   return constants.SUPPORTED_CIPHER.filter((c) => c !== 'none');
 }
 
-import { createRequire } from 'node:module';
-function createRequireSafe(id: string): unknown {
-  return createRequire(import.meta.url)(id);
+/** ssh2 internals used to send a keepalive that wants a reply, exactly as ssh2's own keepalive does. */
+interface Ssh2Internals {
+  _protocol?: { ping(): void };
+  _callbacks?: ((...args: unknown[]) => void)[];
 }
 
 /** A live, authenticated connection and why it ended (once it has). */
-export interface Connection {
-  client: Client;
-  addr: string;
-  lost?: SshError;
+export class Connection {
+  readonly client: Client;
+  readonly addr: string;
+  #sock: Socket;
+  lost: SshError | undefined;
   /** Resolves when the connection has ended, with the reason. */
-  ended: Promise<SshError>;
+  readonly ended: Promise<SshError>;
+  #resolveEnded!: (e: SshError) => void;
+
+  constructor(client: Client, sock: Socket, addr: string) {
+    this.client = client;
+    this.#sock = sock;
+    this.addr = addr;
+    this.ended = new Promise((r) => (this.#resolveEnded = r));
+  }
+
+  /** @internal */
+  closed(): void {
+    this.lost ??= new SshError('DISCONNECTED_BY_SERVER', `${this.addr} closed the connection`);
+    this.#resolveEnded(this.lost);
+  }
+
+  /** Bytes received so far (the health check watches it move). */
+  inbound(): number {
+    return this.#sock.bytesRead;
+  }
+
+  /** Sends a keepalive request that wants a reply (any reply counts as inbound traffic). */
+  ping(): void {
+    const c = this.client as unknown as Ssh2Internals;
+    if (!c._protocol || !Array.isArray(c._callbacks)) {
+      throw new SshError('INTERNAL', 'ssh2 internals changed: cannot send a keepalive (ssh2 is pinned to 1.17.0)');
+    }
+    try {
+      // Keeps ssh2's reply bookkeeping in order, as its own keepalive does.
+      c._callbacks.push(() => {});
+      c._protocol.ping();
+    } catch {
+      // the socket is going away; the close that follows reports it
+    }
+  }
+
+  /** Ends the connection now, recording `reason` as why (unless it already ended). */
+  kill(reason: SshError): void {
+    this.lost ??= reason;
+    this.#sock.destroy();
+  }
 }
 
 export function addrOf(o: ResolvedSessionOptions): string {
   return o.host.includes(':') ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`;
 }
 
-export function connect(o: ResolvedSessionOptions, pinned: PinnedKeys): Promise<Connection> {
-  // Problems with the key or options are reported before any network traffic.
+export interface Attempt {
+  pinned: PinnedKeys;
+  /** The target's handshake slots (storm control); held until authenticated. */
+  slots: Semaphore;
+  /** Covers TCP connect, handshake and authentication, not the wait for a slot. */
+  timeoutMs: number;
+}
+
+/** Opens and authenticates a connection. Key and option problems are reported before any network traffic. */
+export async function connect(o: ResolvedSessionOptions, attempt: Attempt): Promise<Connection> {
   const privateKey = o.auth.kind === 'key' ? loadPrivateKey(o.auth) : undefined;
   if (o.ciphers) {
     const supported = supportedCiphers();
@@ -45,6 +98,15 @@ export function connect(o: ResolvedSessionOptions, pinned: PinnedKeys): Promise<
       throw new SshError('BAD_OPTION', `unknown cipher '${unknown}': this core supports ${supported.join(', ')}`);
     }
   }
+  const release = await attempt.slots.acquire();
+  try {
+    return await handshake(o, attempt, privateKey);
+  } finally {
+    release();
+  }
+}
+
+function handshake(o: ResolvedSessionOptions, attempt: Attempt, privateKey: string | undefined): Promise<Connection> {
   const addr = addrOf(o);
   const ctx: MapContext = {
     addr,
@@ -53,17 +115,18 @@ export function connect(o: ResolvedSessionOptions, pinned: PinnedKeys): Promise<
     keepaliveIntervalMs: o.keepaliveIntervalMs,
     keepaliveCountMax: o.keepaliveCountMax,
   };
+  const sock = tcpConnect({ host: o.host, port: o.port });
+  sock.setNoDelay(true);
   const config: ConnectConfig = {
-    host: o.host,
-    port: o.port,
+    sock,
     username: o.username,
     // Our own timer below covers the whole attempt; ssh2's is only a backstop.
-    readyTimeout: o.connectTimeoutMs + 1_000,
-    keepaliveInterval: o.keepaliveIntervalMs,
-    keepaliveCountMax: o.keepaliveCountMax,
+    readyTimeout: attempt.timeoutMs + 1_000,
+    // The session's own health check sends keepalives and judges the link (both cores alike).
+    keepaliveInterval: 0,
     tryKeyboard: false,
     hostVerifier: (key: Buffer) => {
-      const verdict = verifyHostKey(o.hostKey, o.host, o.port, key, pinned);
+      const verdict = verifyHostKey(o.hostKey, o.host, o.port, key, attempt.pinned);
       if (verdict === true) return true;
       ctx.hostKeyRefusal = verdict;
       return false;
@@ -78,10 +141,9 @@ export function connect(o: ResolvedSessionOptions, pinned: PinnedKeys): Promise<
 
   return new Promise((resolve, reject) => {
     const client = new Client();
-    let stage = 'the SSH handshake';
+    const conn = new Connection(client, sock, addr);
+    let stage = 'the TCP connect';
     let settled = false;
-    let resolveEnded!: (e: SshError) => void;
-    const conn: Connection = { client, addr, ended: new Promise((r) => (resolveEnded = r)) };
     const fail = (err: SshError) => {
       if (settled) return;
       settled = true;
@@ -91,9 +153,10 @@ export function connect(o: ResolvedSessionOptions, pinned: PinnedKeys): Promise<
       reject(err);
     };
     const timer = setTimeout(
-      () => fail(new SshError('CONNECT_TIMEOUT', `${addr} did not complete ${stage} within ${o.connectTimeoutMs} ms`)),
-      o.connectTimeoutMs,
+      () => fail(new SshError('CONNECT_TIMEOUT', `${addr} did not complete ${stage} within ${attempt.timeoutMs} ms`)),
+      attempt.timeoutMs,
     );
+    sock.once('connect', () => (stage = 'the SSH handshake'));
     client.on('handshake', () => (stage = 'authentication'));
     client.once('ready', () => {
       if (settled) return;
@@ -107,12 +170,8 @@ export function connect(o: ResolvedSessionOptions, pinned: PinnedKeys): Promise<
       else conn.lost ??= mapped;
     });
     client.on('close', () => {
-      if (!settled) {
-        fail(new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection during ${stage}`));
-        return;
-      }
-      conn.lost ??= new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection`);
-      resolveEnded(conn.lost);
+      if (!settled) fail(new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection during ${stage}`));
+      else conn.closed();
     });
     try {
       client.connect(config);

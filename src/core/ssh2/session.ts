@@ -1,24 +1,37 @@
 /**
- * The ssh2 core: the same connection manager as crates/ssh-core, written in TypeScript over ssh2.
- * Same states, same error codes, same defaults; only the library underneath differs.
+ * The ssh2 core's session: the same connection manager as crates/ssh-core (session.rs and
+ * supervisor.rs), written in TypeScript over ssh2. Same states, error codes, policy and defaults.
  */
 import type { ClientChannel } from 'ssh2';
-import {
-  type ExecOptions,
-  type ExecResult,
-  type Session,
-  type SessionEvents,
-  type SessionState,
-  type Shell,
-  type ShellOptions,
-  type StateEvent,
+import type {
+  AttemptEvent,
+  ExecOptions,
+  ExecResult,
+  Session,
+  SessionEvents,
+  SessionState,
+  Shell,
+  ShellOptions,
+  StateEvent,
 } from '../contract.js';
 import { TypedEmitter } from '../emitter.js';
 import { type FailureCause, SshError } from '../errors.js';
 import { type ResolvedSessionOptions, resolveExecOptions, resolveShellOptions } from '../options.js';
-import { BaseShell } from '../shell-base.js';
+import { backoffDelayMs, deadAfterMs, healthTickMs } from '../policy.js';
+import type { PoolLink } from '../pool-base.js';
 import { connect, type Connection } from './connect.js';
 import type { PinnedKeys } from './hostkey.js';
+import type { Semaphore } from './limiter.js';
+import { openShellStream, Ssh2Shell } from './shell.js';
+
+/** What a session gets from its pool. */
+export interface SessionDeps {
+  pinned: PinnedKeys;
+  slots(targetId: string): Semaphore;
+  nextUnit(): number;
+  probeSiblings(targetId: string, exceptId: string): void;
+  link: PoolLink;
+}
 
 function failureState(e: SshError): SessionState {
   if (e.code === 'AUTH_FAILED') return 'auth_failed';
@@ -26,62 +39,40 @@ function failureState(e: SshError): SessionState {
   return 'closed';
 }
 
-/** ssh2 throws synchronously ("Not connected") when the socket is already gone. */
-function notConnected(err: unknown): SshError {
-  return err instanceof SshError ? err : new SshError('NOT_CONNECTED', `ssh2: ${(err as Error).message}`);
+function asSshError(err: unknown): SshError {
+  return err instanceof SshError ? err : new SshError('INTERNAL', `ssh2 core: ${(err as Error)?.message ?? String(err)}`);
 }
 
-class Ssh2Shell extends BaseShell {
-  #stream: ClientChannel;
+const transient = (e: SshError) => e.cause === 'network' || e.cause === 'server';
+const CLOSED = () => new SshError('NOT_CONNECTED', 'session is not connected (state closed)');
 
-  constructor(stream: ClientChannel, conn: Connection) {
-    super();
-    this.#stream = stream;
-    let exit: { code: number | null; signal: string | null } | undefined;
-    stream.on('data', (chunk: Buffer) => this.deliver(chunk));
-    stream.stderr.on('data', (chunk: Buffer) => this.deliver(chunk));
-    stream.on('exit', (code: number | null, signal?: string) => {
-      exit = { code: code ?? null, signal: signal ?? null };
-    });
-    stream.on('close', () => {
-      if (exit) this.end(exit);
-      else this.end({ code: null, signal: null, error: conn.lost ?? new SshError('DISCONNECTED_BY_SERVER', `${conn.addr} closed the channel`) });
-    });
-    stream.on('error', () => {});
-  }
-
-  protected writeRaw(data: Buffer): void {
-    this.#stream.write(data);
-  }
-
-  protected async resizeRaw(cols: number, rows: number): Promise<void> {
-    this.#stream.setWindow(rows, cols, 0, 0);
-  }
-
-  close(): void {
-    this.#stream.end();
-    this.#stream.close();
-  }
-}
+type Cycle = { conn: Connection } | { state: SessionState; err: SshError } | 'closed';
 
 export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session {
   readonly core = 'ssh2' as const;
   readonly id: string;
-  #options: ResolvedSessionOptions;
-  #pinned: PinnedKeys;
-  #forward: (e: StateEvent) => void;
+  #o: ResolvedSessionOptions;
+  #deps: SessionDeps;
   #state: SessionState = 'closed';
   #conn: Connection | undefined;
-  #epoch = 0;
   #connecting = false;
   #closedByUser = false;
+  #supervised = false;
+  #shells = new Set<Ssh2Shell>();
+  /** Installed by the health loop: probe the link now (a sibling lost its own). */
+  #probe: (() => void) | undefined;
+  /** Wakes a backoff sleep or a wait for reconnect() when the session is closed. */
+  #wakers = new Set<() => void>();
+  #reconnectRequested = false;
+  #onReconnectRequest: (() => void) | undefined;
+  #outcome = 0;
+  #outcomeWaiters: { seen: number; done: (err?: SshError) => void }[] = [];
 
-  constructor(id: string, options: ResolvedSessionOptions, pinned: PinnedKeys, forward: (e: StateEvent) => void) {
+  constructor(id: string, options: ResolvedSessionOptions, deps: SessionDeps) {
     super();
     this.id = id;
-    this.#options = options;
-    this.#pinned = pinned;
-    this.#forward = forward;
+    this.#o = options;
+    this.#deps = deps;
   }
 
   get state(): SessionState {
@@ -97,37 +88,243 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     }
     this.#state = state;
     this.emit('state', event);
-    this.#forward(event);
+    this.#deps.link.state(event);
+  }
+
+  #attempt(): Parameters<typeof connect>[1] {
+    return { pinned: this.#deps.pinned, slots: this.#deps.slots(this.#o.targetId), timeoutMs: this.#o.connectTimeoutMs };
   }
 
   async connect(): Promise<void> {
-    if (this.#closedByUser) throw new SshError('NOT_CONNECTED', 'session is not connected (state closed)');
+    if (this.#closedByUser) throw CLOSED();
     if (this.#connecting) throw new SshError('BAD_OPTION', 'connect() is already in progress for this session');
-    if (this.#conn) return;
+    if (this.#conn || this.#supervised) return;
     this.#connecting = true;
     this.#transition('connecting');
     let conn: Connection;
     try {
-      conn = await connect(this.#options, this.#pinned);
+      conn = await connect(this.#o, this.#attempt());
     } catch (err) {
       this.#connecting = false;
-      const e = err instanceof SshError ? err : new SshError('INTERNAL', String(err));
+      const e = asSshError(err);
       if (!this.#closedByUser) this.#transition(failureState(e), e.cause, e);
       throw e;
     }
     this.#connecting = false;
-    if (this.#closedByUser) {
-      conn.client.end();
-      throw new SshError('NOT_CONNECTED', 'session is not connected (state closed)');
+    this.#supervised = true;
+    if (!(await this.#install(conn, false))) throw CLOSED();
+    void this.#supervise();
+  }
+
+  /** Reopens the logical shells on `conn`, then makes it current. */
+  async #install(conn: Connection, afterLoss: boolean): Promise<boolean> {
+    for (const shell of this.#shells) {
+      if (shell.ended) continue;
+      try {
+        shell.attach(await openShellStream(conn, shell.request), conn);
+        shell.reopened();
+      } catch (err) {
+        shell.terminate({ code: null, signal: null, error: asSshError(err) });
+      }
     }
-    const epoch = ++this.#epoch;
+    if (this.#closedByUser) {
+      conn.kill(CLOSED());
+      return false;
+    }
     this.#conn = conn;
     this.#transition('ready');
-    void conn.ended.then((reason) => {
-      if (this.#epoch !== epoch || this.#conn !== conn) return;
-      this.#conn = undefined;
-      this.#transition('closed', reason.cause, reason);
+    if (afterLoss) this.#publishOutcome();
+    return true;
+  }
+
+  async #supervise(): Promise<void> {
+    for (;;) {
+      const conn = this.#conn;
+      if (!conn) return;
+      const reason = await this.#health(conn);
+      if (!this.#lost(conn, reason)) return;
+      let automatic = this.#o.reconnect.enabled;
+      if (!automatic) this.#giveUp('closed', reason);
+      for (;;) {
+        if (!automatic) {
+          if (!(await this.#waitForReconnectRequest()) || this.#closedByUser) return;
+          this.#transition('reconnecting', 'client');
+        }
+        const outcome = await this.#cycle();
+        if (outcome === 'closed') return;
+        if ('conn' in outcome) {
+          if (!(await this.#install(outcome.conn, true))) return;
+          break;
+        }
+        this.#giveUp(outcome.state, outcome.err);
+        automatic = false;
+      }
+    }
+  }
+
+  /** Watches the link until it is lost; resolves with why. Any inbound byte counts as life. */
+  #health(conn: Connection): Promise<SshError> {
+    const o = this.#o;
+    const dead = deadAfterMs(o.keepaliveIntervalMs, o.keepaliveCountMax);
+    let seen = conn.inbound();
+    let lastInbound = performance.now();
+    let lastPing = lastInbound;
+    let probeAt: number | undefined;
+    const die = () =>
+      conn.kill(
+        new SshError(
+          'KEEPALIVE_TIMEOUT',
+          `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`,
+        ),
+      );
+    const check = () => {
+      const now = performance.now();
+      const bytes = conn.inbound();
+      if (bytes !== seen) {
+        seen = bytes;
+        lastInbound = now;
+        probeAt = undefined;
+      }
+      if (probeAt !== undefined && now - probeAt >= o.probeTimeoutMs) return die();
+      const idle = now - lastInbound;
+      if (idle >= dead) return die();
+      if (idle >= o.keepaliveIntervalMs && now - lastPing >= o.keepaliveIntervalMs) {
+        conn.ping();
+        lastPing = now;
+      }
+      this.#setDegraded(conn, idle >= o.degradedAfterMs);
+    };
+    const timer = setInterval(check, healthTickMs(o.keepaliveIntervalMs));
+    this.#probe = () => {
+      if (probeAt !== undefined) return;
+      probeAt = performance.now();
+      conn.ping();
+      lastPing = probeAt;
+    };
+    return conn.ended.then((reason) => {
+      clearInterval(timer);
+      this.#probe = undefined;
+      return reason;
     });
+  }
+
+  /** @internal A sibling session to the same target lost its link. */
+  probe(): void {
+    this.#probe?.();
+  }
+
+  #setDegraded(conn: Connection, degraded: boolean): void {
+    if (this.#conn !== conn) return;
+    if (degraded && this.#state === 'ready') this.#transition('degraded', 'network');
+    else if (!degraded && this.#state === 'degraded') this.#transition('ready');
+  }
+
+  #lost(conn: Connection, reason: SshError): boolean {
+    if (this.#closedByUser || this.#conn !== conn) return false;
+    this.#conn = undefined;
+    for (const shell of this.#shells) shell.detach();
+    this.#transition(this.#o.reconnect.enabled ? 'reconnecting' : 'closed', reason.cause, reason);
+    if (reason.cause === 'network') this.#deps.probeSiblings(this.#o.targetId, this.id);
+    return true;
+  }
+
+  /** Attempts until one succeeds or the budget is spent. */
+  async #cycle(): Promise<Cycle> {
+    const p = this.#o.reconnect;
+    const started = performance.now();
+    let last: SshError | undefined;
+    for (let attempt = 0; ; ) {
+      const elapsed = performance.now() - started;
+      if (attempt >= p.maxAttempts || elapsed >= p.budgetMs) {
+        return { state: 'manual_reconnect_required', err: last ?? new SshError('NOT_CONNECTED', 'reconnect budget spent') };
+      }
+      const delayMs = backoffDelayMs(p.baseDelayMs, p.maxDelayMs, attempt, this.#deps.nextUnit());
+      if (!(await this.#sleep(Math.min(delayMs, p.budgetMs - elapsed)))) return 'closed';
+      const left = p.budgetMs - (performance.now() - started);
+      if (left <= 0) continue;
+      attempt++;
+      const event: AttemptEvent = { sessionId: this.id, attempt, delayMs, atMs: Date.now() };
+      this.emit('attempt', event);
+      this.#deps.link.attempt(event);
+      try {
+        const conn = await connect(this.#o, { ...this.#attempt(), timeoutMs: Math.min(p.attemptTimeoutMs, left) });
+        if (this.#closedByUser) {
+          conn.kill(CLOSED());
+          return 'closed';
+        }
+        return { conn };
+      } catch (err) {
+        const e = asSshError(err);
+        if (e.code === 'AUTH_FAILED') return { state: 'auth_failed', err: e };
+        if (e.code === 'HOST_KEY_MISMATCH') return { state: 'host_key_mismatch', err: e };
+        if (!transient(e)) return { state: 'manual_reconnect_required', err: e };
+        last = e;
+      }
+    }
+  }
+
+  /** Resolves true after `ms`, or false at once if the session is closed meanwhile. */
+  #sleep(ms: number): Promise<boolean> {
+    if (this.#closedByUser) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        this.#wakers.delete(wake);
+        resolve(true);
+      }, Math.max(0, ms));
+      this.#wakers.add(wake);
+    });
+  }
+
+  #waitForReconnectRequest(): Promise<boolean> {
+    if (this.#reconnectRequested) {
+      this.#reconnectRequested = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#wakers.delete(wake);
+        this.#onReconnectRequest = undefined;
+        resolve(false);
+      };
+      this.#wakers.add(wake);
+      this.#onReconnectRequest = () => {
+        this.#wakers.delete(wake);
+        this.#onReconnectRequest = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  #giveUp(state: SessionState, err: SshError): void {
+    if (this.#closedByUser) return;
+    this.#transition(state, err.cause, err);
+    this.#publishOutcome(err);
+  }
+
+  #publishOutcome(err?: SshError): void {
+    this.#outcome++;
+    const waiters = this.#outcomeWaiters.splice(0);
+    for (const w of waiters) w.done(err);
+  }
+
+  async reconnect(): Promise<void> {
+    if (this.#closedByUser) throw CLOSED();
+    if (!this.#supervised) throw new SshError('NOT_CONNECTED', 'session is not connected (state never connected; call connect() first)');
+    if (this.#state === 'ready' || this.#state === 'degraded') return;
+    const seen = this.#outcome;
+    const done = new Promise<void>((resolve, reject) => {
+      this.#outcomeWaiters.push({ seen, done: (err) => (err ? reject(err) : resolve()) });
+    });
+    if (this.#state !== 'reconnecting' && this.#state !== 'connecting') {
+      if (this.#onReconnectRequest) this.#onReconnectRequest();
+      else this.#reconnectRequested = true;
+    }
+    await done;
   }
 
   #live(): Connection {
@@ -136,18 +333,17 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   }
 
   async openShell(options?: ShellOptions): Promise<Shell> {
-    const o = resolveShellOptions(options);
+    const req = resolveShellOptions(options);
     const conn = this.#live();
-    return new Promise((resolve, reject) => {
-      try {
-        conn.client.shell({ term: o.term, cols: o.cols, rows: o.rows, width: 0, height: 0 }, (err, stream) => {
-          if (err) reject(conn.lost ?? new SshError('REQUEST_REJECTED', `the server refused the shell request: ${err.message}`));
-          else resolve(new Ssh2Shell(stream, conn));
-        });
-      } catch (err) {
-        reject(notConnected(err));
-      }
-    });
+    const shell = new Ssh2Shell(req);
+    shell.attach(await openShellStream(conn, req), conn);
+    if (this.#closedByUser) {
+      shell.terminate({ code: null, signal: null, error: CLOSED() });
+      throw CLOSED();
+    }
+    for (const s of this.#shells) if (s.ended) this.#shells.delete(s);
+    this.#shells.add(shell);
+    return shell;
   }
 
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
@@ -215,7 +411,8 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
           });
         });
       } catch (err) {
-        finish(() => reject(notConnected(err)));
+        // ssh2 throws synchronously ("Not connected") when the socket is already gone.
+        finish(() => reject(conn.lost ?? new SshError('NOT_CONNECTED', `ssh2: ${(err as Error).message}`)));
       }
     });
   }
@@ -226,7 +423,12 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     const conn = this.#conn;
     this.#conn = undefined;
     if (this.#state !== 'closed' || conn) this.#transition('closed', 'client');
+    for (const wake of [...this.#wakers]) wake();
+    this.#publishOutcome(CLOSED());
+    for (const shell of this.#shells) if (!shell.ended) shell.terminate({ code: null, signal: null, error: CLOSED() });
+    this.#shells.clear();
     if (conn) {
+      conn.lost ??= CLOSED();
       await new Promise<void>((resolve) => {
         conn.client.once('close', () => resolve());
         conn.client.end();
@@ -239,3 +441,4 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     }
   }
 }
+

@@ -10,9 +10,10 @@ use napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking;
 use napi_derive::napi;
 
 use super::{bad_option, count_crossing, to_napi, JsCallback};
-use crate::channel::{Shell, ShellRequest};
-use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolTuning, SessionConfig};
-use crate::events::{ChannelEvents, ChannelExit, SessionEvents, StateEvent};
+use crate::shell::{Shell, ShellRequest};
+use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
+use crate::policy::{HealthPolicy, ReconnectPolicy};
+use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, StateEvent};
 use crate::pool::Pool;
 use crate::session::Session;
 
@@ -23,6 +24,22 @@ pub struct BindingPoolOptions {
     pub window_bytes: u32,
     pub max_packet_bytes: u32,
     pub channel_buffer: u32,
+    pub max_concurrent_handshakes: u32,
+    /// Seed of the backoff jitter (an integer below 2^53).
+    pub seed: f64,
+}
+
+impl TryFrom<&BindingPoolOptions> for PoolPolicy {
+    type Error = napi::Error;
+    fn try_from(o: &BindingPoolOptions) -> Result<Self> {
+        if o.max_concurrent_handshakes == 0 {
+            return Err(bad_option("maxConcurrentHandshakes must be at least 1"));
+        }
+        if !(o.seed.is_finite() && o.seed >= 0.0 && o.seed.fract() == 0.0) {
+            return Err(bad_option(format!("seed must be a non-negative integer, got {}", o.seed)));
+        }
+        Ok(PoolPolicy { max_concurrent_handshakes: o.max_concurrent_handshakes as usize, seed: o.seed as u64 })
+    }
 }
 
 impl TryFrom<BindingPoolOptions> for PoolTuning {
@@ -49,6 +66,7 @@ impl TryFrom<BindingPoolOptions> for PoolTuning {
 /// A session's options, fully resolved by the TypeScript edge (no defaults here).
 #[napi(object)]
 pub struct BindingSessionOptions {
+    pub target_id: String,
     pub host: String,
     pub port: u32,
     pub username: String,
@@ -63,7 +81,20 @@ pub struct BindingSessionOptions {
     pub connect_timeout_ms: u32,
     pub keepalive_interval_ms: u32,
     pub keepalive_count_max: u32,
+    pub degraded_after_ms: u32,
+    pub probe_timeout_ms: u32,
     pub ciphers: Option<Vec<String>>,
+    pub reconnect: BindingReconnectOptions,
+}
+
+#[napi(object)]
+pub struct BindingReconnectOptions {
+    pub enabled: bool,
+    pub base_delay_ms: u32,
+    pub max_delay_ms: u32,
+    pub max_attempts: u32,
+    pub budget_ms: u32,
+    pub attempt_timeout_ms: u32,
 }
 
 impl TryFrom<BindingSessionOptions> for SessionConfig {
@@ -92,22 +123,41 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
         if o.keepalive_interval_ms == 0 {
             return Err(bad_option("keepaliveIntervalMs must be > 0"));
         }
+        let ms = |v: u32| Duration::from_millis(v as u64);
+        let r = &o.reconnect;
         Ok(SessionConfig {
+            target_id: o.target_id,
             host: o.host,
             port,
             username: o.username,
             auth,
             host_key,
-            connect_timeout: Duration::from_millis(o.connect_timeout_ms as u64),
-            keepalive_interval: Duration::from_millis(o.keepalive_interval_ms as u64),
-            keepalive_count_max: o.keepalive_count_max,
+            connect_timeout: ms(o.connect_timeout_ms),
             ciphers: o.ciphers,
+            health: HealthPolicy {
+                keepalive_interval: ms(o.keepalive_interval_ms),
+                keepalive_count_max: o.keepalive_count_max,
+                degraded_after: ms(o.degraded_after_ms),
+                probe_timeout: ms(o.probe_timeout_ms),
+            },
+            reconnect: ReconnectPolicy {
+                enabled: r.enabled,
+                base_delay: ms(r.base_delay_ms),
+                max_delay: ms(r.max_delay_ms),
+                max_attempts: r.max_attempts,
+                budget: ms(r.budget_ms),
+                attempt_timeout: ms(r.attempt_timeout_ms),
+            },
         })
     }
 }
 
+/// A state transition (`kind` "state") or a reconnect attempt about to start ("attempt").
 #[napi(object)]
 pub struct BindingStateEvent {
+    pub kind: String,
+    pub attempt: Option<u32>,
+    pub delay_ms: Option<f64>,
     pub state: String,
     pub previous: String,
     pub cause: Option<String>,
@@ -123,11 +173,32 @@ impl SessionEvents for JsSessionEvents {
         count_crossing(0);
         self.0.call(
             BindingStateEvent {
+                kind: "state".into(),
+                attempt: None,
+                delay_ms: None,
                 state: e.state.as_str().into(),
                 previous: e.previous.as_str().into(),
                 cause: e.cause.map(|c| c.as_str().into()),
                 code: e.error.as_ref().map(|e| e.code().into()),
                 message: e.error.as_ref().map(|e| e.to_string()),
+                at_ms: e.at_ms,
+            },
+            NonBlocking,
+        );
+    }
+
+    fn attempt(&self, e: AttemptEvent) {
+        count_crossing(0);
+        self.0.call(
+            BindingStateEvent {
+                kind: "attempt".into(),
+                attempt: Some(e.attempt),
+                delay_ms: Some(e.delay_ms),
+                state: "reconnecting".into(),
+                previous: "reconnecting".into(),
+                cause: None,
+                code: None,
+                message: None,
                 at_ms: e.at_ms,
             },
             NonBlocking,
@@ -147,6 +218,7 @@ struct JsChannelEvents {
     data: Option<JsCallback<Buffer>>,
     stderr: Option<JsCallback<Buffer>>,
     exit: Option<JsCallback<BindingExit>>,
+    reopen: Option<JsCallback<f64>>,
 }
 
 impl ChannelEvents for JsChannelEvents {
@@ -177,6 +249,12 @@ impl ChannelEvents for JsChannelEvents {
             );
         }
     }
+    fn reopened(&self) {
+        if let Some(cb) = &self.reopen {
+            count_crossing(0);
+            cb.call(crate::events::now_ms(), NonBlocking);
+        }
+    }
 }
 
 #[napi]
@@ -188,7 +266,8 @@ pub struct NativePool {
 impl NativePool {
     #[napi(constructor, catch_unwind)]
     pub fn new(options: BindingPoolOptions) -> Result<Self> {
-        Ok(NativePool { pool: Arc::new(Pool::new(PoolTuning::try_from(options)?)) })
+        let policy = PoolPolicy::try_from(&options)?;
+        Ok(NativePool { pool: Arc::new(Pool::new(PoolTuning::try_from(options)?, policy)) })
     }
 
     /// A new, unconnected session; `onState` receives every state transition.
@@ -267,9 +346,15 @@ impl NativeSession {
         options: BindingShellOptions,
         on_data: ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>,
         on_exit: ThreadsafeFunction<BindingExit, (), BindingExit, Status, false, true>,
+        on_reopen: ThreadsafeFunction<f64, (), f64, Status, false, true>,
     ) -> Result<NativeShell> {
         let req = ShellRequest { term: options.term, cols: options.cols, rows: options.rows };
-        let sink = Arc::new(JsChannelEvents { data: Some(on_data), stderr: None, exit: Some(on_exit) });
+        let sink = Arc::new(JsChannelEvents {
+            data: Some(on_data),
+            stderr: None,
+            exit: Some(on_exit),
+            reopen: Some(on_reopen),
+        });
         let shell = self.session.open_shell(req, sink).await.map_err(to_napi)?;
         Ok(NativeShell { shell })
     }
@@ -285,7 +370,7 @@ impl NativeSession {
         on_stderr: Option<ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>>,
     ) -> Result<BindingExecResult> {
         let stream: Option<Arc<dyn ChannelEvents>> = if on_stdout.is_some() || on_stderr.is_some() {
-            Some(Arc::new(JsChannelEvents { data: on_stdout, stderr: on_stderr, exit: None }))
+            Some(Arc::new(JsChannelEvents { data: on_stdout, stderr: on_stderr, exit: None, reopen: None }))
         } else {
             None
         };
@@ -300,6 +385,12 @@ impl NativeSession {
             stdout_bytes: out.stdout_bytes as f64,
             stderr_bytes: out.stderr_bytes as f64,
         })
+    }
+
+    /// Leaves manual_reconnect_required (or another waiting state) with a fresh budget.
+    #[napi]
+    pub async fn reconnect(&self) -> Result<()> {
+        self.session.reconnect().await.map_err(to_napi)
     }
 
     #[napi]

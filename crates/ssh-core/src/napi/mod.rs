@@ -71,6 +71,24 @@ pub fn boundary_stats() -> BindingBoundaryStats {
     }
 }
 
+/// The full-jitter backoff delays (ms) of the first `count` attempts for a policy and seed:
+/// lets a test check that both cores compute the same schedule.
+#[napi(catch_unwind)]
+pub fn backoff_delays(base_delay_ms: u32, max_delay_ms: u32, seed: f64, count: u32) -> Vec<f64> {
+    let policy = crate::policy::ReconnectPolicy {
+        enabled: true,
+        base_delay: std::time::Duration::from_millis(base_delay_ms as u64),
+        max_delay: std::time::Duration::from_millis(max_delay_ms as u64),
+        max_attempts: count,
+        budget: std::time::Duration::MAX,
+        attempt_timeout: std::time::Duration::ZERO,
+    };
+    let mut jitter = crate::policy::Jitter::new(seed as u64);
+    (0..count)
+        .map(|n| crate::policy::backoff_delay(&policy, n, jitter.next_unit()).as_millis() as f64)
+        .collect()
+}
+
 /// Does nothing: the cost of one JS -> Rust call, for microbenchmarks.
 #[napi]
 pub fn noop() {}

@@ -1,0 +1,206 @@
+//! The logical PTY shell of a session. It outlives connections: after a reconnect the session
+//! reopens it with the same term and size on the new connection and tells the owner the remote
+//! shell is new. Writes go through a writer task so the caller never blocks.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use russh::client::Msg;
+use russh::ChannelWriteHalf;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::channel::{open_pty_shell, pump};
+use crate::config::CoalesceConfig;
+use crate::error::CoreError;
+use crate::events::{ChannelEvents, ChannelExit};
+use crate::transport::Connection;
+
+/// What the PTY shell asks for; kept so a reconnect can reopen the same terminal.
+#[derive(Clone, Debug)]
+pub struct ShellRequest {
+    pub term: String,
+    pub cols: u32,
+    pub rows: u32,
+}
+
+enum ShellOp {
+    Attach(ChannelWriteHalf<Msg>),
+    Data(Bytes),
+    Resize { cols: u32, rows: u32, done: oneshot::Sender<Result<(), CoreError>> },
+    Close,
+}
+
+pub(crate) struct ShellSlot {
+    request: Mutex<ShellRequest>,
+    sink: Arc<dyn ChannelEvents>,
+    ops: mpsc::UnboundedSender<ShellOp>,
+    /// Which channel is current; a pump of an older one must not touch the slot.
+    generation: AtomicU64,
+    attached: AtomicBool,
+    ended: AtomicBool,
+}
+
+impl ShellSlot {
+    pub(crate) fn is_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
+    }
+
+    /// Delivers the shell's end once.
+    pub(crate) fn end(&self, exit: ChannelExit) {
+        self.attached.store(false, Ordering::SeqCst);
+        if !self.ended.swap(true, Ordering::SeqCst) {
+            let _ = self.ops.send(ShellOp::Close);
+            self.sink.exit(exit);
+        }
+    }
+
+    pub(crate) fn detach(&self) {
+        self.attached.store(false, Ordering::SeqCst);
+    }
+
+    pub(crate) fn reopened(&self) {
+        self.sink.reopened();
+    }
+
+    /// Opens the shell's channel on `conn` and starts reading it.
+    pub(crate) async fn attach(self: &Arc<Self>, conn: Arc<Connection>, coalesce: CoalesceConfig) -> Result<(), CoreError> {
+        let req = self.request.lock().map(|r| r.clone()).map_err(|_| CoreError::Internal("shell lock".into()))?;
+        let (channel, early) = open_pty_shell(&conn, &req).await?;
+        let (read, write) = channel.split();
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.ops.send(ShellOp::Attach(write)).map_err(|_| CoreError::NotConnected("closed"))?;
+        self.attached.store(true, Ordering::SeqCst);
+        let slot = Arc::clone(self);
+        tokio::spawn(async move {
+            let exit = pump(read, early, coalesce, slot.sink.as_ref(), &conn).await;
+            if slot.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            if exit.error.is_some() {
+                // The connection ended under the shell: the session reopens or ends it.
+                slot.detach();
+            } else {
+                slot.end(exit);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Opens a new logical shell on `conn`.
+pub(crate) async fn open_shell(
+    conn: Arc<Connection>,
+    request: ShellRequest,
+    coalesce: CoalesceConfig,
+    sink: Arc<dyn ChannelEvents>,
+) -> Result<Arc<ShellSlot>, CoreError> {
+    let (ops, ops_rx) = mpsc::unbounded_channel();
+    let slot = Arc::new(ShellSlot {
+        request: Mutex::new(request),
+        sink,
+        ops,
+        generation: AtomicU64::new(0),
+        attached: AtomicBool::new(false),
+        ended: AtomicBool::new(false),
+    });
+    tokio::spawn(writer(ops_rx));
+    if let Err(e) = slot.attach(conn, coalesce).await {
+        slot.ended.store(true, Ordering::SeqCst);
+        let _ = slot.ops.send(ShellOp::Close);
+        return Err(e);
+    }
+    Ok(slot)
+}
+
+/// The caller's handle on a logical shell.
+pub struct Shell {
+    pub(crate) slot: Arc<ShellSlot>,
+}
+
+impl Shell {
+    /// Queues input for the remote terminal; an error while the session is reconnecting (the
+    /// remote shell the input was meant for is gone) or after the shell ended.
+    pub fn write(&self, data: Vec<u8>) -> Result<(), CoreError> {
+        if self.slot.is_ended() {
+            return Err(CoreError::NotConnected("closed"));
+        }
+        if !self.slot.attached.load(Ordering::SeqCst) {
+            return Err(CoreError::NotConnected("disconnected"));
+        }
+        self.slot.ops.send(ShellOp::Data(Bytes::from(data))).map_err(|_| CoreError::NotConnected("closed"))
+    }
+
+    /// Resizes the terminal; while reconnecting the new size is kept for the reopened shell.
+    pub async fn resize(&self, cols: u32, rows: u32) -> Result<(), CoreError> {
+        if self.slot.is_ended() {
+            return Err(CoreError::NotConnected("closed"));
+        }
+        if let Ok(mut r) = self.slot.request.lock() {
+            r.cols = cols;
+            r.rows = rows;
+        }
+        if !self.slot.attached.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let (done, result) = oneshot::channel();
+        self.slot
+            .ops
+            .send(ShellOp::Resize { cols, rows, done })
+            .map_err(|_| CoreError::NotConnected("closed"))?;
+        result.await.unwrap_or(Err(CoreError::NotConnected("closed")))
+    }
+
+    /// Sends EOF and closes the channel; the shell's exit follows.
+    pub fn close(&self) {
+        let _ = self.slot.ops.send(ShellOp::Close);
+    }
+}
+
+async fn writer(mut ops: mpsc::UnboundedReceiver<ShellOp>) {
+    let mut write: Option<ChannelWriteHalf<Msg>> = None;
+    let mut next: Option<ShellOp> = None;
+    loop {
+        let op = match next.take() {
+            Some(op) => op,
+            None => match ops.recv().await {
+                Some(op) => op,
+                None => break,
+            },
+        };
+        match op {
+            ShellOp::Attach(w) => write = Some(w),
+            ShellOp::Data(first) => {
+                // Merge writes that queued up meanwhile into one packet.
+                let mut merged: Option<Vec<u8>> = None;
+                while let Ok(op) = ops.try_recv() {
+                    match op {
+                        ShellOp::Data(more) => merged.get_or_insert_with(|| first.to_vec()).extend_from_slice(&more),
+                        other => {
+                            next = Some(other);
+                            break;
+                        }
+                    }
+                }
+                if let Some(w) = &write {
+                    if w.data_bytes(merged.map(Bytes::from).unwrap_or(first)).await.is_err() {
+                        write = None;
+                    }
+                }
+            }
+            ShellOp::Resize { cols, rows, done } => {
+                let r = match &write {
+                    Some(w) => w.window_change(cols, rows, 0, 0).await.map_err(|_| CoreError::NotConnected("closed")),
+                    None => Ok(()),
+                };
+                let _ = done.send(r);
+            }
+            ShellOp::Close => {
+                if let Some(w) = write.take() {
+                    let _ = w.eof().await;
+                    let _ = w.close().await;
+                }
+            }
+        }
+    }
+}

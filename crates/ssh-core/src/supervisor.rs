@@ -1,0 +1,154 @@
+//! The connection manager's loop for one session: watch the link (keepalive, degraded, probes),
+//! and after a loss reconnect with full-jitter backoff inside a budget, never retrying what a
+//! retry cannot fix (authentication, host key).
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::error::CoreError;
+use crate::events::SessionState;
+use crate::policy::backoff_delay;
+use crate::session::Inner;
+use crate::transport::{self, Attempt, Connection};
+
+pub(crate) async fn supervise(inner: Arc<Inner>) {
+    let mut closed = inner.closed.subscribe();
+    loop {
+        let Some(conn) = inner.current() else { return };
+        let reason = tokio::select! {
+            r = health(&inner, &conn) => r,
+            _ = closed.wait_for(|c| *c) => return,
+        };
+        if !inner.lost(&conn, &reason) {
+            return;
+        }
+        let mut automatic = inner.config.reconnect.enabled;
+        if !automatic {
+            inner.give_up(SessionState::Closed, reason);
+        }
+        loop {
+            if !automatic {
+                tokio::select! {
+                    () = inner.reconnect_request.notified() => {}
+                    _ = closed.wait_for(|c| *c) => return,
+                }
+                if !inner.begin_manual_cycle() {
+                    return;
+                }
+            }
+            let outcome = tokio::select! {
+                o = reconnect_cycle(&inner) => o,
+                _ = closed.wait_for(|c| *c) => return,
+            };
+            match outcome {
+                Ok(conn) => {
+                    if !inner.install(conn, true).await {
+                        return;
+                    }
+                    break;
+                }
+                Err((state, err)) => {
+                    inner.give_up(state, err);
+                    automatic = false;
+                }
+            }
+        }
+    }
+}
+
+/// Watches the link until it is lost; returns why. Any inbound byte counts as life; a keepalive
+/// goes out when the link has been quiet for an interval.
+async fn health(inner: &Inner, conn: &Arc<Connection>) -> CoreError {
+    let policy = inner.config.health;
+    let dead = |detail: &str| {
+        let _ = detail;
+        CoreError::KeepaliveTimeout {
+            addr: conn.ctx.addr.clone(),
+            missed: policy.keepalive_count_max + 1,
+            interval_ms: policy.keepalive_interval.as_millis() as u64,
+        }
+    };
+    let mut ticker = tokio::time::interval(policy.tick());
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut seen = conn.inbound.load(Ordering::Relaxed);
+    let mut last_inbound = Instant::now();
+    let mut last_ping = Instant::now();
+    let mut probe: Option<Instant> = None;
+    loop {
+        let probed = tokio::select! {
+            reason = conn.lost.wait() => return reason,
+            _ = ticker.tick() => false,
+            () = inner.probe.notified() => true,
+        };
+        let now = Instant::now();
+        let bytes = conn.inbound.load(Ordering::Relaxed);
+        if bytes != seen {
+            seen = bytes;
+            last_inbound = now;
+            probe = None;
+        }
+        if probed && probe.is_none() {
+            conn.ping().await;
+            last_ping = now;
+            probe = Some(now);
+            continue;
+        }
+        if let Some(sent) = probe {
+            if now.duration_since(sent) >= policy.probe_timeout {
+                let err = dead("probe");
+                conn.kill(err.clone());
+                return err;
+            }
+        }
+        let idle = now.duration_since(last_inbound);
+        if idle >= policy.dead_after() {
+            let err = dead("keepalive");
+            conn.kill(err.clone());
+            return err;
+        }
+        if idle >= policy.keepalive_interval && now.duration_since(last_ping) >= policy.keepalive_interval {
+            conn.ping().await;
+            last_ping = now;
+        }
+        inner.set_degraded(conn, idle >= policy.degraded_after);
+    }
+}
+
+/// Attempts until one succeeds or the budget is spent. On giving up, the state to wait in and why.
+async fn reconnect_cycle(inner: &Inner) -> Result<Arc<Connection>, (SessionState, CoreError)> {
+    let policy = inner.config.reconnect;
+    let started = Instant::now();
+    let mut last: Option<CoreError> = None;
+    let mut attempt: u32 = 0;
+    loop {
+        let elapsed = started.elapsed();
+        if attempt >= policy.max_attempts || elapsed >= policy.budget {
+            let err = last.unwrap_or(CoreError::NotConnected("reconnect budget spent"));
+            return Err((SessionState::ManualReconnectRequired, err));
+        }
+        let delay = backoff_delay(&policy, attempt, inner.pool.next_unit());
+        let remaining = policy.budget - elapsed;
+        tokio::time::sleep(delay.min(remaining)).await;
+        let remaining = policy.budget.saturating_sub(started.elapsed());
+        if remaining.is_zero() {
+            continue;
+        }
+        attempt += 1;
+        inner.attempt(attempt, delay);
+        let try_once = Attempt {
+            tuning: &inner.pool.tuning,
+            pinned: Arc::clone(&inner.pool.pinned),
+            handshakes: inner.pool.handshake_slots(&inner.target),
+            timeout: policy.attempt_timeout.min(remaining),
+        };
+        match transport::connect(&inner.config, try_once).await {
+            Ok(conn) => return Ok(Arc::new(conn)),
+            Err(e @ CoreError::AuthFailed { .. }) => return Err((SessionState::AuthFailed, e)),
+            Err(e @ CoreError::HostKeyMismatch { .. }) => return Err((SessionState::HostKeyMismatch, e)),
+            Err(e) if !e.is_transient() => return Err((SessionState::ManualReconnectRequired, e)),
+            Err(e) => last = Some(e),
+        }
+    }
+}
