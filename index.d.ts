@@ -32,6 +32,22 @@ export declare class NativePool {
   closeAll(): Promise<void>
 }
 
+export declare class NativeRoute {
+  get port(): number
+  /** Live connections in mode `from` (any, when absent) switch to `to`; returns how many. */
+  setExisting(from: string | undefined | null, to: string): number
+  /** The mode new connections start in. */
+  setNew(to: string): void
+  /** RST to every live connection, both sides; returns how many. */
+  resetExisting(): number
+  stopListening(): void
+  resumeListening(): Promise<void>
+  /** Added delay per forwarded chunk and a rate limit (bytes/s each way; absent: none). */
+  setShaping(latencyMs: number, rateBytesPerS?: number | undefined | null): void
+  stats(): BindingRouteStats
+  close(): void
+}
+
 export declare class NativeSession {
   get id(): number
   get state(): string
@@ -124,6 +140,8 @@ export interface BindingLabStats {
   channelsOpened: number
   channelsActive: number
   bytesSent: number
+  unauthenticated: number
+  unauthenticatedPeak: number
 }
 
 export interface BindingPoolOptions {
@@ -144,6 +162,13 @@ export interface BindingReconnectOptions {
   maxAttempts: number
   budgetMs: number
   attemptTimeoutMs: number
+}
+
+export interface BindingRouteStats {
+  connectionsAccepted: number
+  connectionsActive: number
+  bytesToTarget: number
+  bytesFromTarget: number
 }
 
 /** A session's options, fully resolved by the TypeScript edge (no defaults here). */
@@ -207,6 +232,9 @@ export declare function noop(): void
 
 /** Starts an embedded lab server. */
 export declare function startLabServer(options: BindingLabOptions): Promise<NativeLabServer>
+
+/** A proxy route listening on `listenHost:listenPort` (0: a free port) and forwarding to the target. */
+export declare function startRoute(listenHost: string, listenPort: number, targetHost: string, targetPort: number): Promise<NativeRoute>
 
 /** Cipher names the Rust core accepts in `ciphers`. */
 export declare function supportedCiphers(): Array<string>

@@ -773,9 +773,10 @@ if (
   }
 }
 
-const { NativeLabServer, NativePool, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, errorCatalog, generateKeyPair, noop, startLabServer, supportedCiphers } = nativeBinding
+const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, errorCatalog, generateKeyPair, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
 export { NativeLabServer }
 export { NativePool }
+export { NativeRoute }
 export { NativeSession }
 export { NativeShell }
 export { backoffDelays }
@@ -786,5 +787,6 @@ export { errorCatalog }
 export { generateKeyPair }
 export { noop }
 export { startLabServer }
+export { startRoute }
 export { supportedCiphers }
 export const __napiBindingTarget = __napiLoadedBindingTarget

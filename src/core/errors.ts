@@ -1,6 +1,8 @@
 /**
- * Stable error codes shared by both cores, each with the plan's failure cause. The Rust core keeps
- * the same table (crates/ssh-core/src/error.rs); a test compares the two.
+ * Stable error codes shared by both cores, each with the plan's failure cause: silence (timeouts)
+ * is the network; an explicit refusal or teardown from the other end (FIN, RST, refused connect,
+ * disconnect message) is the server. The Rust core keeps the same table
+ * (crates/ssh-core/src/error.rs); a test compares the two.
  */
 
 export type FailureCause = 'network' | 'auth' | 'server' | 'client';
@@ -22,8 +24,8 @@ export const ERROR_CATALOG = {
   CONNECTION_REFUSED: 'server',
   /** No route to the host, or its name does not resolve. */
   HOST_UNREACHABLE: 'network',
-  /** The connection was reset or broke. */
-  CONNECTION_RESET: 'network',
+  /** The connection was reset (RST) or broke. */
+  CONNECTION_RESET: 'server',
   /** keepaliveCountMax keepalives went unanswered. */
   KEEPALIVE_TIMEOUT: 'network',
   /** The server closed the connection (FIN, or an SSH disconnect message). */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type BindingLabStats, type NativeLabServer, startLabServer } from '../../index.js';
 import { fromNativeError } from '../core/errors.js';
 import { randomSecret, writeClientKeys, writeKnownHosts } from './keys.js';
+import type { TargetControl } from './faults/types.js';
 import type { TargetInfo } from './target.js';
 
 export interface EmbeddedLabOptions {
@@ -33,7 +34,7 @@ export interface LabResources {
   rssBytes: number;
 }
 
-export class EmbeddedLab {
+export class EmbeddedLab implements TargetControl {
   readonly info: TargetInfo;
   readonly dir: string;
   #server: NativeLabServer;
@@ -122,8 +123,23 @@ export class EmbeddedLab {
     return this.#server.killConnections();
   }
 
-  setAuthRevoked(revoked: boolean): void {
+  get name(): string {
+    return `embedded@${this.info.port}`;
+  }
+
+  /** While revoked, every login is rejected (and counted in stats().authAttemptsWhileRevoked). */
+  async setAuthRevoked(revoked: boolean): Promise<void> {
     this.#server.setAuthRevoked(revoked);
+  }
+
+  /** Stops listening and kills every connection, as a crashed server would. */
+  async stopServer(): Promise<void> {
+    this.#server.stopListening();
+    this.#server.killConnections();
+  }
+
+  async startServer(): Promise<void> {
+    await this.#server.resumeListening();
   }
 
   stop(): void {

@@ -10,6 +10,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../index.js';
 import { randomSecret, writeClientKeys, writeKnownHosts } from './keys.js';
+import type { TargetControl } from './faults/types.js';
 import type { TargetInfo } from './target.js';
 
 const SSHD_PATHS = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/sbin/sshd'];
@@ -117,17 +118,19 @@ exec awk -v per="$per" -v pause="$pause" -v count="\${2:-0}" 'BEGIN {
 }'
 `;
 
-export class SshdTarget {
+export class SshdTarget implements TargetControl {
   readonly info: TargetInfo;
   readonly dir: string;
   readonly configPath: string;
   #bin: string;
+  #authorizedKeys: string;
   #proc: ChildProcess | undefined;
   #ownsDir: boolean;
   #log = '';
 
-  private constructor(bin: string, dir: string, ownsDir: boolean, info: TargetInfo, configPath: string) {
+  private constructor(bin: string, dir: string, ownsDir: boolean, info: TargetInfo, configPath: string, authorizedKeys: string) {
     this.#bin = bin;
+    this.#authorizedKeys = authorizedKeys;
     this.dir = dir;
     this.#ownsDir = ownsDir;
     this.info = info;
@@ -147,7 +150,8 @@ export class SshdTarget {
     const hostKeyPath = join(dir, 'host_ed25519');
     writeFileSync(hostKeyPath, hostKey.privateKey, { mode: 0o600 });
     const keys = writeClientKeys(dir);
-    writeFileSync(join(dir, 'authorized_keys'), `${keys.publicKey}\n${keys.encryptedPublicKey}\n`, { mode: 0o644 });
+    const authorizedKeys = `${keys.publicKey}\n${keys.encryptedPublicKey}\n`;
+    writeFileSync(join(dir, 'authorized_keys'), authorizedKeys, { mode: 0o644 });
     writeFileSync(join(dir, 'bin', 'spike-stream'), SPIKE_STREAM, { mode: 0o755 });
 
     const root = process.getuid?.() === 0;
@@ -173,7 +177,7 @@ export class SshdTarget {
       hostFingerprint: hostKey.fingerprint,
       knownHostsPath: '',
       binDir: join(dir, 'bin'),
-    }, configPath);
+    }, configPath, authorizedKeys);
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = options.port ?? (await freePort());
@@ -197,7 +201,8 @@ export class SshdTarget {
         'PrintMotd no',
         'PrintLastLog no',
         'X11Forwarding no',
-        'LogLevel INFO',
+        // VERBOSE logs every connection, so tests can count login attempts and MaxStartups drops.
+        'LogLevel VERBOSE',
         '',
       ].join('\n'));
       try {
@@ -215,25 +220,25 @@ export class SshdTarget {
   }
 
   async #launch(port: number): Promise<void> {
-    this.#log = '';
+    const from = this.#log.length;
     const proc = spawn(this.#bin, ['-D', '-e', '-f', this.configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#proc = proc;
     proc.stderr!.on('data', (d: Buffer) => {
-      this.#log = (this.#log + d.toString()).slice(-20_000);
+      this.#log = (this.#log + d.toString()).slice(-2_000_000);
     });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`sshd exited at start (code ${proc.exitCode}): ${this.#log.trim() || 'no output'}`);
+        throw new Error(`sshd exited at start (code ${proc.exitCode}): ${this.#log.slice(from).trim() || 'no output'}`);
       }
       if (await canConnect(port)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     proc.kill('SIGKILL');
-    throw new Error(`sshd did not listen on 127.0.0.1:${port} within 10 s: ${this.#log.trim()}`);
+    throw new Error(`sshd did not listen on 127.0.0.1:${port} within 10 s: ${this.#log.slice(from).trim()}`);
   }
 
-  /** sshd's own log (stderr), last 20 kB. */
+  /** sshd's own log (stderr), last 2 MB. */
   get log(): string {
     return this.#log;
   }
@@ -268,6 +273,24 @@ export class SshdTarget {
   /** Starts sshd again on the same port with the same keys (after stopServer). */
   async startServer(): Promise<void> {
     await this.#launch(this.info.port);
+  }
+
+  get name(): string {
+    return `sshd@${this.info.port}`;
+  }
+
+  /** Revoked: authorized_keys is emptied and (as root) the test user's password changed; restored after. */
+  async setAuthRevoked(revoked: boolean): Promise<void> {
+    writeFileSync(join(this.dir, 'authorized_keys'), revoked ? '' : this.#authorizedKeys, { mode: 0o644 });
+    if (this.info.password !== undefined) {
+      const password = revoked ? randomSecret() : this.info.password;
+      execFileSync('chpasswd', [], { input: `${SSHD_TEST_USER}:${password}\n`, stdio: ['pipe', 'ignore', 'ignore'] });
+    }
+  }
+
+  /** Lines of sshd's log that match `pattern` (e.g. login attempts, MaxStartups drops). */
+  logLines(pattern: RegExp): string[] {
+    return this.#log.split('\n').filter((l) => pattern.test(l));
   }
 
   /** Number of sshd processes serving connections right now. */

@@ -90,3 +90,32 @@ describe('shell, exec and pool options', () => {
     expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { coalesce: 1 } }))).toMatch(/unknown rust option 'coalesce'/);
   });
 });
+
+describe('reconnect and health options', () => {
+  it('fills the policy defaults and names the target', () => {
+    const r = resolveSessionOptions(base);
+    expect(r.reconnect).toEqual({ enabled: true, baseDelayMs: 500, maxDelayMs: 4_000, maxAttempts: 10, budgetMs: 20_000, attemptTimeoutMs: 5_000 });
+    expect(r.targetId).toBe('h:22');
+    expect(r.degradedAfterMs).toBe(3_000);
+  });
+
+  it('rejects a degraded threshold at or past the dead-link limit', () => {
+    expect(badOption(() => resolveSessionOptions({ ...base, keepaliveIntervalMs: 500, degradedAfterMs: 2_000 }))).toMatch(
+      /'degradedAfterMs' \(2000\) must be below .* = 2000/,
+    );
+  });
+
+  it('checks the reconnect object', () => {
+    expect(badOption(() => resolveSessionOptions({ ...base, reconnect: { budget: 1 } }))).toMatch(/unknown reconnect option 'budget'/);
+    expect(badOption(() => resolveSessionOptions({ ...base, reconnect: { baseDelayMs: 900, maxDelayMs: 100 } }))).toMatch(
+      /'maxDelayMs' \(100\) must be at least 'baseDelayMs' \(900\)/,
+    );
+    expect(badOption(() => resolveSessionOptions({ ...base, reconnect: { enabled: 'yes' } }))).toMatch(/'enabled' must be true or false/);
+  });
+
+  it('pool policy: handshake cap and a reported seed', () => {
+    expect(resolvePoolOptions({ core: 'ssh2' }).maxConcurrentHandshakes).toBe(6);
+    expect(resolvePoolOptions({ core: 'ssh2', seed: 7 }).seed).toBe(7);
+    expect(Number.isInteger(resolvePoolOptions({ core: 'ssh2' }).seed)).toBe(true);
+  });
+});

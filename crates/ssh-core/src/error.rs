@@ -1,5 +1,7 @@
 //! One error enum for the core. Every variant maps to a stable `code` that callers branch on and
-//! to the plan's failure `cause` (network | auth | server | client). The TypeScript side keeps the
+//! to the plan's failure `cause` (network | auth | server | client): silence (timeouts) is the
+//! network, an explicit refusal or teardown from the other end (FIN, RST, refused connect,
+//! disconnect message) is the server. The TypeScript side keeps the
 //! same table (`src/core/errors.ts`); a test compares the two through `errorCatalog()`.
 
 use std::fmt;
@@ -82,7 +84,7 @@ pub const CATALOG: &[(&str, Cause)] = &[
     ("CONNECT_TIMEOUT", Cause::Network),
     ("CONNECTION_REFUSED", Cause::Server),
     ("HOST_UNREACHABLE", Cause::Network),
-    ("CONNECTION_RESET", Cause::Network),
+    ("CONNECTION_RESET", Cause::Server),
     ("KEEPALIVE_TIMEOUT", Cause::Network),
     ("DISCONNECTED_BY_SERVER", Cause::Server),
     ("AUTH_FAILED", Cause::Auth),

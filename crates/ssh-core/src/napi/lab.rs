@@ -36,6 +36,8 @@ pub struct BindingLabStats {
     pub channels_opened: f64,
     pub channels_active: f64,
     pub bytes_sent: f64,
+    pub unauthenticated: f64,
+    pub unauthenticated_peak: f64,
 }
 
 #[napi]
@@ -142,6 +144,8 @@ impl NativeLabServer {
             channels_opened: s.channels_opened as f64,
             channels_active: s.channels_active as f64,
             bytes_sent: s.bytes_sent as f64,
+            unauthenticated: s.unauthenticated as f64,
+            unauthenticated_peak: s.unauthenticated_peak as f64,
         }
     }
 }

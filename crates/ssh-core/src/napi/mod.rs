@@ -5,6 +5,7 @@
 
 mod client;
 mod lab;
+mod proxy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
