@@ -1,13 +1,17 @@
 /** The `ssh-spike` command. Argument parsing and progress only; the work lives in the modules. */
 import { UsageError } from './args.js';
+import { DEMO_USAGE, demoCommand } from './demo.js';
 import { LAB_USAGE, labCommand } from './lab.js';
 
 const USAGE = `usage: ssh-spike <command> [options]
 
 commands:
   lab      run the embedded SSH lab (the default target) for manual use
+  demo     a few sessions through the plan's fault scenarios F1-F5, state transitions printed
 
-${LAB_USAGE}`;
+${LAB_USAGE}
+
+${DEMO_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -15,6 +19,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'lab':
         return await labCommand(rest);
+      case 'demo':
+        return await demoCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,89 @@
+/**
+ * The plan's failure scenarios as data: what fault, how long, on which sessions, and what the
+ * session policy is. The demo runs them one by one; the spike runner places them on a timeline.
+ */
+import type { SessionOptions } from '../core/contract.js';
+import type { FaultName } from '../lab/faults/index.js';
+
+export type ScenarioId = 'F0' | 'F1' | 'F2' | 'F3' | 'F4' | 'F5';
+
+export interface ScenarioStep {
+  fault: FaultName;
+  durationMs: number;
+  /** Which sessions: all of them, or only the first. */
+  on: 'all' | 'one';
+  /** Extra typed parameters of the fault (latencyMs, rateKBps). */
+  params?: Record<string, number>;
+}
+
+export interface Scenario {
+  id: ScenarioId;
+  title: string;
+  /** What the plan expects to see. */
+  expect: string;
+  steps: ScenarioStep[];
+  /** Call reconnect() on sessions left in manual_reconnect_required once the faults have healed. */
+  manualReconnect: boolean;
+}
+
+export const SCENARIOS: Record<ScenarioId, Scenario> = {
+  F0: { id: 'F0', title: 'no fault', expect: 'sessions stay ready', steps: [], manualReconnect: false },
+  F1: {
+    id: 'F1',
+    title: 'short network drop (7 s stall)',
+    expect: 'sessions degrade and recover by themselves within 15 s, shells kept',
+    steps: [{ fault: 'stall', durationMs: 7_000, on: 'all' }],
+    manualReconnect: false,
+  },
+  F2: {
+    id: 'F2',
+    title: 'long network drop (35 s cut)',
+    expect: 'retries spend the 20 s budget, then manual_reconnect_required until reconnect()',
+    steps: [{ fault: 'cut', durationMs: 35_000, on: 'all' }],
+    manualReconnect: true,
+  },
+  F3: {
+    id: 'F3',
+    title: 'server restart (down 3 s)',
+    expect: 'noticed at once with cause server; every session returns by itself',
+    steps: [{ fault: 'restart', durationMs: 3_000, on: 'all' }],
+    manualReconnect: false,
+  },
+  F4: {
+    id: 'F4',
+    title: 'authentication failure (credentials revoked, then the link drops)',
+    expect: 'auth_failed at the first attempt; no further attempt (user action needed)',
+    steps: [
+      { fault: 'auth-revoke', durationMs: 10_000, on: 'one' },
+      { fault: 'reset', durationMs: 200, on: 'one' },
+    ],
+    manualReconnect: false,
+  },
+  F5: {
+    id: 'F5',
+    title: 'many sessions drop at once (5 s cut of every link)',
+    expect: 'every session returns; reconnects are spread by jitter and capped per target',
+    steps: [{ fault: 'cut', durationMs: 5_000, on: 'all' }],
+    manualReconnect: false,
+  },
+};
+
+export function isScenarioId(s: string): s is ScenarioId {
+  return Object.hasOwn(SCENARIOS, s);
+}
+
+/** Seconds-scale timings for demos and smoke runs: every duration and policy number divided by `factor`. */
+export function compress(s: Scenario, factor: number): Scenario {
+  return { ...s, steps: s.steps.map((st) => ({ ...st, durationMs: Math.max(100, Math.round(st.durationMs / factor)) })) };
+}
+
+/** The session policy compressed by the same factor (dead link noticed in 8 s / factor). */
+export function compressedPolicy(factor: number): Partial<SessionOptions> {
+  const ms = (v: number) => Math.max(10, Math.round(v / factor));
+  return {
+    keepaliveIntervalMs: ms(2_000),
+    degradedAfterMs: ms(3_000),
+    probeTimeoutMs: ms(2_000),
+    reconnect: { baseDelayMs: ms(500), maxDelayMs: ms(4_000), budgetMs: ms(20_000), attemptTimeoutMs: ms(5_000) },
+  };
+}
