@@ -44,6 +44,8 @@ export declare class NativeRoute {
   resumeListening(): Promise<void>
   /** Added delay per forwarded chunk and a rate limit (bytes/s each way; absent: none). */
   setShaping(latencyMs: number, rateBytesPerS?: number | undefined | null): void
+  /** New connections go to this target from now on (a server replaced behind the same address). */
+  setTarget(host: string, port: number): void
   stats(): BindingRouteStats
   close(): void
 }

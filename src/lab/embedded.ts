@@ -26,6 +26,8 @@ export interface EmbeddedLabOptions {
   windowBytes?: number;
   /** @default 32 KiB */
   maxPacketBytes?: number;
+  /** Set by the kernel-mode lab: the process runs in a network namespace of its own, so it may listen on any of its addresses. */
+  insideNamespace?: boolean;
 }
 
 export interface LabResources {
@@ -49,7 +51,7 @@ export class EmbeddedLab implements TargetControl {
 
   static async start(options: EmbeddedLabOptions = {}): Promise<EmbeddedLab> {
     const host = options.host ?? '127.0.0.1';
-    if (!/^(127\.\d+\.\d+\.\d+|::1)$/.test(host)) {
+    if (!options.insideNamespace && !/^(127\.\d+\.\d+\.\d+|::1)$/.test(host)) {
       throw new Error(`the lab listens on loopback only (127.0.0.0/8 or ::1), not ${host}`);
     }
     const ownsDir = options.dir === undefined;

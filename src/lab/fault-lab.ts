@@ -36,7 +36,7 @@ class Route implements RouteControl {
   constructor(
     readonly id: string,
     readonly native: NativeRoute,
-    readonly target: LabTarget,
+    public target: LabTarget,
   ) {}
   setExisting(from: 'pass' | 'hold' | 'blackhole' | null, to: 'pass' | 'hold' | 'blackhole'): number {
     return this.native.setExisting(from ?? undefined, to);
@@ -102,6 +102,16 @@ export class FaultLab {
     };
     this.#pending.set(record.id, { timer: setTimeout(() => void run(), params.durationMs), heal: run });
     return record;
+  }
+
+  /**
+   * New connections of route `routeId` go to `target` from now on: the server behind the
+   * session's address was replaced (reinstalled, or a man in the middle).
+   */
+  retarget(routeId: string, target: LabTarget): void {
+    const r = this.#route(routeId);
+    r.native.setTarget(target.info.host, target.info.port);
+    r.target = target;
   }
 
   /** Resolves when fault `id` has healed. */

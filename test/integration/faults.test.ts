@@ -212,6 +212,38 @@ for (const { kind, unavailable } of targets) {
           expect(after - before).toBe(all.length);
         });
 
+        it('a server that comes back with another host key is HOST_KEY_MISMATCH, with no retry', async (ctx) => {
+          if (!embedded) ctx.skip('one server replacing another is set up with the embedded lab');
+          const f = lab();
+          const [w] = await fleet(pool, f, target, 1);
+          const other = await EmbeddedLab.start();
+          try {
+            f.retarget(w!.routed.routeId, { info: other.info, control: other });
+            await f.inject('reset', { durationMs: 50 });
+            expect(await reached(w!, 'host_key_mismatch', 5_000)).toBe(true);
+            expect(w!.states.at(-1)).toMatchObject({ cause: 'auth', code: 'HOST_KEY_MISMATCH' });
+            const attempts = w!.attempts.length;
+            await new Promise((r) => setTimeout(r, 800));
+            expect(w!.attempts.length).toBe(attempts);
+            expect(other.stats().authSuccesses + other.stats().authFailures).toBe(0);
+          } finally {
+            other.stop();
+          }
+        });
+
+        it('when one session loses its link, its siblings on the same target are probed at once', async () => {
+          const f = lab();
+          const [first] = await fleet(pool, f, target, 1);
+          // alone, this one would need 4 x 5 s of silence to notice
+          const [slow] = await fleet(pool, f, target, 1, { keepaliveIntervalMs: 5_000, degradedAfterMs: 7_000 });
+          const fault = await f.inject('cut', { durationMs: 3_000 });
+          expect(await reached(first!, 'reconnecting', 3_000)).toBe(true);
+          expect(await reached(slow!, 'reconnecting', 3_000)).toBe(true);
+          const lost = slow!.states.find((e) => e.state === 'reconnecting')!;
+          expect(lost.atMs - fault.appliedAtMs).toBeLessThan(3_000);
+          expect(lost).toMatchObject({ cause: 'network', code: 'KEEPALIVE_TIMEOUT' });
+        });
+
         it('F5: many sessions cut at once all come back, spread out, without tripping MaxStartups', async () => {
           const f = lab();
           const n = kind === 'openssh' ? 50 : 30;

@@ -65,6 +65,38 @@ describe('the lab in a process of its own', () => {
   });
 });
 
+describe('the fault lab in the lab process', () => {
+  it('drives faults over IPC on one session of two, each on its own loopback server (topology A)', async () => {
+    const lab = await LabProcess.start({
+      targets: [
+        { kind: 'embedded', host: '127.0.0.2' },
+        { kind: 'embedded', host: '127.0.0.3' },
+      ],
+    });
+    const pool = createPool({ core: 'ssh2' });
+    try {
+      expect(lab.targets.map((t) => t.info.host)).toEqual(['127.0.0.2', '127.0.0.3']);
+      const routes = [await lab.route(0), await lab.route(1)];
+      const fast = { keepaliveIntervalMs: 250, degradedAfterMs: 400, reconnect: { baseDelayMs: 50, maxDelayMs: 200 } };
+      const sessions = await Promise.all(
+        routes.map((r) => pool.open({ ...sessionOptions(r.info), ...fast, targetId: r.target })),
+      );
+      const states: string[][] = [[], []];
+      sessions.forEach((s, i) => s.on('state', (e) => states[i]!.push(e.state)));
+      const record = await lab.inject('cut', { durationMs: 1_500 }, [routes[0]!.routeId]);
+      expect(record).toMatchObject({ fault: 'cut', routes: [routes[0]!.routeId], params: { durationMs: 1_500 } });
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect(states[0]).toEqual(['degraded', 'reconnecting', 'ready']);
+      expect(states[1]).toEqual([]);
+      const log = await lab.faultLog();
+      expect(log[0]!.healedAtMs! - log[0]!.appliedAtMs).toBeGreaterThanOrEqual(1_500);
+    } finally {
+      await pool.close();
+      await lab.stop();
+    }
+  });
+});
+
 describe('ssh-spike lab (the real binary)', () => {
   it('writes lab.json, serves both cores, and stops on Ctrl-C', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cli-'));

@@ -56,7 +56,7 @@ struct Counters {
 }
 
 struct RouteShared {
-    upstream: SocketAddr,
+    upstream: Mutex<SocketAddr>,
     new_mode: Mutex<LinkMode>,
     shaping: watch::Sender<Shaping>,
     conns: Mutex<HashMap<u64, Conn>>,
@@ -78,7 +78,7 @@ impl Route {
         let local_addr = listener.local_addr()?;
         let (shaping, _) = watch::channel(Shaping::default());
         let shared = Arc::new(RouteShared {
-            upstream,
+            upstream: Mutex::new(upstream),
             new_mode: Mutex::new(LinkMode::Pass),
             shaping,
             conns: Mutex::new(HashMap::new()),
@@ -95,7 +95,14 @@ impl Route {
     }
 
     pub fn upstream(&self) -> SocketAddr {
-        self.shared.upstream
+        self.shared.upstream.lock().map(|u| *u).unwrap_or(self.local_addr)
+    }
+
+    /// Connections accepted from now on go to `upstream` (a server replaced behind the same name).
+    pub fn set_upstream(&self, upstream: SocketAddr) {
+        if let Ok(mut u) = self.shared.upstream.lock() {
+            *u = upstream;
+        }
     }
 
     fn spawn_accept(&self, listener: TcpListener) {
@@ -212,8 +219,12 @@ async fn accept_loop(listener: TcpListener, shared: Arc<RouteShared>) {
 }
 
 async fn run_conn(mut client: TcpStream, shared: &RouteShared, mode: watch::Receiver<LinkMode>, reset: Arc<Notify>) {
+    let target = match shared.upstream.lock() {
+        Ok(u) => *u,
+        Err(_) => return,
+    };
     let mut upstream = tokio::select! {
-        r = TcpStream::connect(shared.upstream) => match r {
+        r = TcpStream::connect(target) => match r {
             Ok(s) => s,
             Err(_) => {
                 let _ = client.set_zero_linger();

@@ -95,6 +95,13 @@ impl NativeRoute {
         });
     }
 
+    /// New connections go to this target from now on (a server replaced behind the same address).
+    #[napi(catch_unwind)]
+    pub fn set_target(&self, host: String, port: u32) -> Result<()> {
+        self.route.set_upstream(addr(&host, port)?);
+        Ok(())
+    }
+
     #[napi(catch_unwind)]
     pub fn stats(&self) -> BindingRouteStats {
         let s = self.route.stats();
