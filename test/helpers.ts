@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createPool } from '../src/core/index.js';
-import type { Pool, Shell } from '../src/core/contract.js';
+import type { Pool, SessionOptions, Shell } from '../src/core/contract.js';
 import { type CoreName, SshError } from '../src/core/errors.js';
 import { EmbeddedLab } from '../src/lab/embedded.js';
 import { SshdTarget, sshdUnavailableReason } from '../src/lab/sshd.js';
@@ -89,3 +89,12 @@ export async function rejection(p: Promise<unknown>): Promise<SshError> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Compressed policy for fault tests: a dead link is noticed after 1 s, degraded after 0.4 s. */
+export const FAST_POLICY: Partial<SessionOptions> = {
+  keepaliveIntervalMs: 250,
+  keepaliveCountMax: 3,
+  degradedAfterMs: 400,
+  probeTimeoutMs: 400,
+  reconnect: { baseDelayMs: 100, maxDelayMs: 500, maxAttempts: 50, budgetMs: 3_000, attemptTimeoutMs: 1_000 },
+};

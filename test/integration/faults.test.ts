@@ -17,16 +17,8 @@ import { FaultLab, type LabTarget, type Routed } from '../../src/lab/fault-lab.j
 import { SshdTarget, sshdUnavailableReason } from '../../src/lab/sshd.js';
 import { sessionOptions, streamCommand } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
-import { CORES, collect, eventually } from '../helpers.js';
+import { CORES, collect, eventually, FAST_POLICY } from '../helpers.js';
 
-/** Compressed policy: dead after 1 s of silence, degraded after 0.4 s, budget 3 s. */
-const FAST: Partial<SessionOptions> = {
-  keepaliveIntervalMs: 250,
-  keepaliveCountMax: 3,
-  degradedAfterMs: 400,
-  probeTimeoutMs: 400,
-  reconnect: { baseDelayMs: 100, maxDelayMs: 500, maxAttempts: 50, budgetMs: 3_000, attemptTimeoutMs: 1_000 },
-};
 
 interface Watched {
   session: Session;
@@ -39,7 +31,7 @@ async function fleet(pool: Pool, faults: FaultLab, target: LabTarget, n: number,
   const out: Watched[] = [];
   for (let i = 0; i < n; i++) {
     const routed = await faults.route(target);
-    const session = pool.createSession({ ...sessionOptions(routed.info), ...FAST, targetId: target.control.name, ...extra });
+    const session = pool.createSession({ ...sessionOptions(routed.info), ...FAST_POLICY, targetId: target.control.name, ...extra });
     const w: Watched = { session, routed, states: [], attempts: [] };
     session.on('state', (e) => w.states.push(e));
     session.on('attempt', (e) => w.attempts.push(e));
@@ -158,7 +150,7 @@ for (const { kind, unavailable } of targets) {
 
         it('F2: a long cut spends the budget; the session waits in manual_reconnect_required until reconnect()', async () => {
           const f = lab();
-          const [w] = await fleet(pool, f, target, 1, { reconnect: { ...FAST.reconnect, budgetMs: 1_500 } });
+          const [w] = await fleet(pool, f, target, 1, { reconnect: { ...FAST_POLICY.reconnect, budgetMs: 1_500 } });
           const shell = await w!.session.openShell();
           const fault = await f.inject('cut', { durationMs: 4_000 });
           expect(await reached(w!, 'manual_reconnect_required', 6_000)).toBe(true);

@@ -8,19 +8,12 @@ import { EmbeddedLab } from '../../src/lab/embedded.js';
 import { FaultLab } from '../../src/lab/fault-lab.js';
 import { type KernelFault, kernelModeUnavailable, NamespaceHost } from '../../src/lab/netns.js';
 import { sessionOptions } from '../../src/lab/target.js';
-import { CORES, eventually } from '../helpers.js';
+import { CORES, eventually, FAST_POLICY } from '../helpers.js';
 
-const FAST: Partial<SessionOptions> = {
-  keepaliveIntervalMs: 250,
-  keepaliveCountMax: 3,
-  degradedAfterMs: 400,
-  probeTimeoutMs: 400,
-  reconnect: { baseDelayMs: 100, maxDelayMs: 500, maxAttempts: 50, budgetMs: 4_000, attemptTimeoutMs: 1_000 },
-};
 
 /** What a fault did to one session: its state path (codes included) until it is ready again. */
 async function outcome(pool: Pool, options: SessionOptions, apply: () => Promise<() => Promise<void>>, windowMs: number): Promise<string[]> {
-  const session = pool.createSession({ ...options, ...FAST });
+  const session = pool.createSession({ ...options, ...FAST_POLICY });
   const states: StateEvent[] = [];
   session.on('state', (e) => states.push(e));
   await session.connect();

@@ -9,6 +9,7 @@
 mod channel;
 pub mod command;
 pub mod keys;
+mod listener;
 pub mod poller;
 pub mod seqstream;
 mod server;

@@ -12,7 +12,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
-use tokio::task::JoinHandle;
+
+use crate::listener::{bind_reusing, AcceptSlot};
 
 /// What a connection does with the bytes it reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +69,7 @@ struct RouteShared {
 pub struct Route {
     local_addr: SocketAddr,
     shared: Arc<RouteShared>,
-    accept_task: Mutex<Option<JoinHandle<()>>>,
+    accept_task: AcceptSlot,
 }
 
 impl Route {
@@ -85,7 +86,7 @@ impl Route {
             next_conn: AtomicU64::new(1),
             counters: Counters::default(),
         });
-        let route = Route { local_addr, shared, accept_task: Mutex::new(None) };
+        let route = Route { local_addr, shared, accept_task: AcceptSlot::default() };
         route.spawn_accept(listener);
         Ok(route)
     }
@@ -106,32 +107,16 @@ impl Route {
     }
 
     fn spawn_accept(&self, listener: TcpListener) {
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&self.shared)));
-        if let Ok(mut slot) = self.accept_task.lock() {
-            if let Some(old) = slot.replace(task) {
-                old.abort();
-            }
-        }
+        self.accept_task.run(tokio::spawn(accept_loop(listener, Arc::clone(&self.shared))));
     }
 
     /// New connections are refused (the port is closed) until `resume_listening`.
     pub fn stop_listening(&self) {
-        if let Ok(mut slot) = self.accept_task.lock() {
-            if let Some(task) = slot.take() {
-                task.abort();
-            }
-        }
+        self.accept_task.stop();
     }
 
     pub async fn resume_listening(&self) -> std::io::Result<()> {
-        let socket = if self.local_addr.is_ipv4() {
-            tokio::net::TcpSocket::new_v4()?
-        } else {
-            tokio::net::TcpSocket::new_v6()?
-        };
-        socket.set_reuseaddr(true)?;
-        socket.bind(self.local_addr)?;
-        self.spawn_accept(socket.listen(1024)?);
+        self.spawn_accept(bind_reusing(self.local_addr)?);
         Ok(())
     }
 

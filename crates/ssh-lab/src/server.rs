@@ -12,9 +12,9 @@ use russh::keys::{PrivateKey, PublicKey};
 use russh::server::{Auth, Msg, Session};
 use russh::{Channel, MethodKind, MethodSet};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 use crate::channel::run_channel;
+use crate::listener::{bind_reusing, AcceptSlot};
 
 /// Every cipher a client of the lab may choose (the client's preference decides), so the
 /// benchmarks can compare cores on the same cipher.
@@ -98,7 +98,7 @@ pub(crate) struct Shared {
 pub struct LabServer {
     shared: Arc<Shared>,
     local_addr: SocketAddr,
-    accept_task: Mutex<Option<JoinHandle<()>>>,
+    accept_task: AcceptSlot,
 }
 
 impl LabServer {
@@ -136,7 +136,7 @@ impl LabServer {
         let local_addr = listener
             .local_addr()
             .map_err(|source| LabError::Bind { addr: cfg.bind, source })?;
-        let server = LabServer { shared, local_addr, accept_task: Mutex::new(None) };
+        let server = LabServer { shared, local_addr, accept_task: AcceptSlot::default() };
         server.spawn_accept(listener);
         Ok(server)
     }
@@ -146,22 +146,12 @@ impl LabServer {
     }
 
     fn spawn_accept(&self, listener: TcpListener) {
-        let shared = Arc::clone(&self.shared);
-        let task = tokio::spawn(accept_loop(listener, shared));
-        if let Ok(mut slot) = self.accept_task.lock() {
-            if let Some(old) = slot.replace(task) {
-                old.abort();
-            }
-        }
+        self.accept_task.run(tokio::spawn(accept_loop(listener, Arc::clone(&self.shared))));
     }
 
     /// Stops listening (new connections are refused) without touching live connections.
     pub fn stop_listening(&self) {
-        if let Ok(mut slot) = self.accept_task.lock() {
-            if let Some(task) = slot.take() {
-                task.abort();
-            }
-        }
+        self.accept_task.stop();
     }
 
     /// Listens again on the same address after [`stop_listening`](Self::stop_listening).
@@ -223,17 +213,6 @@ impl Drop for LabServer {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn bind_reusing(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
-    } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(1024)
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
