@@ -2,16 +2,20 @@
 import { UsageError } from './args.js';
 import { DEMO_USAGE, demoCommand } from './demo.js';
 import { LAB_USAGE, labCommand } from './lab.js';
+import { SPIKE_USAGE, spikeCommand } from './spike.js';
 
 const USAGE = `usage: ssh-spike <command> [options]
 
 commands:
   lab      run the embedded SSH lab (the default target) for manual use
   demo     a few sessions through the plan's fault scenarios F1-F5, state transitions printed
+  soak     run the SPIKE-2 plan on both cores and write its reports (same as npm run spike)
 
 ${LAB_USAGE}
 
-${DEMO_USAGE}`;
+${DEMO_USAGE}
+
+${SPIKE_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,6 +25,9 @@ export async function main(argv: string[]): Promise<number> {
         return await labCommand(rest);
       case 'demo':
         return await demoCommand(rest);
+      case 'soak':
+      case 'spike':
+        return await spikeCommand(rest);
       case undefined:
       case 'help':
       case '--help':

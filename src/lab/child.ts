@@ -7,8 +7,13 @@ import { EmbeddedLab, type EmbeddedLabOptions } from './embedded.js';
 import { FaultLab, type LabTarget } from './fault-lab.js';
 import type { FaultName } from './faults/index.js';
 import { SshdTarget, type SshdOptions } from './sshd.js';
+import type { TargetInfo } from './target.js';
 
-export type LabTargetSpec = ({ kind: 'embedded' } & EmbeddedLabOptions) | ({ kind: 'openssh' } & SshdOptions);
+export type LabTargetSpec =
+  | ({ kind: 'embedded' } & EmbeddedLabOptions)
+  | ({ kind: 'openssh' } & SshdOptions)
+  /** A host the lab does not run (an inventory host): routes only, no restart or auth faults. */
+  | { kind: 'remote'; name: string; host: string; port: number };
 
 export interface LabChildOptions extends EmbeddedLabOptions {
   /** The lab stops by itself after this long. */
@@ -37,7 +42,31 @@ interface Running {
   stop(): Promise<void>;
 }
 
+function remoteTarget(spec: Extract<LabTargetSpec, { kind: 'remote' }>): Running {
+  const refuse = async () => {
+    throw new Error(`${spec.name} is an inventory host: the lab cannot restart it or change its credentials`);
+  };
+  const info: TargetInfo = {
+    kind: 'openssh',
+    host: spec.host,
+    port: spec.port,
+    username: '',
+    privateKeyPath: '',
+    encryptedKeyPath: '',
+    passphrase: '',
+    hostFingerprint: '',
+    knownHostsPath: '',
+    binDir: '',
+  };
+  return {
+    target: { info, control: { name: spec.name, stopServer: refuse, startServer: refuse, setAuthRevoked: refuse } },
+    stats: () => ({}),
+    stop: async () => {},
+  };
+}
+
 async function startTarget(spec: LabTargetSpec): Promise<Running> {
+  if (spec.kind === 'remote') return remoteTarget(spec);
   if (spec.kind === 'openssh') {
     const sshd = await SshdTarget.start(spec);
     return {

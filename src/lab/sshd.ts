@@ -24,8 +24,10 @@ export interface SshdOptions {
   maxSessions?: number;
   /** Where keys, config and logs go. @default a new temporary directory, removed by stop() */
   dir?: string;
-  /** @default a free port on 127.0.0.1 */
+  /** @default a free port */
   port?: number;
+  /** Loopback address to listen on. @default '127.0.0.1' */
+  host?: string;
 }
 
 /** Why the OpenSSH target cannot run here, or undefined when it can. */
@@ -36,13 +38,13 @@ export function sshdUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
+function freePort(host: string): Promise<number> {
   // sshd cannot be told to pick its own port, so ask the kernel for one; start() retries if taken.
   return new Promise((resolve, reject) => {
     import('node:net').then(({ createServer }) => {
       const s = createServer();
       s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
+      s.listen(0, host, () => {
         const port = (s.address() as { port: number }).port;
         s.close(() => resolve(port));
       });
@@ -50,9 +52,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = connect({ host: '127.0.0.1', port });
+    const sock = connect({ host, port });
     sock.once('connect', () => {
       sock.destroy();
       resolve(true);
@@ -141,6 +143,8 @@ export class SshdTarget implements TargetControl {
     const reason = sshdUnavailableReason();
     if (reason) throw new Error(`cannot start sshd: ${reason}`);
     const bin = SSHD_PATHS.find((p) => existsSync(p))!;
+    const host = options.host ?? '127.0.0.1';
+    if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`the sshd target listens on loopback only, not ${host}`);
     const ownsDir = options.dir === undefined;
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ssh-spike-sshd-'));
     mkdirSync(join(dir, 'bin'), { recursive: true });
@@ -167,7 +171,7 @@ export class SshdTarget implements TargetControl {
     const configPath = join(dir, 'sshd_config');
     const target = new SshdTarget(bin, dir, ownsDir, {
       kind: 'openssh',
-      host: '127.0.0.1',
+      host,
       port: 0,
       username,
       ...(password === undefined ? {} : { password }),
@@ -180,10 +184,10 @@ export class SshdTarget implements TargetControl {
     }, configPath, authorizedKeys);
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const port = options.port ?? (await freePort());
+      const port = options.port ?? (await freePort(host));
       writeFileSync(configPath, [
         `Port ${port}`,
-        'ListenAddress 127.0.0.1',
+        `ListenAddress ${host}`,
         `HostKey ${hostKeyPath}`,
         `PidFile ${join(dir, 'sshd.pid')}`,
         `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -208,7 +212,7 @@ export class SshdTarget implements TargetControl {
       try {
         await target.#launch(port);
         target.info.port = port;
-        target.info.knownHostsPath = writeKnownHosts(dir, '127.0.0.1', port, hostKey.publicKey);
+        target.info.knownHostsPath = writeKnownHosts(dir, host, port, hostKey.publicKey);
         return target;
       } catch (err) {
         lastError = err as Error;
@@ -231,11 +235,11 @@ export class SshdTarget implements TargetControl {
       if (proc.exitCode !== null || proc.signalCode !== null) {
         throw new Error(`sshd exited at start (code ${proc.exitCode}): ${this.#log.slice(from).trim() || 'no output'}`);
       }
-      if (await canConnect(port)) return;
+      if (await canConnect(this.info.host, port)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     proc.kill('SIGKILL');
-    throw new Error(`sshd did not listen on 127.0.0.1:${port} within 10 s: ${this.#log.slice(from).trim()}`);
+    throw new Error(`sshd did not listen on ${this.info.host}:${port} within 10 s: ${this.#log.slice(from).trim()}`);
   }
 
   /** sshd's own log (stderr), last 2 MB. */

@@ -1,0 +1,50 @@
+/** `ssh-spike soak` / `npm run spike`: runs the plan with live progress, then writes the reports. */
+import { resolve } from 'node:path';
+import { parseSpikeArgs, SPIKE_USAGE } from '../runner/options.js';
+import { runSpike } from '../runner/spike.js';
+import { words } from '../report/i18n.js';
+import { formatDuration } from './args.js';
+
+export { SPIKE_USAGE };
+
+export async function spikeCommand(argv: string[]): Promise<number> {
+  const o = parseSpikeArgs(argv);
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nstopping (Ctrl-C again to quit at once): finishing the current run and writing a partial report...\n');
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  const { report, dir } = await runSpike(o, {
+    shouldStop: () => stop,
+    onProgress: (p) => {
+      const st = p.states;
+      const line =
+        `[${p.index + 1}/${p.total} ${p.core}] ${formatDuration(p.elapsedMs)} / ${formatDuration(p.durationMs)}` +
+        ` | ready ${st.ready ?? 0} degraded ${st.degraded ?? 0} reconnecting ${st.reconnecting ?? 0}` +
+        ` manual ${st.manual_reconnect_required ?? 0} auth_failed ${st.auth_failed ?? 0}` +
+        ` | losses ${p.losses} | cpu ${p.cpuPct.toFixed(1)}% rss ${p.rssMb.toFixed(0)} MB` +
+        (p.lastFault ? ` | last fault ${p.lastFault}` : '');
+      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+      else if (Date.now() - lastLine >= 10_000) {
+        lastLine = Date.now();
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    onRunDone: (r) => {
+      if (tty) process.stderr.write('\n');
+      process.stderr.write(`run ${r.runId} done (${formatDuration(r.durationMs)}${r.partial ? ', partial' : ''})\n`);
+    },
+  });
+  process.off('SIGINT', onSigint);
+  const w = words(o.lang);
+  for (const [core, v] of Object.entries(report.verdicts)) {
+    process.stdout.write(`${core}: ${w.outcome[v.outcome]} - ${v.reasons.join(' ')}\n`);
+  }
+  process.stdout.write(`reports: ${resolve(dir)}/report.{md,json,html}${report.partial ? ' (partial)' : ''}\n`);
+  if (stop) return 130;
+  return Object.values(report.verdicts).some((v) => v.outcome === 'failure') ? 1 : 0;
+}

@@ -1,0 +1,75 @@
+/** report.html: one self-contained page (inline CSS and SVG, no script, no network). */
+import type { Outcome, Tick } from '../metrics/verdict.js';
+import { histogram, lineChart, swimlane } from './charts.js';
+import { dur, escapeHtml as e, num } from './format.js';
+import { type Lang, words } from './i18n.js';
+import type { Report } from './model.js';
+import { recordRows } from './table.js';
+
+const PALETTE = ['#1c7ed6', '#e8590c', '#2b8a3e', '#c2255c', '#5f3dc4', '#0c8599'];
+
+const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#212529;padding:0 16px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #dee2e6}table{border-collapse:collapse;width:100%;font-size:12.5px}
+th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f1f3f5}
+.success{color:#2b8a3e}.partial{color:#e67700}.failure{color:#c92a2a}.pass{color:#2b8a3e}.fail{color:#c92a2a}.not-measured{color:#868e96}
+figure{margin:14px 0}figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;background:#fff;border:1px solid #e9ecef}
+svg text{font-size:10px;fill:#495057}.grid{stroke:#f1f3f5}.fault{fill:#ffe3e3;opacity:.7}.faultlabel{fill:#c92a2a}
+.legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
+.faultkey{background:#ffe3e3;border:1px solid #ffc9c9}.banner{background:#fff3bf;padding:8px;border:1px solid #ffe066}pre{background:#f8f9fa;padding:8px;overflow:auto;font-size:12px}`;
+
+export function renderHtml(report: Report, lang: Lang): string {
+  const w = words(lang);
+  const c = report.criteria;
+  const cores = Object.keys(report.verdicts);
+  const color = (i: number) => PALETTE[i % PALETTE.length]!;
+  const body: string[] = [];
+  body.push(`<h1>${e(w.title)}</h1><p>${e(report.createdAt)} · ${report.runs.length} run(s)</p>`);
+  if (report.partial) body.push(`<p class="banner">${e(w.partial)}</p>`);
+
+  body.push(`<h2>${e(w.decision)}</h2><table><tr><th>${w.core}</th><th>Outcome</th><th></th><th></th></tr>`);
+  for (const [core, v] of Object.entries(report.verdicts)) {
+    body.push(`<tr><td>${e(core)}</td><td class="${v.outcome}"><b>${e(w.outcome[v.outcome as Outcome])}</b></td><td>${e(w.nextStep[v.outcome as Outcome])}</td><td>${v.reasons.map(e).join('<br>')}</td></tr>`);
+  }
+  body.push('</table>');
+
+  const titles = {
+    'sessions-held': w.criteria['sessions-held'](c.sessions, dur(c.durationS)),
+    'reconnect-rate': w.criteria['reconnect-rate'](c.reconnectSuccessPct),
+    memory: w.criteria.memory(c.rssLimitMb, c.sessions),
+    cpu: w.criteria.cpu(c.cpuLimitPct),
+  };
+  body.push(`<h2>${e(w.successCriteria)}</h2><table><tr><th></th>${cores.map((k) => `<th>${e(k)}</th>`).join('')}</tr>`);
+  for (const id of ['sessions-held', 'reconnect-rate', 'memory', 'cpu'] as const) {
+    body.push(`<tr><td>${e(titles[id])}</td>`);
+    for (const k of cores) {
+      const cr = report.verdicts[k]!.criteria.find((x) => x.id === id)!;
+      body.push(`<td class="${cr.tick}"><b>${e(w.tick[cr.tick as Tick])}</b> ${e(cr.detail)}</td>`);
+    }
+    body.push('</tr>');
+  }
+  body.push('</table>');
+
+  body.push(`<h2>${e(w.recordTable)}</h2><table><tr>${w.columns.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`);
+  for (const row of recordRows(report)) body.push(`<tr>${row.map((x) => `<td>${e(x)}</td>`).join('')}</tr>`);
+  body.push('</table>');
+
+  body.push(`<h2>${e(w.metrics)}</h2>`);
+  body.push(lineChart(w.charts.cpu, '%', report.runs.map((r, i) => ({ label: r.runId, color: color(i), points: r.series.samples.map((s) => [s[0], s[1]]) }))));
+  body.push(lineChart(w.charts.rss, 'MB', report.runs.map((r, i) => ({ label: r.runId, color: color(i), points: r.series.samples.map((s) => [s[0], s[2]]) }))));
+  body.push(histogram(w.charts.ttu, cores.map((k, i) => ({ label: k, color: color(i), values: report.runs.filter((r) => r.core === k).flatMap((r) => r.series.timesToUsableS) }))));
+  for (const r of report.runs) {
+    const sessions = [...new Set(r.series.states.map((s) => s[0]))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    body.push(swimlane(`${w.charts.swimlane}: ${r.runId}`, sessions, r.series.states, r.series.faults.map((f) => ({ label: `${f.scenario} ${f.fault}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })), r.durationS));
+  }
+  body.push('<table><tr><th>Run</th><th>Uptime</th><th>Exec p50/p95/p99 ms</th><th>Echo p50/p95/p99 ms</th><th>Event loop p99 ms / util</th><th>RSS growth MB/h</th><th>network/auth/server/client</th></tr>');
+  for (const r of report.runs) {
+    body.push(`<tr><td>${e(r.runId)}</td><td>${num(r.uptimePct)}%</td><td>${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)}</td><td>${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)}</td><td>${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)}</td><td>${num(r.rssMB.growthPerHour)}</td><td>${r.causes.network}/${r.causes.auth}/${r.causes.server}/${r.causes.client}</td></tr>`);
+  }
+  body.push('</table>');
+
+  const box = (b: boolean) => (b ? '☑' : '☐');
+  body.push(`<h2>${e(w.checklist)}</h2><ul>`);
+  body.push(`<li>${box(report.checklist.repeated)} ${e(w.checks.repeated)}</li><li>${box(report.checklist.massDrop)} ${e(w.checks.massDrop)}</li><li>${box(report.checklist.recorded)} ${e(w.checks.recorded)}</li><li>${box(report.checklist.classified)} ${e(w.checks.classified)}</li></ul>`);
+  body.push(`<h2>${e(w.options)}</h2><pre>${e(JSON.stringify({ options: report.options, criteria: report.criteria, policy: Object.fromEntries(report.runs.map((r) => [r.runId, { compression: r.compression, ...r.policy }])) }, null, 2))}</pre>`);
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${e(w.title)}</title><style>${CSS}</style></head><body>${body.join('\n')}</body></html>\n`;
+}

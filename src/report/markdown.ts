@@ -1,0 +1,71 @@
+/** report.md: the plan's record table, criteria, decision and checklist, from report data. */
+import type { Outcome, Tick } from '../metrics/verdict.js';
+import { dur, num } from './format.js';
+import { type Lang, words } from './i18n.js';
+import type { Report } from './model.js';
+import { recordRows } from './table.js';
+
+const box = (t: Tick | boolean) => (t === true || t === 'pass' ? '[x]' : '[ ]');
+
+export function renderMarkdown(report: Report, lang: Lang): string {
+  const w = words(lang);
+  const c = report.criteria;
+  const out: string[] = [];
+  out.push(`# ${w.title}`, '');
+  out.push(`${report.createdAt} · ${report.runs.length} run(s) · cores: ${Object.keys(report.verdicts).join(', ')}`, '');
+  if (report.partial) out.push(`> ${w.partial}`, '');
+
+  out.push(`## ${w.decision}`, '');
+  out.push(`| ${w.core} | Outcome | ${lang === 'ko' ? '다음 단계' : 'Next step'} | ${lang === 'ko' ? '이유' : 'Reasons'} |`, '|---|---|---|---|');
+  for (const [core, v] of Object.entries(report.verdicts)) {
+    out.push(`| ${core} | **${w.outcome[v.outcome as Outcome]}** | ${w.nextStep[v.outcome as Outcome]} | ${v.reasons.join('<br>')} |`);
+  }
+  out.push('');
+
+  out.push(`## ${w.successCriteria}`, '');
+  const titles = {
+    'sessions-held': w.criteria['sessions-held'](c.sessions, dur(c.durationS)),
+    'reconnect-rate': w.criteria['reconnect-rate'](c.reconnectSuccessPct),
+    memory: w.criteria.memory(c.rssLimitMb, c.sessions),
+    cpu: w.criteria.cpu(c.cpuLimitPct),
+  };
+  for (const [core, v] of Object.entries(report.verdicts)) {
+    out.push(`### ${core}`, '');
+    for (const cr of v.criteria) out.push(`- ${box(cr.tick)} ${titles[cr.id]} - ${w.tick[cr.tick]}: ${cr.detail}`);
+    out.push('');
+  }
+
+  out.push(`## ${w.recordTable}`, '');
+  out.push(`| ${w.columns.join(' | ')} |`);
+  out.push(`|${w.columns.map((_, i) => ([2, 7].includes(i) ? '---:' : '---')).join('|')}|`);
+  for (const row of recordRows(report)) out.push(`| ${row.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`);
+  out.push('');
+
+  out.push(`## ${w.metrics}`, '');
+  out.push('| Run | Uptime | Exec p50/p95/p99 (ms) | Echo p50/p95/p99 (ms) | Event loop p99 (ms) / util | RSS growth (MB/h) | PTY integrity errors |', '|---|---:|---|---|---|---:|---:|');
+  for (const r of report.runs) {
+    out.push(
+      `| ${r.runId} | ${num(r.uptimePct)}% | ${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)} | ${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)} | ${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)} | ${num(r.rssMB.growthPerHour)} | ${r.integrityErrors} |`,
+    );
+  }
+  out.push('');
+
+  out.push(`## ${w.causes}`, '');
+  out.push('| Run | network | auth | server | client |', '|---|---:|---:|---:|---:|');
+  for (const r of report.runs) out.push(`| ${r.runId} | ${r.causes.network} | ${r.causes.auth} | ${r.causes.server} | ${r.causes.client} |`);
+  const abnormal = report.runs.flatMap((r) => r.abnormal.map((a) => `${r.runId}: ${a}`));
+  if (abnormal.length) out.push('', ...abnormal.map((a) => `- ${a}`));
+  out.push('');
+
+  out.push(`## ${w.checklist}`, '');
+  out.push(`- ${box(report.checklist.repeated)} ${w.checks.repeated}`);
+  out.push(`- ${box(report.checklist.massDrop)} ${w.checks.massDrop}`);
+  out.push(`- ${box(report.checklist.recorded)} ${w.checks.recorded}`);
+  out.push(`- ${box(report.checklist.classified)} ${w.checks.classified}`);
+  out.push('');
+
+  out.push(`## ${w.options}`, '');
+  const policies = Object.fromEntries(report.runs.map((r) => [r.runId, { compression: r.compression, ...r.policy }]));
+  out.push('```json', JSON.stringify({ options: report.options, criteria: report.criteria, policy: policies }, null, 2), '```', '');
+  return out.join('\n');
+}

@@ -1,0 +1,239 @@
+/**
+ * One run of the plan: a lab process (targets and fault proxy), one client worker process for one
+ * core, faults fired on the run's timeline, and the record of everything that happened.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import type { SessionOptions } from '../core/contract.js';
+import type { CoreName } from '../core/errors.js';
+import type { LabTargetSpec } from '../lab/child.js';
+import { LabProcess, siblingEntry } from '../lab/process.js';
+import { portableStreamCommand } from '../lab/stream.js';
+import { POLL_COMMAND, sessionOptions, streamCommand } from '../lab/target.js';
+import { SCENARIOS } from '../scenarios/index.js';
+import { inventorySessionOptions } from './inventory.js';
+import type { SpikeOptions } from './options.js';
+import type { FromWorker, ToWorker, WorkerFinal, WorkerSession } from './protocol.js';
+import type { FaultWindow, RunEvent, RunRecord, Sample } from './record.js';
+import type { RunPlan } from './timeline.js';
+
+export interface RunConfig {
+  runId: string;
+  core: CoreName;
+  repeat: number;
+  plan: RunPlan;
+  options: SpikeOptions;
+}
+
+export interface Progress {
+  runId: string;
+  core: CoreName;
+  elapsedMs: number;
+  durationMs: number;
+  states: Record<string, number>;
+  losses: number;
+  cpuPct: number;
+  rssMb: number;
+  lastFault: string | undefined;
+}
+
+export interface RunHooks {
+  onProgress?: (p: Progress) => void;
+  /** Polled every second; true ends the run early (Ctrl-C). */
+  shouldStop: () => boolean;
+}
+
+function loopback(i: number): string {
+  return `127.0.${1 + Math.floor(i / 254)}.${1 + (i % 254)}`;
+}
+
+async function targetSpecs(o: SpikeOptions): Promise<LabTargetSpec[]> {
+  const perSession = o.topology === 'A';
+  const n = perSession ? o.sessions : 1;
+  switch (o.target.kind) {
+    case 'embedded':
+      return Array.from({ length: n }, (_, i) => ({ kind: 'embedded', host: perSession ? loopback(i) : '127.0.0.1' }));
+    case 'openssh':
+      return Array.from({ length: n }, (_, i) => ({ kind: 'openssh', host: perSession ? loopback(i) : '127.0.0.1' }));
+    case 'inventory': {
+      const hosts = perSession ? o.target.inventory.hosts : o.target.inventory.hosts.slice(0, 1);
+      return Promise.all(
+        hosts.map(async (h) => ({ kind: 'remote' as const, name: h.name, host: (await lookup(h.host)).address, port: h.port })),
+      );
+    }
+  }
+}
+
+export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord> {
+  const o = cfg.options;
+  const specs = await targetSpecs(o);
+  const lab = await LabProcess.start({ targets: specs, maxLifetimeMs: o.durationMs + 15 * 60_000 });
+  const notes: string[] = [];
+  const events: RunEvent[] = [];
+  const samples: Sample[] = [];
+  const windows: FaultWindow[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let worker: ChildProcess | undefined;
+  try {
+    const sessions: WorkerSession[] = [];
+    const routeOf = new Map<string, string>();
+    for (let i = 0; i < o.sessions; i++) {
+      const route = await lab.route(i % specs.length);
+      const id = `s${i + 1}`;
+      routeOf.set(id, route.routeId);
+      let options: SessionOptions;
+      if (o.target.kind === 'inventory') {
+        const hosts = o.target.inventory.hosts;
+        options = { ...inventorySessionOptions(hosts[o.topology === 'A' ? i % hosts.length : 0]!), host: route.info.host, port: route.info.port };
+      } else {
+        options = { ...sessionOptions(route.info), targetId: route.target };
+      }
+      sessions.push({ id, options: { ...options, ...cfg.plan.policy } });
+    }
+    const first = lab.targets[0]!.info;
+    const stream = o.target.kind === 'inventory' ? portableStreamCommand(o.load) : streamCommand(first, o.load, 0);
+
+    const entry = siblingEntry(import.meta.url, 'worker');
+    worker = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const w = worker;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => w.on('exit', (code, signal) => r({ code, signal })));
+    let t0Wall = 0;
+    let final: WorkerFinal | undefined;
+    let workerGone = false;
+    void exited.then(() => (workerGone = true));
+    const ready = new Promise<void>((resolve, reject) => {
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          t0Wall = m.t0WallMs;
+          resolve();
+        } else if (m.type === 'batch') {
+          events.push(...m.events);
+          samples.push(...m.samples);
+        } else if (m.type === 'final') {
+          final = m.final;
+        } else if (m.type === 'failed') {
+          reject(new Error(`the client worker failed: ${m.error}`));
+        }
+      });
+      void exited.then(({ code }) => reject(new Error(`the client worker exited before it was ready (code ${code})`)));
+    });
+    const start: ToWorker = {
+      type: 'start',
+      core: cfg.core,
+      pool: { seed: o.seed },
+      sessions,
+      load: o.load,
+      streamCommand: `${stream}\r`,
+      pollCommand: POLL_COMMAND,
+      execPollIntervalMs: o.criteria.execPollIntervalMs,
+      echoIntervalMs: o.echoIntervalMs,
+      connectConcurrency: 4,
+    };
+    w.send(start);
+    await ready;
+    const startedAt = Date.now();
+    const ids = sessions.map((s) => s.id);
+    let lastFault: string | undefined;
+
+    for (const pf of cfg.plan.faults) {
+      timers.push(
+        setTimeout(async () => {
+          const target = pf.step.on === 'all' ? ids : ids.slice(0, 1);
+          try {
+            const rec = await lab.inject(pf.step.fault, { durationMs: pf.step.durationMs, ...pf.step.params } as never, target.map((id) => routeOf.get(id)!));
+            const appliedT = rec.appliedAtMs - t0Wall;
+            windows.push({ id: rec.id, scenario: pf.scenario, occurrence: pf.occurrence, fault: rec.fault, params: rec.params, sessions: target, appliedT, healedT: appliedT + pf.step.durationMs });
+            lastFault = `${pf.scenario} ${pf.step.fault} on ${target.length === ids.length ? 'all' : target.join(',')}`;
+            // After healing, the runner stands in for the user where the plan wants one.
+            timers.push(
+              setTimeout(() => {
+                if (workerGone) return;
+                if (SCENARIOS[pf.scenario].manualReconnect) w.send({ type: 'user-reconnect', sessions: target, states: ['manual_reconnect_required'] } satisfies ToWorker);
+                if (pf.step.fault === 'auth-revoke') w.send({ type: 'user-reconnect', sessions: target, states: ['auth_failed'] } satisfies ToWorker);
+              }, pf.step.durationMs + 500),
+            );
+          } catch (err) {
+            notes.push(`${pf.scenario} ${pf.step.fault} was not applied: ${(err as Error).message}`);
+          }
+        }, pf.atMs),
+      );
+    }
+
+    let stoppedBy: RunRecord['stoppedBy'] = 'duration';
+    while (Date.now() - startedAt < o.durationMs) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (workerGone) {
+        stoppedBy = 'worker-exit';
+        break;
+      }
+      if (hooks.shouldStop()) {
+        stoppedBy = 'user';
+        break;
+      }
+      const last = samples.at(-1);
+      hooks.onProgress?.({
+        runId: cfg.runId,
+        core: cfg.core,
+        elapsedMs: Date.now() - startedAt,
+        durationMs: o.durationMs,
+        states: (last?.states ?? {}) as Record<string, number>,
+        losses: events.filter((e) => e.kind === 'state' && (e.state === 'reconnecting' || e.state === 'manual_reconnect_required' || e.state === 'auth_failed')).length,
+        cpuPct: last?.cpuPct ?? 0,
+        rssMb: last?.rssMb ?? 0,
+        lastFault,
+      });
+    }
+    for (const t of timers) clearTimeout(t);
+    const durationMs = Date.now() - t0Wall;
+    if (!workerGone) {
+      w.send({ type: 'stop' } satisfies ToWorker);
+      const deadline = Date.now() + 30_000;
+      while (!final && !workerGone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (!workerGone) w.disconnect();
+    }
+    const exit = await Promise.race([exited, new Promise<{ code: null; signal: string }>((r) => setTimeout(() => r({ code: null, signal: 'timeout' }), 10_000))]);
+    if (exit.signal === 'timeout') w.kill('SIGKILL');
+    // Fault windows as the lab logged them (healing times included).
+    const log = await lab.faultLog().catch(() => []);
+    for (const win of windows) {
+      const rec = log.find((r) => r.id === win.id);
+      if (rec?.healedAtMs) win.healedT = rec.healedAtMs - t0Wall;
+    }
+    const f = final ?? {
+      exec: { count: 0, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN },
+      echo: { count: 0, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN },
+      execErrors: {},
+      integrity: { lines: 0, missing: 0, reordered: 0, corrupt: 0 },
+    };
+    return {
+      runId: cfg.runId,
+      core: cfg.core,
+      repeat: cfg.repeat,
+      topology: o.topology,
+      target: o.target.kind === 'inventory' ? o.target.path : o.target.kind,
+      sessions: ids,
+      load: o.load,
+      interrupt: cfg.plan.interrupt,
+      plannedDurationMs: o.durationMs,
+      durationMs,
+      startedAtMs: t0Wall,
+      partial: stoppedBy !== 'duration',
+      stoppedBy,
+      notes,
+      compression: cfg.plan.compression,
+      policy: cfg.plan.policy as Record<string, unknown>,
+      events: events.filter((e) => e.t <= durationMs),
+      faults: windows,
+      samples,
+      exec: f.exec,
+      echo: f.echo,
+      execErrors: f.execErrors,
+      integrity: f.integrity,
+      worker: { exitCode: exit.code, signal: exit.signal === 'timeout' ? 'SIGKILL' : exit.signal },
+    };
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    await lab.stop();
+  }
+}
