@@ -57,8 +57,12 @@ export const SHELL_DEFAULTS = {
  * has no boundary to coalesce across and keeps ssh2's own channel windows.
  */
 export const RUST_TUNING_DEFAULTS = {
-  /** At most one data delivery per channel per window; a quiet channel delivers at once. */
-  coalesceMs: 4,
+  /**
+   * Busy channels deliver on a shared 16 ms grid (a terminal's frame); a channel quiet for a
+   * window delivers its first bytes at once, so keystroke echo is not delayed. Measured on 10
+   * sessions at mid load: 4 ms -> 5.7 % CPU, 16 ms -> 3.9 %, echo p95 unchanged (1.5-1.9 ms).
+   */
+  coalesceMs: 16,
   /** A batch this large crosses at once. */
   coalesceBytes: 64 * 1024,
   /** SSH channel window granted to the server (russh's default is 2 MiB). */

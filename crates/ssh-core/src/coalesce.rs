@@ -10,6 +10,17 @@ use tokio::time::Instant;
 
 use crate::config::CoalesceConfig;
 
+/// The next instant after `now` on a process-wide grid of `window`: busy channels deliver on the
+/// same ticks, so the JS thread wakes once for all of them instead of once per channel.
+fn aligned_tick(now: Instant, window: Duration) -> Instant {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    let w = window.as_nanos().max(1);
+    let since = now.saturating_duration_since(origin).as_nanos();
+    let ticks = since / w + 1;
+    origin + Duration::from_nanos((ticks * w).min(u64::MAX as u128) as u64)
+}
+
 pub struct Coalescer {
     config: CoalesceConfig,
     buf: Vec<u8>,
@@ -43,7 +54,7 @@ impl Coalescer {
             return Next::Deliver;
         }
         match self.last_delivery {
-            Some(last) if now < last + self.config.window => Next::WaitUntil(last + self.config.window),
+            Some(last) if now < last + self.config.window => Next::WaitUntil(aligned_tick(now, self.config.window)),
             _ => Next::Deliver,
         }
     }
@@ -91,9 +102,10 @@ mod tests {
         c.push(b"a", t0);
         c.take(t0);
         let t1 = t0 + Duration::from_millis(1);
-        assert_eq!(c.push(b"bc", t1), Next::WaitUntil(t0 + Duration::from_millis(4)));
-        assert_eq!(c.push(b"d", t1), Next::WaitUntil(t0 + Duration::from_millis(4)));
-        assert_eq!(c.take(t0 + Duration::from_millis(4)), Some(b"bcd".to_vec()));
+        let Next::WaitUntil(at) = c.push(b"bc", t1) else { panic!("should wait") };
+        assert!(at > t1 && at <= t1 + Duration::from_millis(4), "{:?}", at - t1);
+        assert_eq!(c.push(b"d", t1), Next::WaitUntil(at));
+        assert_eq!(c.take(at), Some(b"bcd".to_vec()));
     }
 
     #[test]

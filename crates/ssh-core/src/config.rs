@@ -81,8 +81,9 @@ impl SessionConfig {
 /// How channel data is batched before it crosses to the caller.
 #[derive(Clone, Copy, Debug)]
 pub struct CoalesceConfig {
-    /// At most one delivery per channel per window; the first chunk after a quiet window goes at
-    /// once, so keystroke echoes are not delayed.
+    /// At most one delivery per channel per window, on a process-wide grid so busy channels
+    /// cross together; the first chunk after a quiet window goes at once, so keystroke echoes are
+    /// not delayed.
     pub window: Duration,
     /// A buffer this large is delivered at once.
     pub max_bytes: usize,

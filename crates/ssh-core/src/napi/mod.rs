@@ -26,6 +26,28 @@ pub(crate) fn bad_option(msg: impl Into<String>) -> napi::Error {
     to_napi(CoreError::BadOption(msg.into()))
 }
 
+/// Worker threads of the core's tokio runtime (env `SSH_CORE_THREADS`, default below). One
+/// thread keeps a session's reader, its pumps and its timers on one core: no cross-thread wakeup
+/// per packet. It is process-wide, so it is read once when the addon loads.
+const DEFAULT_RUNTIME_THREADS: usize = 1;
+
+#[napi_derive::module_init]
+fn init() {
+    let threads = std::env::var("SSH_CORE_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| (1..=64).contains(n))
+        .unwrap_or(DEFAULT_RUNTIME_THREADS);
+    let built = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name("ssh-core")
+        .enable_all()
+        .build();
+    if let Ok(rt) = built {
+        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
+    }
+}
+
 static CROSSINGS: AtomicU64 = AtomicU64::new(0);
 static CROSSING_BYTES: AtomicU64 = AtomicU64::new(0);
 
