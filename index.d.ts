@@ -193,6 +193,7 @@ export interface BindingSessionOptions {
   degradedAfterMs: number
   probeTimeoutMs: number
   ciphers?: Array<string>
+  kex?: Array<string>
   reconnect: BindingReconnectOptions
 }
 

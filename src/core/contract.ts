@@ -2,7 +2,7 @@
  * The core contract: what both cores (rust over russh + napi-rs, ssh2 in TypeScript) implement.
  * One conformance suite (test/integration) runs against both.
  */
-import type { CoreName, ErrorCode, FailureCause, SshError } from './errors.js';
+import type { Contender, ErrorCode, FailureCause, SshError } from './errors.js';
 import type { TypedEmitter } from './emitter.js';
 
 export type SessionState =
@@ -84,6 +84,8 @@ export interface SessionOptions {
   probeTimeoutMs?: number;
   /** Cipher names in preference order; an unknown name is a BAD_OPTION error. @default the core's safe list */
   ciphers?: string[];
+  /** Key-exchange names in preference order; an unknown name is a BAD_OPTION error. @default the core's list */
+  kex?: string[];
   reconnect?: ReconnectOptions;
   /**
    * Sessions with the same targetId share the handshake limit and correlated detection: name the
@@ -165,7 +167,7 @@ export type SessionEvents = {
 
 export interface Session extends TypedEmitter<SessionEvents> {
   readonly id: string;
-  readonly core: CoreName;
+  readonly core: Contender;
   readonly state: SessionState;
   /** Connects and authenticates; rejects with an SshError and leaves a failure state. */
   connect(): Promise<void>;
@@ -187,7 +189,7 @@ export type PoolEvents = {
 };
 
 export interface Pool extends TypedEmitter<PoolEvents> {
-  readonly core: CoreName;
+  readonly core: Contender;
   /** The seed of this pool's backoff jitter (given, or drawn at random and reported). */
   readonly seed: number;
   /** A new session, not yet connected: subscribe to its events, then call `connect()`. */

@@ -52,6 +52,9 @@ export type ErrorCode = keyof typeof ERROR_CATALOG;
 
 export type CoreName = 'rust' | 'ssh2';
 
+/** What the benchmarks compare: the two cores, and the prebuilt russh binding on npm. */
+export type Contender = CoreName | 'russh-napi';
+
 export class SshError extends Error {
   override readonly name = 'SshError';
   readonly code: ErrorCode;

@@ -80,13 +80,14 @@ export interface ResolvedSessionOptions {
   degradedAfterMs: number;
   probeTimeoutMs: number;
   ciphers: string[] | null;
+  kex: string[] | null;
   reconnect: ResolvedReconnect;
 }
 
 const SESSION_KEYS = [
   'host', 'port', 'username', 'password', 'privateKeyPath', 'privateKey', 'passphrase', 'hostKey',
   'connectTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'degradedAfterMs', 'probeTimeoutMs',
-  'ciphers', 'reconnect', 'targetId',
+  'ciphers', 'kex', 'reconnect', 'targetId',
 ] as const satisfies readonly (keyof SessionOptions)[];
 
 function resolveReconnect(value: unknown): ResolvedReconnect {
@@ -165,13 +166,16 @@ export function resolveSessionOptions(input: unknown): ResolvedSessionOptions {
     if (privateKey !== undefined) auth.privateKey = privateKey;
     if (passphrase !== undefined) auth.passphrase = passphrase;
   }
-  let ciphers: string[] | null = null;
-  if (o.ciphers !== undefined) {
-    if (!Array.isArray(o.ciphers) || o.ciphers.length === 0 || !o.ciphers.every((c) => typeof c === 'string' && c)) {
-      throw bad(`session option 'ciphers' must be a non-empty array of cipher names, got ${show('ciphers', o.ciphers)}`);
+  const names = (key: 'ciphers' | 'kex', what: string): string[] | null => {
+    const v = o[key];
+    if (v === undefined) return null;
+    if (!Array.isArray(v) || v.length === 0 || !v.every((c) => typeof c === 'string' && c)) {
+      throw bad(`session option '${key}' must be a non-empty array of ${what} names, got ${show(key, v)}`);
     }
-    ciphers = [...o.ciphers] as string[];
-  }
+    return [...v] as string[];
+  };
+  const ciphers = names('ciphers', 'cipher');
+  const kex = names('kex', 'key-exchange');
   const keepaliveIntervalMs = int(what, o, 'keepaliveIntervalMs', 10, 3_600_000, SESSION_DEFAULTS.keepaliveIntervalMs);
   const keepaliveCountMax = int(what, o, 'keepaliveCountMax', 1, 1000, SESSION_DEFAULTS.keepaliveCountMax);
   const degradedAfterMs = int(what, o, 'degradedAfterMs', 1, 86_400_000, SESSION_DEFAULTS.degradedAfterMs);
@@ -197,6 +201,7 @@ export function resolveSessionOptions(input: unknown): ResolvedSessionOptions {
     degradedAfterMs,
     probeTimeoutMs: int(what, o, 'probeTimeoutMs', 1, 600_000, SESSION_DEFAULTS.probeTimeoutMs),
     ciphers,
+    kex,
     reconnect: resolveReconnect(o.reconnect),
   };
 }

@@ -1,5 +1,5 @@
 import type { AttemptEvent, Pool, PoolEvents, Session, SessionOptions, StateEvent } from './contract.js';
-import type { CoreName } from './errors.js';
+import type { Contender } from './errors.js';
 import { TypedEmitter } from './emitter.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './options.js';
 
@@ -11,7 +11,7 @@ export interface PoolLink {
 }
 
 export abstract class BasePool extends TypedEmitter<PoolEvents> implements Pool {
-  abstract readonly core: CoreName;
+  abstract readonly core: Contender;
   readonly seed: number;
   #sessions: Session[] = [];
 

@@ -79,6 +79,7 @@ function toBinding(o: ResolvedSessionOptions): BindingSessionOptions {
   if (o.hostKey.policy === 'known-hosts') b.knownHostsPath = o.hostKey.path;
   if (o.hostKey.policy === 'accept-new' && o.hostKey.knownHostsPath) b.knownHostsPath = o.hostKey.knownHostsPath;
   if (o.ciphers) b.ciphers = o.ciphers;
+  if (o.kex) b.kex = o.kex;
   return b;
 }
 

@@ -9,6 +9,7 @@ import type { CoreName } from '../core/errors.js';
 import { isScenarioId, type ScenarioId } from '../scenarios/index.js';
 import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
 import { readInventory, type Inventory } from './inventory.js';
+import type { Workloads } from './protocol.js';
 import type { Criteria, Load, Topology } from './record.js';
 
 export type TargetChoice = { kind: 'embedded' } | { kind: 'openssh' } | { kind: 'inventory'; path: string; inventory: Inventory };
@@ -28,6 +29,8 @@ export interface SpikeOptions {
   seed: number;
   echoIntervalMs: number;
   criteria: Criteria;
+  /** Benchmarks: connect straight to the targets (no proxy route, so no faults) and choose workloads. */
+  bench?: { direct: boolean; workloads: Workloads };
 }
 
 export const SPIKE_USAGE = `ssh-spike soak [options]        (also: npm run spike -- [options])

@@ -1,6 +1,6 @@
 /** Messages between the orchestrator and the client worker (IPC). */
 import type { SessionOptions } from '../core/contract.js';
-import type { CoreName } from '../core/errors.js';
+import type { Contender } from '../core/errors.js';
 import type { PoolOptions } from '../core/options.js';
 import type { LatencySummary, Load, RunEvent, Sample } from './record.js';
 
@@ -9,9 +9,20 @@ export interface WorkerSession {
   options: SessionOptions;
 }
 
+/** Which workloads run in every session. */
+export interface Workloads {
+  /** The PTY shell streaming sequence lines at the chosen load. */
+  stream: boolean;
+  /** Exec polling every execPollIntervalMs. */
+  exec: boolean;
+  /** The keystroke-echo probe on a second shell every echoIntervalMs. */
+  echo: boolean;
+}
+
 export interface WorkerStart {
   type: 'start';
-  core: CoreName;
+  core: Contender;
+  workloads: Workloads;
   pool: Omit<PoolOptions, 'core'>;
   sessions: WorkerSession[];
   load: Load;

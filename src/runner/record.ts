@@ -4,7 +4,7 @@
  * from this record by pure functions (src/metrics), so recorded runs can be replayed in tests.
  */
 import type { FailureCause } from '../core/errors.js';
-import type { CoreName } from '../core/errors.js';
+import type { Contender } from '../core/errors.js';
 import type { SessionState } from '../core/contract.js';
 import type { ScenarioId } from '../scenarios/index.js';
 
@@ -72,7 +72,7 @@ export interface LatencySummary {
 
 export interface RunRecord {
   runId: string;
-  core: CoreName;
+  core: Contender;
   repeat: number;
   topology: Topology;
   target: string;

@@ -5,7 +5,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import type { SessionOptions } from '../core/contract.js';
-import type { CoreName } from '../core/errors.js';
+import type { Contender } from '../core/errors.js';
 import type { LabTargetSpec } from '../lab/child.js';
 import { LabProcess, siblingEntry } from '../lab/process.js';
 import { portableStreamCommand } from '../lab/stream.js';
@@ -19,7 +19,7 @@ import type { RunPlan } from './timeline.js';
 
 export interface RunConfig {
   runId: string;
-  core: CoreName;
+  core: Contender;
   repeat: number;
   plan: RunPlan;
   options: SpikeOptions;
@@ -27,7 +27,7 @@ export interface RunConfig {
 
 export interface Progress {
   runId: string;
-  core: CoreName;
+  core: Contender;
   elapsedMs: number;
   durationMs: number;
   states: Record<string, number>;
@@ -78,8 +78,9 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
     const sessions: WorkerSession[] = [];
     const routeOf = new Map<string, string>();
     for (let i = 0; i < o.sessions; i++) {
-      const route = await lab.route(i % specs.length);
       const id = `s${i + 1}`;
+      const target = lab.targets[i % specs.length]!;
+      const route = o.bench?.direct ? { routeId: '', info: target.info, target: target.name } : await lab.route(i % specs.length);
       routeOf.set(id, route.routeId);
       let options: SessionOptions;
       if (o.target.kind === 'inventory') {
@@ -120,6 +121,7 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
     const start: ToWorker = {
       type: 'start',
       core: cfg.core,
+      workloads: o.bench?.workloads ?? { stream: true, exec: true, echo: true },
       pool: { seed: o.seed },
       sessions,
       load: o.load,

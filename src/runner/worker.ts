@@ -33,7 +33,11 @@ process.on('disconnect', () => process.exit(0));
 
 async function makePool(cfg: WorkerStart): Promise<{ pool: Pool; crossings?: () => { crossings: number; bytes: number } }> {
   // Import only the measured core: the ssh2 worker never loads the Rust addon.
-  const options = resolvePoolOptions({ core: cfg.core, ...cfg.pool });
+  const options = resolvePoolOptions({ core: cfg.core === 'rust' ? 'rust' : 'ssh2', ...cfg.pool });
+  if (cfg.core === 'russh-napi') {
+    const { RusshNapiPool } = await import('../core/russh-napi.js');
+    return { pool: new RusshNapiPool(options) };
+  }
   if (cfg.core === 'rust') {
     const [{ RustPool }, addon] = await Promise.all([import('../core/rust.js'), import('../../index.js')]);
     return { pool: new RustPool(options), crossings: () => addon.boundaryStats() };
@@ -99,6 +103,11 @@ async function run(cfg: WorkerStart): Promise<void> {
   };
 
   const startShells = async (t: Tracked) => {
+    if (cfg.workloads.stream) await startStream(t);
+    if (cfg.workloads.echo) await startEcho(t);
+  };
+
+  const startStream = async (t: Tracked) => {
     const stream = await t.session.openShell();
     t.stream = stream;
     stream.on('data', (c) => {
@@ -117,6 +126,9 @@ async function run(cfg: WorkerStart): Promise<void> {
       checkUsable(t);
     });
     stream.write(cfg.streamCommand);
+  };
+
+  const startEcho = async (t: Tracked) => {
     const echo = await t.session.openShell();
     t.echo = echo;
     echo.on('data', (c) => {
@@ -178,7 +190,8 @@ async function run(cfg: WorkerStart): Promise<void> {
           events.push(ev);
           if (e.state === 'reconnecting') {
             t.pendingUsable = true;
-            t.reopened = 0;
+            // shells not running count as already reopened
+            t.reopened = (cfg.workloads.stream ? 0 : 1) + (cfg.workloads.echo ? 0 : 1);
           }
           if (e.state === 'ready') checkUsable(t);
         });
@@ -195,7 +208,7 @@ async function run(cfg: WorkerStart): Promise<void> {
 
   if (stopped) return;
   // Exec polling: every session every interval, starts spread over the first interval.
-  for (const [i, t] of [...tracked.values()].entries()) {
+  for (const [i, t] of cfg.workloads.exec ? [...tracked.values()].entries() : []) {
     const offset = Math.round((cfg.execPollIntervalMs * i) / tracked.size);
     timers.push(
       setTimeout(() => {
@@ -204,7 +217,7 @@ async function run(cfg: WorkerStart): Promise<void> {
     );
   }
   // Keystroke echo: type one character, time its echo, erase it.
-  timers.push(
+  if (cfg.workloads.echo) timers.push(
     setInterval(() => {
       for (const t of tracked.values()) {
         if (!up(t) || !t.echo || t.echoSentAt !== undefined) continue;

@@ -82,6 +82,18 @@ for (const core of CORES) {
       expect(err.message).toContain('rot13-cbc');
     });
 
+    it('an unknown key exchange is BAD_OPTION and names it', async () => {
+      const err = await failure(pool(), keyOptions({ kex: ['curve25519-sha256', 'dh-made-up'] }));
+      expect(err.code).toBe('BAD_OPTION');
+      expect(err.message).toContain('dh-made-up');
+    });
+
+    it('a chosen key exchange and cipher that both sides know are used', async () => {
+      const s = await pool().open(keyOptions({ kex: ['curve25519-sha256'], ciphers: ['chacha20-poly1305@openssh.com'] }));
+      expect((await s.exec('echo kex')).stdout.toString()).toBe('kex\n');
+      await s.close();
+    });
+
     it('a chosen cipher that both sides know is used', async () => {
       const s = await pool().open(keyOptions({ ciphers: ['aes128-gcm@openssh.com'] }));
       expect((await s.exec('echo gcm')).stdout.toString()).toBe('gcm\n');

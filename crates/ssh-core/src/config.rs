@@ -63,6 +63,8 @@ pub struct SessionConfig {
     pub connect_timeout: Duration,
     /// Cipher names in preference order; None keeps the library's safe defaults.
     pub ciphers: Option<Vec<String>>,
+    /// Key-exchange names in preference order; None keeps the library's defaults.
+    pub kex: Option<Vec<String>>,
     pub health: HealthPolicy,
     pub reconnect: ReconnectPolicy,
 }
@@ -126,6 +128,41 @@ pub fn resolve_ciphers(names: &[String]) -> Result<Vec<russh::cipher::Name>, Cor
             )
         })
         .collect()
+}
+
+/// The key exchanges this core offers when asked.
+pub fn supported_kex() -> Vec<&'static str> {
+    use russh::kex::*;
+    [
+        MLKEM768X25519_SHA256,
+        CURVE25519,
+        CURVE25519_PRE_RFC_8731,
+        ECDH_SHA2_NISTP256,
+        ECDH_SHA2_NISTP384,
+        ECDH_SHA2_NISTP521,
+        DH_GEX_SHA256,
+        DH_G14_SHA256,
+        DH_G16_SHA512,
+    ]
+    .iter()
+    .map(|n| n.as_ref())
+    .collect()
+}
+
+/// Checks key-exchange names; the protocol extensions (ext-info, strict kex) are always added.
+pub fn resolve_kex(names: &[String]) -> Result<Vec<russh::kex::Name>, CoreError> {
+    let supported = supported_kex();
+    let mut out = names
+        .iter()
+        .map(|n| {
+            russh::kex::Name::try_from(n.as_str()).ok().filter(|k| supported.contains(&k.as_ref())).ok_or_else(|| {
+                CoreError::BadOption(format!("unknown key exchange '{n}': this core supports {}", supported.join(", ")))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    out.push(russh::kex::EXTENSION_SUPPORT_AS_CLIENT);
+    out.push(russh::kex::EXTENSION_OPENSSH_STRICT_KEX_AS_CLIENT);
+    Ok(out)
 }
 
 /// The ciphers this core offers when asked (no `none`/`clear`).

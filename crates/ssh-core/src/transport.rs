@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, Semaphore};
 
-use crate::config::{resolve_ciphers, AuthConfig, PoolTuning, SessionConfig};
+use crate::config::{resolve_ciphers, resolve_kex, AuthConfig, PoolTuning, SessionConfig};
 use crate::error::CoreError;
 use crate::hostkey::{HostKeyVerifier, PinnedKeys};
 use crate::keys::load_private_key;
@@ -240,6 +240,9 @@ pub fn client_config(cfg: &SessionConfig, tuning: &PoolTuning) -> Result<russh::
     let mut preferred = russh::Preferred::default();
     if let Some(names) = &cfg.ciphers {
         preferred.cipher = Cow::Owned(resolve_ciphers(names)?);
+    }
+    if let Some(names) = &cfg.kex {
+        preferred.kex = Cow::Owned(resolve_kex(names)?);
     }
     Ok(russh::client::Config {
         window_size: tuning.window_bytes,

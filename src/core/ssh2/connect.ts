@@ -13,11 +13,18 @@ import type { Semaphore } from './limiter.js';
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
 
+// Not in ssh2's typings: the lists ssh2 itself checks `algorithms` against.
+const constants = () =>
+  createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[]; SUPPORTED_KEX: string[] };
+
 /** Ciphers the ssh2 core accepts in `ciphers` (what ssh2 supports on this Node build). */
 export function supportedCiphers(): string[] {
-  // Not in ssh2's typings: the list ssh2 itself checks `algorithms.cipher` against.
-  const constants = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[] };
-  return constants.SUPPORTED_CIPHER.filter((c) => c !== 'none');
+  return constants().SUPPORTED_CIPHER.filter((c) => c !== 'none');
+}
+
+/** Key exchanges the ssh2 core accepts in `kex`. */
+export function supportedKex(): string[] {
+  return constants().SUPPORTED_KEX;
 }
 
 /** ssh2 internals used to send a keepalive that wants a reply, exactly as ssh2's own keepalive does. */
@@ -91,11 +98,13 @@ export interface Attempt {
 /** Opens and authenticates a connection. Key and option problems are reported before any network traffic. */
 export async function connect(o: ResolvedSessionOptions, attempt: Attempt): Promise<Connection> {
   const privateKey = o.auth.kind === 'key' ? loadPrivateKey(o.auth) : undefined;
-  if (o.ciphers) {
-    const supported = supportedCiphers();
-    const unknown = o.ciphers.find((c) => !supported.includes(c));
+  for (const [names, supported, what] of [
+    [o.ciphers, supportedCiphers(), 'cipher'],
+    [o.kex, supportedKex(), 'key exchange'],
+  ] as const) {
+    const unknown = names?.find((c) => !supported.includes(c));
     if (unknown !== undefined) {
-      throw new SshError('BAD_OPTION', `unknown cipher '${unknown}': this core supports ${supported.join(', ')}`);
+      throw new SshError('BAD_OPTION', `unknown ${what} '${unknown}': this core supports ${supported.join(', ')}`);
     }
   }
   const release = await attempt.slots.acquire();
@@ -137,7 +146,12 @@ function handshake(o: ResolvedSessionOptions, attempt: Attempt, privateKey: stri
     config.privateKey = privateKey!;
     if (o.auth.passphrase !== undefined) config.passphrase = o.auth.passphrase;
   }
-  if (o.ciphers) config.algorithms = { cipher: o.ciphers as NonNullable<ConnectConfig['algorithms']>['cipher'] };
+  type Algorithms = NonNullable<ConnectConfig['algorithms']>;
+  if (o.ciphers || o.kex) {
+    config.algorithms = {};
+    if (o.ciphers) config.algorithms.cipher = o.ciphers as Algorithms['cipher'];
+    if (o.kex) config.algorithms.kex = o.kex as Algorithms['kex'];
+  }
 
   return new Promise((resolve, reject) => {
     const client = new Client();

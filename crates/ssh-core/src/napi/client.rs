@@ -84,6 +84,7 @@ pub struct BindingSessionOptions {
     pub degraded_after_ms: u32,
     pub probe_timeout_ms: u32,
     pub ciphers: Option<Vec<String>>,
+    pub kex: Option<Vec<String>>,
     pub reconnect: BindingReconnectOptions,
 }
 
@@ -134,6 +135,7 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
             host_key,
             connect_timeout: ms(o.connect_timeout_ms),
             ciphers: o.ciphers,
+            kex: o.kex,
             health: HealthPolicy {
                 keepalive_interval: ms(o.keepalive_interval_ms),
                 keepalive_count_max: o.keepalive_count_max,
@@ -280,6 +282,9 @@ impl NativePool {
         let config = SessionConfig::try_from(options)?;
         if let Some(names) = &config.ciphers {
             crate::config::resolve_ciphers(names).map_err(to_napi)?;
+        }
+        if let Some(names) = &config.kex {
+            crate::config::resolve_kex(names).map_err(to_napi)?;
         }
         let session = self.pool.create_session(config, Arc::new(JsSessionEvents(on_state)));
         Ok(NativeSession { session })

@@ -62,6 +62,7 @@ pub fn config(lab: &Lab, auth: AuthConfig) -> SessionConfig {
         host_key: HostKeyPolicy::Fingerprint(lab.host_fp.clone()),
         connect_timeout: Duration::from_secs(5),
         ciphers: None,
+        kex: None,
         health: HealthPolicy {
             keepalive_interval: Duration::from_secs(2),
             keepalive_count_max: 3,
