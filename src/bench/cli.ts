@@ -1,0 +1,89 @@
+/** `npm run bench:compare`: argument parsing and output only; the work is in compare.ts. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PLAN_DEFAULTS } from '../core/defaults.js';
+import type { Contender } from '../core/errors.js';
+import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
+import { runIdBase } from '../runner/spike.js';
+import { type CompareOptions, runComparison } from './compare.js';
+import { renderCompareHtml, renderCompareMarkdown, tables } from './render.js';
+
+export const COMPARE_USAGE = `npm run bench:compare -- [options]
+
+Runs the same workloads on each contender (interleaved) and prints the answer side by side:
+stability and reconnect, resources, throughput, latency, scale, boundary cost.
+  --cores LIST        rust,ssh2 (default) or rust,ssh2,russh-napi (the prebuilt binding on npm)
+  --quick             a short run (about 2 minutes): shorter phases, 100 MB bulk, 10 and 100 sessions
+  --duration D        length of the stability and resource phases per contender (default 30s)
+  --bulk SIZE         bytes of exec output for throughput, e.g. 500MB (default 500MB)
+  --scale LIST        session counts for the scale section (default 10,100,1000)
+  --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
+  --seed N            reconnect jitter seed (default random)`;
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(B|KB|MB|GB)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--bulk must be a size like 500MB or 1GB, got ${JSON.stringify(text)}`);
+  return Math.round(Number(m[1]) * { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 }[(m[2] ?? 'B').toUpperCase() as 'B']!);
+}
+
+export function parseCompareArgs(argv: string[]): { options: CompareOptions; out: string | undefined } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cores: { type: 'string', default: 'rust,ssh2' },
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      bulk: { type: 'string' },
+      scale: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    strict: true,
+  });
+  const contenders = values.cores!.split(',').map((s) => s.trim());
+  for (const c of contenders) {
+    if (!['rust', 'ssh2', 'russh-napi'].includes(c)) throw new UsageError(`--cores takes rust, ssh2 and russh-napi, got ${JSON.stringify(c)}`);
+  }
+  if (!contenders.includes('rust') || !contenders.includes('ssh2')) throw new UsageError('--cores must include rust and ssh2 (the figures are ratios rust/ssh2)');
+  const quick = values.quick!;
+  const phaseMs = values.duration ? parseDuration(values.duration, '--duration') : quick ? 16_000 : 30_000;
+  const scaleSizes = (values.scale ?? (quick ? '10,100' : '10,100,1000')).split(',').map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
+  return {
+    out: values.out,
+    options: {
+      contenders: contenders as Contender[],
+      quick,
+      phaseMs,
+      scalePhaseMs: quick ? 10_000 : 16_000,
+      bulkBytes: values.bulk ? parseSize(values.bulk) : quick ? 100e6 : 500e6,
+      ciphers: ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'],
+      scaleSizes,
+      sessions: PLAN_DEFAULTS.sessions,
+      kex: 'curve25519-sha256',
+      cipher: 'aes128-gcm@openssh.com',
+      seed: values.seed ? parseIntArg(values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) : Math.floor(Math.random() * 2 ** 32),
+    },
+  };
+}
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  const { options, out } = parseCompareArgs(argv);
+  const started = Date.now();
+  const c = await runComparison(options, { say: (l) => process.stderr.write(`[${Math.round((Date.now() - started) / 1000)}s] ${l}\n`) });
+  const dir = out ?? join('reports', `compare-${runIdBase(new Date(started))}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'compare.json'), `${JSON.stringify(c, null, 2)}\n`);
+  writeFileSync(join(dir, 'compare.md'), renderCompareMarkdown(c));
+  writeFileSync(join(dir, 'compare.html'), renderCompareHtml(c));
+  for (const t of tables(c)) {
+    process.stdout.write(`\n${t.title}\n`);
+    if (t.note) process.stdout.write(`${t.note}\n`);
+    const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
+    const line = (r: string[]) => r.map((x, i) => (x ?? '').padEnd(widths[i]!)).join('  ');
+    process.stdout.write(`  ${line(t.head)}\n`);
+    for (const r of t.rows) process.stdout.write(`  ${line(r)}\n`);
+  }
+  process.stdout.write(`\ndone in ${Math.round((Date.now() - started) / 1000)} s; wrote ${resolve(dir)}/compare.{json,md,html}\n`);
+  return 0;
+}

@@ -1,0 +1,151 @@
+/** compare.md and compare.html: the comparison as tables (and a few bars), from compare.json data. */
+import type { Contender } from '../core/errors.js';
+import { escapeHtml as e } from '../report/format.js';
+import type { Comparison } from './compare.js';
+
+type Table = { title: string; head: string[]; rows: string[][]; note?: string };
+
+const f = (n: number | null | undefined, d = 2) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(d));
+const tick = (p: boolean | null) => (p === null ? 'not measured' : p ? 'yes' : 'NO');
+
+function ratioRow(c: Comparison, cells: (string | null)[]): string[] {
+  return ['rust/ssh2', ...cells.map((x) => x ?? 'n/a')];
+}
+
+export function tables(c: Comparison): Table[] {
+  const cs = c.contenders;
+  const R = c.ratios;
+  const out: Table[] = [];
+  out.push({
+    title: 'Decision summary (computed from the figures below)',
+    head: ['target for the Rust core', 'measured', 'met'],
+    rows: c.targets.map((t) => [t.text, t.value, tick(t.pass)]),
+    note: c.summary.join(' '),
+  });
+  out.push({
+    title: "The plan's criteria on these figures",
+    head: ['contender', 'criterion', 'measured', 'pass'],
+    rows: cs.flatMap((core) => (c.plan[core] ?? []).map((x) => [core, x.criterion, x.value, tick(x.pass)])),
+  });
+  const scen = ['F1', 'F3', 'F5'];
+  out.push({
+    title: '1. Stability and reconnect (compressed F1 stall, F3 restart, F5 cut; 10 sessions)',
+    head: ['contender', 'recovered x/y', ...scen.map((s) => `${s} time to usable p50/p95 (s)`), 'abnormal ends'],
+    rows: cs.map((core) => {
+      const st = c.stability[core];
+      if (!st) return [core, 'n/a'];
+      if ('skipped' in st) return [core, `skipped: ${st.skipped}`, '', '', '', ''];
+      return [core, `${st.recovered}/${st.interrupted}`, ...scen.map((s) => {
+        const x = st.scenarios.find((y) => y.scenario === s);
+        return x ? `${f(x.p50S)} / ${f(x.p95S)}` : 'n/a';
+      }), String(st.abnormalEnds)];
+    }),
+  });
+  out.push({
+    title: `2. Resources (${c.options.sessions} sessions, mid PTY load, exec every 5 s, keepalive)`,
+    head: ['contender', 'CPU % of one core', 'RSS peak (MB)', 'RSS mean (MB)'],
+    rows: [
+      ...cs.map((core) => {
+        const r = c.resources[core];
+        return [core, f(r?.cpuPct), f(r?.rssPeakMb, 1), f(r?.rssMeanMb, 1)];
+      }),
+      ratioRow(c, [f(R['resources.cpuPct']), f(R['resources.rssPeakMb']), null]),
+    ],
+  });
+  for (const cipher of Object.keys(c.throughput)) {
+    out.push({
+      title: `3. Throughput: ${(c.options.bulkBytes / 1e6).toFixed(0)} MB of exec output delivered to JS (${cipher})`,
+      head: ['contender', 'MB/s', 'client CPU s/GB', 'RSS after (MB)'],
+      rows: [
+        ...cs.map((core) => {
+          const t = c.throughput[cipher]?.[core];
+          return [core, f(t?.mbPerS, 0), f(t?.cpuSPerGb), f(t?.rssMb, 0)];
+        }),
+        ratioRow(c, [f(R[`throughput.${cipher}.mbPerS`]), f(R[`throughput.${cipher}.cpuSPerGb`]), null]),
+      ],
+    });
+  }
+  out.push({
+    title: '4. Latency (ms, HDR p50 / p95 / p99)',
+    head: ['contender', 'handshake', 'exec round trip', 'keystroke echo'],
+    rows: [
+      ...cs.map((core) => {
+        const l = c.latency[core];
+        const p = (x?: { p50Ms: number; p95Ms: number; p99Ms: number }) => (x ? `${f(x.p50Ms)} / ${f(x.p95Ms)} / ${f(x.p99Ms)}` : 'n/a');
+        return [core, p(l?.handshake), p(l?.exec), p(l?.echo)];
+      }),
+      ratioRow(c, [`p95 ${f(R['latency.handshake.p95Ms'])}`, `p95 ${f(R['latency.exec.p95Ms'])}`, `p95 ${f(R['latency.echo.p95Ms'])}`]),
+    ],
+  });
+  out.push({
+    title: '5. Scale (low PTY load and keepalive)',
+    head: ['sessions', 'contender', 'connected', 'RSS (MB)', 'RSS per session (KB)', 'CPU %', 'CPU % per session'],
+    rows: Object.keys(c.scale).flatMap((n) =>
+      cs.map((core) => {
+        const s = c.scale[n]?.[core];
+        return [n, core, String(s?.connected ?? 'n/a'), f(s?.rssMb, 1), f(s?.rssPerSessionKb, 0), f(s?.cpuPct), f(s?.cpuPerSessionPct, 4)];
+      }),
+    ),
+  });
+  out.push({
+    title: '6. Boundary cost (resource phase)',
+    head: ['contender', 'crossings/s (Rust to JS)', 'bytes per crossing', 'event-loop delay p99 (ms)', 'event-loop utilisation'],
+    rows: cs.map((core) => {
+      const b = c.boundary[core];
+      return [core, b?.crossingsPerS === null ? 'no boundary' : f(b?.crossingsPerS, 0), b?.bytesPerCrossing === null ? '-' : f(b?.bytesPerCrossing, 0), f(b?.eldP99Ms), f(b?.elu, 3)];
+    }),
+  });
+  return out;
+}
+
+function header(c: Comparison): string[] {
+  const o = c.options;
+  return [
+    `${c.createdAt} · ${c.machine.cpus} CPUs · Node ${c.machine.node} · ${c.machine.platform}`,
+    `contenders: ${c.contenders.join(', ')} · kex ${o.kex} · cipher ${o.cipher} (throughput: ${o.ciphers.join(', ')}) · ` +
+      `phases ${o.phaseMs / 1000}s, scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000}s · bulk ${(o.bulkBytes / 1e6).toFixed(0)} MB · seed ${o.seed}${o.quick ? ' · quick' : ''}`,
+  ];
+}
+
+export function renderCompareMarkdown(c: Comparison): string {
+  const out = ['# ssh-spike bench:compare', '', ...header(c).map((l) => `${l}  `), ''];
+  for (const t of tables(c)) {
+    out.push(`## ${t.title}`, '');
+    if (t.note) out.push(t.note, '');
+    out.push(`| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`);
+    for (const r of t.rows) out.push(`| ${r.join(' | ')} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+const COLORS: Record<Contender, string> = { rust: '#e8590c', ssh2: '#1c7ed6', 'russh-napi': '#5f3dc4' };
+
+function bars(title: string, unit: string, values: [Contender, number | undefined][]): string {
+  const vs = values.filter((v): v is [Contender, number] => v[1] !== undefined && Number.isFinite(v[1]));
+  const max = Math.max(1e-9, ...vs.map((v) => v[1]));
+  const rows = vs
+    .map(([k, v], i) => `<rect x="120" y="${10 + i * 26}" width="${((v / max) * 520).toFixed(1)}" height="18" fill="${COLORS[k]}"/><text x="112" y="${24 + i * 26}" text-anchor="end">${e(k)}</text><text x="${(128 + (v / max) * 520).toFixed(1)}" y="${24 + i * 26}">${f(v)} ${e(unit)}</text>`)
+    .join('');
+  return `<figure><figcaption>${e(title)}</figcaption><svg viewBox="0 0 760 ${20 + vs.length * 26}" role="img" aria-label="${e(title)}">${rows}</svg></figure>`;
+}
+
+export function renderCompareHtml(c: Comparison): string {
+  const css = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#212529}h1{font-size:22px}h2{font-size:16px;margin-top:26px;border-bottom:1px solid #dee2e6}
+table{border-collapse:collapse;width:100%;font-size:12.5px}th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left}th{background:#f1f3f5}
+svg{width:100%;height:auto;border:1px solid #e9ecef}svg text{font-size:11px;fill:#495057}figcaption{font-weight:600}.note{background:#f8f9fa;padding:8px;border-left:3px solid #adb5bd}`;
+  const body: string[] = ['<h1>ssh-spike bench:compare</h1>', ...header(c).map((l) => `<p>${e(l)}</p>`)];
+  const cs = c.contenders;
+  for (const t of tables(c)) {
+    body.push(`<h2>${e(t.title)}</h2>`);
+    if (t.note) body.push(`<p class="note">${e(t.note)}</p>`);
+    body.push(`<table><tr>${t.head.map((h) => `<th>${e(h)}</th>`).join('')}</tr>${t.rows.map((r) => `<tr>${r.map((x) => `<td>${e(x)}</td>`).join('')}</tr>`).join('')}</table>`);
+    if (t.title.startsWith('2.')) body.push(bars('CPU % of one core', '%', cs.map((k) => [k, c.resources[k]?.cpuPct])));
+    if (t.title.startsWith('3.')) {
+      const cipher = Object.keys(c.throughput).find((k) => t.title.includes(k))!;
+      body.push(bars(`client CPU s/GB (${cipher})`, 's/GB', cs.map((k) => [k, c.throughput[cipher]?.[k]?.cpuSPerGb])));
+    }
+    if (t.title.startsWith('4.')) body.push(bars('keystroke echo p95', 'ms', cs.map((k) => [k, c.latency[k]?.echo.p95Ms])));
+  }
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ssh-spike bench:compare</title><style>${css}</style></head><body>${body.join('\n')}</body></html>\n`;
+}

@@ -1,0 +1,106 @@
+/**
+ * The bench worker: one contender, one task, in a process of its own (the measured one).
+ * bulk: stream N bytes of exec output into JS and time it; latency: handshakes, exec round trips
+ * and keystroke echoes, each into an HDR histogram.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Pool, Shell } from '../core/contract.js';
+import type { Contender } from '../core/errors.js';
+import { resolvePoolOptions } from '../core/options.js';
+import { Latency } from '../metrics/histogram.js';
+import type { BenchReply, BenchTask, BulkResult, LatencyResult } from './protocol.js';
+
+async function makePool(core: Contender): Promise<Pool> {
+  const options = resolvePoolOptions({ core: core === 'rust' ? 'rust' : 'ssh2' });
+  if (core === 'rust') return new (await import('../core/rust.js')).RustPool(options);
+  if (core === 'russh-napi') return new (await import('../core/russh-napi.js')).RusshNapiPool(options);
+  return new (await import('../core/ssh2/pool.js')).Ssh2Pool(options);
+}
+
+async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult> {
+  const pool = await makePool(task.core);
+  try {
+    const session = await pool.open(task.session);
+    // warm up the channel path once
+    await session.exec('head -c 1048576 /dev/zero', { onStdout: () => {} });
+    let bytes = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await session.exec(`head -c ${task.bytes} /dev/zero`, { timeoutMs: 600_000, onStdout: (c) => (bytes += c.length) });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    return {
+      bytes,
+      wallMs,
+      cpuMs,
+      mbPerS: bytes / 1e6 / (wallMs / 1000),
+      cpuSPerGb: cpuMs / 1000 / (bytes / 1e9),
+      rssMb: process.memoryUsage.rss() / 2 ** 20,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+function waitFor(shell: Shell, char: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      shell.off('data', on);
+      reject(new Error(`no echo within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const on = (c: Buffer) => {
+      if (!c.includes(char)) return;
+      clearTimeout(timer);
+      shell.off('data', on);
+      resolve();
+    };
+    shell.on('data', on);
+  });
+}
+
+async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Promise<LatencyResult> {
+  const pool = await makePool(task.core);
+  try {
+    const handshake = new Latency(0);
+    for (let i = 0; i < task.handshakes; i++) {
+      const t0 = performance.now();
+      const s = await pool.open(task.session);
+      handshake.record(performance.now() - t0);
+      await s.close();
+    }
+    const session = await pool.open(task.session);
+    const exec = new Latency(0);
+    for (let i = 0; i < task.roundTrips; i++) {
+      const t0 = performance.now();
+      await session.exec('true');
+      exec.record(performance.now() - t0);
+    }
+    const echo = new Latency(0);
+    const shell = await session.openShell();
+    await waitFor(shell, '$', 5_000).catch(() => {});
+    // A fast typist's cadence: a key every 50 ms (each echo timed, then erased).
+    for (let i = 0; i < task.roundTrips; i++) {
+      const got = waitFor(shell, 'Z', 5_000);
+      const t0 = performance.now();
+      shell.write('Z');
+      await got;
+      echo.record(performance.now() - t0);
+      shell.write('\x7f');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { handshake: handshake.summary(), exec: exec.summary(), echo: echo.summary() };
+  } finally {
+    await pool.close();
+  }
+}
+
+process.once('message', async (task: BenchTask) => {
+  let reply: BenchReply;
+  try {
+    reply = { ok: true, result: task.kind === 'bulk' ? await bulk(task) : await latency(task) };
+  } catch (err) {
+    reply = { ok: false, error: (err as Error).message };
+  }
+  process.send?.(reply, () => process.exit(0));
+});
