@@ -224,6 +224,13 @@ export declare function bufferIn(data: Buffer): number
 /** Returns a new Buffer of `len` bytes: the cost of passing bytes out. */
 export declare function bufferOut(len: number): Buffer
 
+/**
+ * Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`
+ * chunks merged per crossing (1: every chunk crosses alone), from a runtime thread as channel
+ * data does. Resolves once all are queued; JS counts what arrives.
+ */
+export declare function emitChunks(count: number, size: number, batch: number, onChunk: ((arg: Buffer) => void)): Promise<void>
+
 /** Every error code of the Rust core with its failure cause. */
 export declare function errorCatalog(): Array<BindingErrorEntry>
 

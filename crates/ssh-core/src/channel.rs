@@ -84,9 +84,8 @@ pub(crate) async fn pump(
                 m = read.wait() => m,
                 () = tokio::time::sleep_until(at) => {
                     deadline = None;
-                    let now = Instant::now();
-                    if let Some(chunk) = out.take(now) { sink.data(chunk); }
-                    if let Some(chunk) = err.take(now) { sink.stderr(chunk); }
+                    if let Some(chunk) = out.take() { sink.data(chunk); }
+                    if let Some(chunk) = err.take() { sink.stderr(chunk); }
                     continue;
                 }
             }
@@ -135,7 +134,7 @@ pub(crate) async fn pump(
                         None => break,
                     }
                 }
-                if let Some(chunk) = c.take(now) {
+                if let Some(chunk) = c.take() {
                     if is_err {
                         sink.stderr(chunk)
                     } else {
@@ -148,11 +147,10 @@ pub(crate) async fn pump(
             }
         }
     }
-    let now = Instant::now();
-    if let Some(chunk) = out.take(now) {
+    if let Some(chunk) = out.take() {
         sink.data(chunk);
     }
-    if let Some(chunk) = err.take(now) {
+    if let Some(chunk) = err.take() {
         sink.stderr(chunk);
     }
     exit

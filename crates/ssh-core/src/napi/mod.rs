@@ -112,6 +112,28 @@ pub fn backoff_delays(base_delay_ms: u32, max_delay_ms: u32, seed: f64, count: u
         .collect()
 }
 
+/// Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`
+/// chunks merged per crossing (1: every chunk crosses alone), from a runtime thread as channel
+/// data does. Resolves once all are queued; JS counts what arrives.
+#[napi]
+pub async fn emit_chunks(
+    count: u32,
+    size: u32,
+    batch: u32,
+    on_chunk: ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>,
+) -> Result<()> {
+    let batch = batch.max(1);
+    let mut left = count;
+    while left > 0 {
+        let n = left.min(batch);
+        let chunk = vec![b'x'; (n * size) as usize];
+        count_crossing(chunk.len());
+        on_chunk.call(Buffer::from(chunk), napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking);
+        left -= n;
+    }
+    Ok(())
+}
+
 /// Does nothing: the cost of one JS -> Rust call, for microbenchmarks.
 #[napi]
 pub fn noop() {}
