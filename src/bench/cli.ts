@@ -14,12 +14,13 @@ export const COMPARE_USAGE = `npm run bench:compare -- [options]
 Runs the same workloads on each contender (interleaved) and prints the answer side by side:
 stability and reconnect, resources, throughput, latency, scale, boundary cost.
   --cores LIST        rust,ssh2 (default) or rust,ssh2,russh-napi (the prebuilt binding on npm)
-  --quick             a short run (about 2 minutes): shorter phases, 100 MB bulk, 10 and 100 sessions
+  --quick             a short run (about 90 s): shorter phases, 100 MB bulk, 10 and 100 sessions
   --duration D        length of the stability and resource phases per contender (default 30s)
   --bulk SIZE         bytes of exec output for throughput, e.g. 500MB (default 500MB)
   --scale LIST        session counts for the scale section (default 10,100,1000)
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
-  --seed N            reconnect jitter seed (default random)`;
+  --seed N            reconnect jitter seed (default random)
+  -h, --help          this text`;
 
 function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(B|KB|MB|GB)?$/i.exec(text.trim());
@@ -27,7 +28,7 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 }[(m[2] ?? 'B').toUpperCase() as 'B']!);
 }
 
-export function parseCompareArgs(argv: string[]): { options: CompareOptions; out: string | undefined } {
+export function parseCompareArgs(argv: string[]): { options: CompareOptions; out: string | undefined; help: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -38,6 +39,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       scale: { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
@@ -51,6 +53,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
   const scaleSizes = (values.scale ?? (quick ? '10,100' : '10,100,1000')).split(',').map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
   return {
     out: values.out,
+    help: values.help!,
     options: {
       contenders: contenders as Contender[],
       quick,
@@ -68,7 +71,11 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const { options, out } = parseCompareArgs(argv);
+  const { options, out, help } = parseCompareArgs(argv);
+  if (help) {
+    process.stdout.write(`${COMPARE_USAGE}\n`);
+    return 0;
+  }
   const started = Date.now();
   const c = await runComparison(options, { say: (l) => process.stderr.write(`[${Math.round((Date.now() - started) / 1000)}s] ${l}\n`) });
   const dir = out ?? join('reports', `compare-${runIdBase(new Date(started))}`);

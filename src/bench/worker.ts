@@ -10,14 +10,14 @@ import { resolvePoolOptions } from '../core/options.js';
 import { Latency } from '../metrics/histogram.js';
 import type { BenchReply, BenchTask, BulkResult, LatencyResult } from './protocol.js';
 
-async function makePool(core: Contender): Promise<Pool> {
+export async function makePool(core: Contender): Promise<Pool> {
   const options = resolvePoolOptions({ core: core === 'rust' ? 'rust' : 'ssh2' });
   if (core === 'rust') return new (await import('../core/rust.js')).RustPool(options);
   if (core === 'russh-napi') return new (await import('../core/russh-napi.js')).RusshNapiPool(options);
   return new (await import('../core/ssh2/pool.js')).Ssh2Pool(options);
 }
 
-async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult> {
+export async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult> {
   const pool = await makePool(task.core);
   try {
     const session = await pool.open(task.session);
@@ -59,7 +59,7 @@ function waitFor(shell: Shell, char: string, timeoutMs: number): Promise<void> {
   });
 }
 
-async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Promise<LatencyResult> {
+export async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Promise<LatencyResult> {
   const pool = await makePool(task.core);
   try {
     const handshake = new Latency(0);
@@ -95,7 +95,8 @@ async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Promise<L
   }
 }
 
-process.once('message', async (task: BenchTask) => {
+// Run as the bench worker only when forked with an IPC channel (profile-target imports this module).
+if (process.send) process.once('message', async (task: BenchTask) => {
   let reply: BenchReply;
   try {
     reply = { ok: true, result: task.kind === 'bulk' ? await bulk(task) : await latency(task) };

@@ -1,0 +1,28 @@
+/** bench:compare end to end, reduced (the CI smoke): all six sections and the three files. No speed is asserted. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+it('bench:compare --quick on a reduced size prints six sections and writes compare.json, .md and .html', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
+  const child = spawn(process.execPath, ['bench/compare.mjs', '--quick', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((r) => child.on('exit', r));
+  expect(code, err).toBe(0);
+  for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '5. Scale', '6. Boundary cost', 'Decision summary']) expect(out).toContain(s);
+  const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
+  expect(c.schema).toBe('ssh-spike/compare@1');
+  expect(Object.keys(c.resources)).toEqual(['rust', 'ssh2']);
+  expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);
+  expect(c.stability.rust.abnormalEnds).toBe(0);
+  expect(typeof c.ratios['resources.cpuPct']).toBe('number');
+  expect(c.summary.at(-1)).toMatch(/^Answer:/);
+  expect(existsSync(join(dir, 'compare.md')) && existsSync(join(dir, 'compare.html'))).toBe(true);
+}, 300_000);

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { type Comparison, type CompareOptions, decide } from '../../src/bench/compare.js';
+import { renderCompareHtml, renderCompareMarkdown } from '../../src/bench/render.js';
+
+const lat = (p95Ms: number) => ({ count: 100, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms * 1.2, maxMs: p95Ms * 2 });
+
+function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
+  const o: CompareOptions = {
+    contenders: ['rust', 'ssh2', 'russh-napi'],
+    quick: true,
+    phaseMs: 10_000,
+    scalePhaseMs: 10_000,
+    bulkBytes: 1e8,
+    ciphers: ['aes128-gcm@openssh.com'],
+    scaleSizes: [10, 1000],
+    sessions: 10,
+    kex: 'curve25519-sha256',
+    cipher: 'aes128-gcm@openssh.com',
+    seed: 1,
+  };
+  const bulk = (cpuSPerGb: number) => ({ bytes: 1e8, wallMs: 250, cpuMs: 100, mbPerS: 400, cpuSPerGb, rssMb: 90 });
+  const scale = (n: number, rssMb: number) => ({ sessions: n, connected: n, rssMb, rssPerSessionKb: (rssMb * 1024) / n, cpuPct: 1, cpuPerSessionPct: 1 / n });
+  const c: Comparison = {
+    schema: 'ssh-spike/compare@1',
+    createdAt: '2026-11-30T12:00:00.000Z',
+    machine: { cpus: 2, node: 'v20.20.2', platform: 'linux-x64' },
+    options: o,
+    contenders: o.contenders,
+    skipped: [],
+    stability: {
+      rust: { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 },
+      ssh2: { scenarios: [], recovered: 26, interrupted: 30, abnormalEnds: 0, compression: 6 },
+      'russh-napi': { skipped: 'no reconnect manager' },
+    },
+    resources: {
+      rust: { cpuPct: rustCpu, rssPeakMb: 60, rssMeanMb: 58 },
+      ssh2: { cpuPct: 4, rssPeakMb: 70, rssMeanMb: 68 },
+      'russh-napi': { cpuPct: 6, rssPeakMb: 75, rssMeanMb: 70 },
+    },
+    throughput: { 'aes128-gcm@openssh.com': { rust: bulk(0.8), ssh2: bulk(1.4), 'russh-napi': bulk(2.1) } },
+    latency: {
+      rust: { handshake: lat(4), exec: lat(0.4), echo: lat(0.5) },
+      ssh2: { handshake: lat(20), exec: lat(0.9), echo: lat(0.6) },
+      'russh-napi': { handshake: lat(5), exec: lat(1), echo: lat(0.4) },
+    },
+    scale: { '10': { rust: scale(10, 60), ssh2: scale(10, 70), 'russh-napi': scale(10, 70) }, '1000': { rust: scale(1000, 150), ssh2: scale(1000, 260), 'russh-napi': scale(1000, 300) } },
+    boundary: {},
+    ratios: {},
+    plan: {},
+    targets: [],
+    summary: [],
+  };
+  return { c, o };
+}
+
+describe('bench:compare decision', () => {
+  it('ratios and targets come from the figures', () => {
+    const { c, o } = comparison(1.8);
+    decide(c, o);
+    expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.45, 6);
+    const t = Object.fromEntries(c.targets.map((x) => [x.id, x.pass]));
+    expect(t).toMatchObject({
+      'cpu-mid': true,
+      'cpu-bulk-aes128-gcm@openssh.com': false,
+      'echo-p95': true,
+      rss: true,
+      'scale-1000': true,
+      'beat-russh-napi': false,
+    });
+    expect(c.targets.find((x) => x.id === 'beat-russh-napi')!.value).toBe('loses on: echo p95');
+    expect(c.summary[0]).toBe('Rust core meets 4 of 6 targets set for it.');
+    // ssh2 recovered 26/30 (87%): it misses the plan's reconnect criterion
+    expect(c.summary).toContain("ssh2: misses the plan's criteria measured here.");
+    expect(c.summary.at(-1)).toMatch(/^Answer: the Rust core/);
+  });
+
+  it('a heavier Rust core does not win by default', () => {
+    const { c, o } = comparison(5.5);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.resources.ssh2!.cpuPct = 4.5;
+    decide(c, o);
+    expect(c.plan.rust!.find((x) => x.criterion.startsWith('CPU'))!.pass).toBe(false);
+    expect(c.summary.at(-1)).toMatch(/^Answer: the ssh2 core/);
+  });
+
+  it('renders every section in markdown and HTML', () => {
+    const { c, o } = comparison(1.8);
+    decide(c, o);
+    const md = renderCompareMarkdown(c);
+    for (const s of ['## 1. Stability', '## 2. Resources', '## 3. Throughput', '## 4. Latency', '## 5. Scale', '## 6. Boundary cost', 'rust/ssh2']) expect(md).toContain(s);
+    expect(renderCompareHtml(c)).not.toMatch(/<script|https?:\/\//);
+  });
+});
