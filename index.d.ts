@@ -25,9 +25,10 @@ export declare class NativeLabServer {
 }
 
 export declare class NativePool {
-  constructor(options: BindingPoolOptions)
-  /** A new, unconnected session; `onState` receives every state transition. */
-  createSession(options: BindingSessionOptions, onState: ((arg: BindingStateEvent) => void)): NativeSession
+  /** `onEvent` receives every event of every session, shell and streamed exec of the pool. */
+  constructor(options: BindingPoolOptions, onEvent: ((arg: BindingEvent) => void))
+  /** A new, unconnected session whose state events go to `sink`. */
+  createSession(options: BindingSessionOptions, sink: number): NativeSession
   get openSessions(): number
   closeAll(): Promise<void>
 }
@@ -54,14 +55,17 @@ export declare class NativeSession {
   get id(): number
   get state(): string
   connect(): Promise<void>
-  openShell(options: BindingShellOptions, onData: ((arg: Buffer) => void), onExit: ((arg: BindingExit) => void), onReopen: ((arg: number) => void)): Promise<NativeShell>
+  /** Opens a PTY shell whose data, exit and reopen events go to `sink`. */
+  openShell(options: BindingShellOptions, sink: number): Promise<NativeShell>
   /**
-   * Runs a command. With `onStdout`/`onStderr`, output is streamed (coalesced) to them and the
-   * result's buffers stay empty; the byte counts are always set.
+   * Runs a command. With `streamSink`, output is streamed (coalesced) to it as data and stderr
+   * events, followed by one end event however the exec ends, and the result's buffers stay
+   * empty; the byte counts are always set.
    */
-  exec(command: string, options: BindingExecOptions, onStdout?: (((arg: Buffer) => void)) | undefined | null, onStderr?: (((arg: Buffer) => void)) | undefined | null): Promise<BindingExecResult>
+  exec(command: string, options: BindingExecOptions, streamSink?: number | undefined | null): Promise<BindingExecResult>
   /** Leaves manual_reconnect_required (or another waiting state) with a fresh budget. */
   reconnect(): Promise<void>
+  /** Closes the session; its last event is an end on its sink, after the closed state. */
   close(): Promise<void>
 }
 
@@ -88,6 +92,23 @@ export interface BindingBoundaryStats {
 export interface BindingErrorEntry {
   code: string
   cause: string
+}
+
+/**
+ * One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
+ * thread-safe function and is told apart by `sink`, a number the TypeScript adapter chose when it
+ * asked for the object. One function per pool, not one per object: libuv walks every async handle
+ * of the loop on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk.
+ * One queue also keeps a channel's data, its exit and its end in order.
+ */
+export interface BindingEvent {
+  sink: number
+  /** "data" | "stderr" | "exit" | "reopen" | "state" | "attempt" | "end" */
+  kind: string
+  data?: Buffer
+  state?: BindingStateEvent
+  exit?: BindingExit
+  atMs?: number
 }
 
 export interface BindingExecOptions {

@@ -3,6 +3,8 @@
  * through the napi-rs addon (root index.js). This adapter only converts options, errors and events.
  */
 import {
+  type BindingEvent,
+  type BindingExecResult,
   type BindingExit,
   type BindingSessionOptions,
   type BindingStateEvent,
@@ -92,6 +94,36 @@ function exitFrom(b: BindingExit): ShellExit {
   return exit;
 }
 
+type Route = (e: BindingEvent) => void;
+
+/**
+ * Every event of a pool arrives through one native callback (see BindingEvent in
+ * crates/ssh-core/src/napi/client.rs); each session, shell and streamed exec takes a sink number
+ * here before it asks the addon for anything, so no event can arrive before its route exists.
+ */
+class Routes {
+  #next = 1;
+  #routes = new Map<number, Route>();
+
+  add(route: Route): number {
+    const sink = this.#next++;
+    if (this.#next > 0xffffffff) this.#next = 1;
+    this.#routes.set(sink, route);
+    return sink;
+  }
+
+  remove(sink: number): void {
+    this.#routes.delete(sink);
+  }
+
+  dispatch = (e: BindingEvent): void => {
+    const route = this.#routes.get(e.sink);
+    if (!route) return; // a late event of something already finished
+    if (e.kind === 'end') this.#routes.delete(e.sink);
+    route(e);
+  };
+}
+
 class RustShell extends BaseShell {
   #native: NativeShell | undefined;
 
@@ -99,11 +131,11 @@ class RustShell extends BaseShell {
     this.#native = shell;
   }
 
-  onData = guarded((chunk: Buffer) => this.deliver(chunk));
-
-  onExit = guarded((b: BindingExit) => this.end(exitFrom(b)));
-
-  onReopen = guarded((atMs: number) => this.emit('reopen', { atMs }));
+  onEvent = guarded((e: BindingEvent) => {
+    if (e.kind === 'data' && e.data) this.deliver(e.data);
+    else if (e.kind === 'exit' && e.exit) this.end(exitFrom(e.exit));
+    else if (e.kind === 'reopen') this.emit('reopen', { atMs: e.atMs ?? Date.now() });
+  });
 
   protected writeRaw(data: Buffer): void {
     try {
@@ -128,15 +160,21 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   #native: NativeSession;
   #link: PoolLink;
   #hold: (delta: number) => void;
+  #routes: Routes;
   #active = false;
 
-  constructor(nativePool: NativePool, options: ResolvedSessionOptions, link: PoolLink, hold: (delta: number) => void) {
+  constructor(nativePool: NativePool, routes: Routes, options: ResolvedSessionOptions, link: PoolLink, hold: (delta: number) => void) {
     super();
     this.#link = link;
     this.#hold = hold;
+    this.#routes = routes;
+    const sink = routes.add((e) => {
+      if (e.state) this.#onState(e.state);
+    });
     try {
-      this.#native = nativePool.createSession(toBinding(options), (e: BindingStateEvent) => this.#onState(e));
+      this.#native = nativePool.createSession(toBinding(options), sink);
     } catch (err) {
+      routes.remove(sink);
       throw fromNativeError(err);
     }
     this.id = `rust-${this.#native.id}`;
@@ -187,21 +225,54 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   async openShell(options?: ShellOptions): Promise<Shell> {
     const o = resolveShellOptions(options);
     const shell = new RustShell();
-    const n = await native(() => this.#native.openShell(o, shell.onData, shell.onExit, shell.onReopen));
-    shell.attach(n);
+    const sink = this.#routes.add((e) => {
+      shell.onEvent(e);
+      if (e.kind === 'exit') this.#routes.remove(sink);
+    });
+    try {
+      shell.attach(await native(() => this.#native.openShell(o, sink)));
+    } catch (err) {
+      this.#routes.remove(sink);
+      throw err;
+    }
     return shell;
   }
 
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     const o = resolveExecOptions(command, options);
-    const r = await native(() =>
-      this.#native.exec(
-        command,
-        { timeoutMs: o.timeoutMs },
-        o.onStdout ? guarded(o.onStdout) : undefined,
-        o.onStderr ? guarded(o.onStderr) : undefined,
-      ),
-    );
+    let sink: number | undefined;
+    // A streamed exec settles after its end event, so every chunk reaches the caller first.
+    let ended: Promise<void> | undefined;
+    if (o.onStdout || o.onStderr) {
+      const onStdout = o.onStdout ? guarded(o.onStdout) : undefined;
+      const onStderr = o.onStderr ? guarded(o.onStderr) : undefined;
+      ended = new Promise((resolve) => {
+        sink = this.#routes.add((e) => {
+          if (e.kind === 'data' && e.data) onStdout?.(e.data);
+          else if (e.kind === 'stderr' && e.data) onStderr?.(e.data);
+          else if (e.kind === 'end') resolve();
+        });
+      });
+    }
+    let pending: Promise<BindingExecResult>;
+    try {
+      pending = this.#native.exec(command, { timeoutMs: o.timeoutMs }, sink);
+    } catch (err) {
+      // Refused before it started: no end event will come.
+      if (sink !== undefined) this.#routes.remove(sink);
+      throw fromNativeError(err);
+    }
+    let r: BindingExecResult;
+    try {
+      r = await native(() => pending);
+    } catch (err) {
+      // The core sends the end however the exec ends; the bound only guards against a runtime
+      // that rejected without running it.
+      if (ended) await Promise.race([ended, new Promise((res) => setTimeout(res, 1000).unref())]);
+      if (sink !== undefined) this.#routes.remove(sink);
+      throw err;
+    }
+    await ended;
     return {
       stdout: r.stdout,
       stderr: r.stderr,
@@ -221,6 +292,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     }
   }
 
+  /** The native close ends with an end event on the session's sink, which drops its route. */
   async close(): Promise<void> {
     await this.#native.close();
     this.#setActive(false);
@@ -230,20 +302,21 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
 export class RustPool extends BasePool {
   readonly core = 'rust' as const;
   #native: NativePool;
+  #routes = new Routes();
   #holds = 0;
   #keepAlive: NodeJS.Timeout | undefined;
 
   constructor(o: ResolvedPoolOptions) {
     super(o.seed);
     try {
-      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed });
+      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#routes.dispatch);
     } catch (err) {
       throw fromNativeError(err);
     }
   }
 
   protected newSession(options: ResolvedSessionOptions, link: PoolLink): Session {
-    return new RustSession(this.#native, options, link, (delta) => this.#hold(delta));
+    return new RustSession(this.#native, this.#routes, options, link, (delta) => this.#hold(delta));
   }
 
   /** The native callbacks are weak; this timer is what keeps Node alive while sessions are active. */

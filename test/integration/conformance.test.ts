@@ -133,6 +133,11 @@ for (const kind of ['embedded', 'openssh'] as const) {
           expect(streamed).toBe(300_000);
           expect(r.stdoutBytes).toBe(300_000);
           expect(r.stdout.length).toBe(0);
+          // A streamed exec that times out settles too, with what it streamed before delivered.
+          let early = '';
+          const err = await rejection(session.exec('echo first; sleep 5', { timeoutMs: 500, onStdout: (c) => (early += c.toString()) }));
+          expect(err.code).toBe('EXEC_TIMEOUT');
+          expect(early).toBe('first\n');
           await session.close();
         });
 

@@ -168,13 +168,47 @@ pub struct BindingStateEvent {
     pub at_ms: f64,
 }
 
-struct JsSessionEvents(JsCallback<BindingStateEvent>);
+/// One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
+/// thread-safe function and is told apart by `sink`, a number the TypeScript adapter chose when it
+/// asked for the object. One function per pool, not one per object: libuv walks every async handle
+/// of the loop on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk.
+/// One queue also keeps a channel's data, its exit and its end in order.
+#[napi(object)]
+pub struct BindingEvent {
+    pub sink: u32,
+    /// "data" | "stderr" | "exit" | "reopen" | "state" | "attempt" | "end"
+    pub kind: String,
+    pub data: Option<Buffer>,
+    pub state: Option<BindingStateEvent>,
+    pub exit: Option<BindingExit>,
+    pub at_ms: Option<f64>,
+}
 
-impl SessionEvents for JsSessionEvents {
+/// The pool's way to JS, with the sink an event belongs to.
+#[derive(Clone)]
+struct JsSink {
+    out: Arc<JsCallback<BindingEvent>>,
+    sink: u32,
+}
+
+impl JsSink {
+    fn send(&self, kind: &str, bytes: usize, fill: impl FnOnce(&mut BindingEvent)) {
+        count_crossing(bytes);
+        let mut e = BindingEvent { sink: self.sink, kind: kind.into(), data: None, state: None, exit: None, at_ms: None };
+        fill(&mut e);
+        self.out.call(e, NonBlocking);
+    }
+
+    /// Nothing more will come for this sink: the adapter can forget it.
+    fn end(&self) {
+        self.send("end", 0, |_| {});
+    }
+}
+
+impl SessionEvents for JsSink {
     fn state(&self, e: StateEvent) {
-        count_crossing(0);
-        self.0.call(
-            BindingStateEvent {
+        self.send("state", 0, |b| {
+            b.state = Some(BindingStateEvent {
                 kind: "state".into(),
                 attempt: None,
                 delay_ms: None,
@@ -184,15 +218,13 @@ impl SessionEvents for JsSessionEvents {
                 code: e.error.as_ref().map(|e| e.code().into()),
                 message: e.error.as_ref().map(|e| e.to_string()),
                 at_ms: e.at_ms,
-            },
-            NonBlocking,
-        );
+            })
+        });
     }
 
     fn attempt(&self, e: AttemptEvent) {
-        count_crossing(0);
-        self.0.call(
-            BindingStateEvent {
+        self.send("attempt", 0, |b| {
+            b.state = Some(BindingStateEvent {
                 kind: "attempt".into(),
                 attempt: Some(e.attempt),
                 delay_ms: Some(e.delay_ms),
@@ -202,9 +234,8 @@ impl SessionEvents for JsSessionEvents {
                 code: None,
                 message: None,
                 at_ms: e.at_ms,
-            },
-            NonBlocking,
-        );
+            })
+        });
     }
 }
 
@@ -216,69 +247,47 @@ pub struct BindingExit {
     pub error_message: Option<String>,
 }
 
-struct JsChannelEvents {
-    data: Option<JsCallback<Buffer>>,
-    stderr: Option<JsCallback<Buffer>>,
-    exit: Option<JsCallback<BindingExit>>,
-    reopen: Option<JsCallback<f64>>,
-}
-
-impl ChannelEvents for JsChannelEvents {
+impl ChannelEvents for JsSink {
     fn data(&self, chunk: Vec<u8>) {
-        if let Some(cb) = &self.data {
-            count_crossing(chunk.len());
-            // Buffer::from(Vec) hands the allocation to JS without copying.
-            cb.call(Buffer::from(chunk), NonBlocking);
-        }
+        // Buffer::from(Vec) hands the allocation to JS without copying.
+        self.send("data", chunk.len(), |b| b.data = Some(Buffer::from(chunk)));
     }
     fn stderr(&self, chunk: Vec<u8>) {
-        if let Some(cb) = &self.stderr {
-            count_crossing(chunk.len());
-            cb.call(Buffer::from(chunk), NonBlocking);
-        }
+        self.send("stderr", chunk.len(), |b| b.data = Some(Buffer::from(chunk)));
     }
     fn exit(&self, exit: ChannelExit) {
-        if let Some(cb) = &self.exit {
-            count_crossing(0);
-            cb.call(
-                BindingExit {
-                    code: exit.code,
-                    signal: exit.signal,
-                    error_code: exit.error.as_ref().map(|e| e.code().into()),
-                    error_message: exit.error.as_ref().map(|e| e.to_string()),
-                },
-                NonBlocking,
-            );
-        }
+        self.send("exit", 0, |b| {
+            b.exit = Some(BindingExit {
+                code: exit.code,
+                signal: exit.signal,
+                error_code: exit.error.as_ref().map(|e| e.code().into()),
+                error_message: exit.error.as_ref().map(|e| e.to_string()),
+            })
+        });
     }
     fn reopened(&self) {
-        if let Some(cb) = &self.reopen {
-            count_crossing(0);
-            cb.call(crate::events::now_ms(), NonBlocking);
-        }
+        self.send("reopen", 0, |b| b.at_ms = Some(crate::events::now_ms()));
     }
 }
 
 #[napi]
 pub struct NativePool {
     pool: Arc<Pool>,
+    events: Arc<JsCallback<BindingEvent>>,
 }
 
 #[napi]
 impl NativePool {
+    /// `onEvent` receives every event of every session, shell and streamed exec of the pool.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: BindingPoolOptions) -> Result<Self> {
+    pub fn new(options: BindingPoolOptions, on_event: ThreadsafeFunction<BindingEvent, (), BindingEvent, Status, false, true>) -> Result<Self> {
         let policy = PoolPolicy::try_from(&options)?;
-        Ok(NativePool { pool: Arc::new(Pool::new(PoolTuning::try_from(options)?, policy)) })
+        Ok(NativePool { pool: Arc::new(Pool::new(PoolTuning::try_from(options)?, policy)), events: Arc::new(on_event) })
     }
 
-    /// A new, unconnected session; `onState` receives every state transition.
+    /// A new, unconnected session whose state events go to `sink`.
     #[napi(catch_unwind)]
-    pub fn create_session(
-        &self,
-        options: BindingSessionOptions,
-        on_state: ThreadsafeFunction<BindingStateEvent, (), BindingStateEvent, Status, false, true>,
-    ) -> Result<NativeSession> {
+    pub fn create_session(&self, options: BindingSessionOptions, sink: u32) -> Result<NativeSession> {
         let config = SessionConfig::try_from(options)?;
         if let Some(names) = &config.ciphers {
             crate::config::resolve_ciphers(names).map_err(to_napi)?;
@@ -286,8 +295,9 @@ impl NativePool {
         if let Some(names) = &config.kex {
             crate::config::resolve_kex(names).map_err(to_napi)?;
         }
-        let session = self.pool.create_session(config, Arc::new(JsSessionEvents(on_state)));
-        Ok(NativeSession { session })
+        let events = JsSink { out: Arc::clone(&self.events), sink };
+        let session = self.pool.create_session(config, Arc::new(events.clone()));
+        Ok(NativeSession { session, events })
     }
 
     #[napi(getter, catch_unwind)]
@@ -326,6 +336,8 @@ pub struct BindingExecResult {
 #[napi]
 pub struct NativeSession {
     session: Session,
+    /// The session's own sink; shells and streamed execs get sinks of their own on the same way out.
+    events: JsSink,
 }
 
 #[napi]
@@ -345,42 +357,30 @@ impl NativeSession {
         self.session.connect().await.map_err(to_napi)
     }
 
+    /// Opens a PTY shell whose data, exit and reopen events go to `sink`.
     #[napi]
-    pub async fn open_shell(
-        &self,
-        options: BindingShellOptions,
-        on_data: ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>,
-        on_exit: ThreadsafeFunction<BindingExit, (), BindingExit, Status, false, true>,
-        on_reopen: ThreadsafeFunction<f64, (), f64, Status, false, true>,
-    ) -> Result<NativeShell> {
+    pub async fn open_shell(&self, options: BindingShellOptions, sink: u32) -> Result<NativeShell> {
         let req = ShellRequest { term: options.term, cols: options.cols, rows: options.rows };
-        let sink = Arc::new(JsChannelEvents {
-            data: Some(on_data),
-            stderr: None,
-            exit: Some(on_exit),
-            reopen: Some(on_reopen),
-        });
-        let shell = self.session.open_shell(req, sink).await.map_err(to_napi)?;
+        let events = Arc::new(JsSink { out: Arc::clone(&self.events.out), sink });
+        let shell = self.session.open_shell(req, events).await.map_err(to_napi)?;
         Ok(NativeShell { shell })
     }
 
-    /// Runs a command. With `onStdout`/`onStderr`, output is streamed (coalesced) to them and the
-    /// result's buffers stay empty; the byte counts are always set.
+    /// Runs a command. With `streamSink`, output is streamed (coalesced) to it as data and stderr
+    /// events, followed by one end event however the exec ends, and the result's buffers stay
+    /// empty; the byte counts are always set.
     #[napi]
-    pub async fn exec(
-        &self,
-        command: String,
-        options: BindingExecOptions,
-        on_stdout: Option<ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>>,
-        on_stderr: Option<ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>>,
-    ) -> Result<BindingExecResult> {
-        let stream: Option<Arc<dyn ChannelEvents>> = if on_stdout.is_some() || on_stderr.is_some() {
-            Some(Arc::new(JsChannelEvents { data: on_stdout, stderr: on_stderr, exit: None, reopen: None }))
-        } else {
-            None
-        };
+    pub async fn exec(&self, command: String, options: BindingExecOptions, stream_sink: Option<u32>) -> Result<BindingExecResult> {
+        let stream = stream_sink.map(|sink| JsSink { out: Arc::clone(&self.events.out), sink });
         let timeout = Duration::from_millis(options.timeout_ms as u64);
-        let out = self.session.exec(&command, timeout, stream).await.map_err(to_napi)?;
+        let result = self
+            .session
+            .exec(&command, timeout, stream.clone().map(|s| Arc::new(s) as Arc<dyn ChannelEvents>))
+            .await;
+        if let Some(s) = &stream {
+            s.end();
+        }
+        let out = result.map_err(to_napi)?;
         count_crossing(out.stdout.len() + out.stderr.len());
         Ok(BindingExecResult {
             stdout: Buffer::from(out.stdout),
@@ -398,9 +398,11 @@ impl NativeSession {
         self.session.reconnect().await.map_err(to_napi)
     }
 
+    /// Closes the session; its last event is an end on its sink, after the closed state.
     #[napi]
     pub async fn close(&self) {
         self.session.close().await;
+        self.events.end();
     }
 }
 
