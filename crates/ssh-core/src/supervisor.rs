@@ -2,10 +2,9 @@
 //! and after a loss reconnect with full-jitter backoff inside a budget, never retrying what a
 //! retry cannot fix (authentication, host key).
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
 use crate::error::CoreError;
 use crate::events::SessionState;
@@ -59,34 +58,39 @@ pub(crate) async fn supervise(inner: Arc<Inner>) {
 }
 
 /// Watches the link until it is lost; returns why. Any inbound byte counts as life; a keepalive
-/// goes out when the link has been quiet for an interval.
+/// goes out when the link has been quiet for an interval. The loop sleeps until the next thing
+/// that can fall due (a keepalive, `degraded`, the dead line, a probe's answer), so a link with
+/// traffic costs about one wakeup per keepalive interval; while degraded it checks on the short
+/// tick so recovery shows at once.
 async fn health(inner: &Inner, conn: &Arc<Connection>) -> CoreError {
     let policy = inner.config.health;
-    let dead = |detail: &str| {
-        let _ = detail;
-        CoreError::KeepaliveTimeout {
-            addr: conn.ctx.addr.clone(),
-            missed: policy.keepalive_count_max + 1,
-            interval_ms: policy.keepalive_interval.as_millis() as u64,
-        }
+    let dead = || CoreError::KeepaliveTimeout {
+        addr: conn.ctx.addr.clone(),
+        missed: policy.keepalive_count_max + 1,
+        interval_ms: policy.keepalive_interval.as_millis() as u64,
     };
-    let mut ticker = tokio::time::interval(policy.tick());
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut seen = conn.inbound.load(Ordering::Relaxed);
-    let mut last_inbound = Instant::now();
     let mut last_ping = Instant::now();
     let mut probe: Option<Instant> = None;
+    let mut degraded = false;
     loop {
+        let last = conn.inbound.last();
+        let mut wake = (last + policy.dead_after()).min(last.max(last_ping) + policy.keepalive_interval);
+        if degraded {
+            wake = wake.min(Instant::now() + policy.tick());
+        } else {
+            wake = wake.min(last + policy.degraded_after);
+        }
+        if let Some(sent) = probe {
+            wake = wake.min(sent + policy.probe_timeout);
+        }
         let probed = tokio::select! {
             reason = conn.lost.wait() => return reason,
-            _ = ticker.tick() => false,
+            () = tokio::time::sleep_until(wake) => false,
             () = inner.probe.notified() => true,
         };
         let now = Instant::now();
-        let bytes = conn.inbound.load(Ordering::Relaxed);
-        if bytes != seen {
-            seen = bytes;
-            last_inbound = now;
+        let last = conn.inbound.last();
+        if probe.is_some_and(|sent| last > sent) {
             probe = None;
         }
         if probed && probe.is_none() {
@@ -97,14 +101,14 @@ async fn health(inner: &Inner, conn: &Arc<Connection>) -> CoreError {
         }
         if let Some(sent) = probe {
             if now.duration_since(sent) >= policy.probe_timeout {
-                let err = dead("probe");
+                let err = dead();
                 conn.kill(err.clone());
                 return err;
             }
         }
-        let idle = now.duration_since(last_inbound);
+        let idle = now.saturating_duration_since(last);
         if idle >= policy.dead_after() {
-            let err = dead("keepalive");
+            let err = dead();
             conn.kill(err.clone());
             return err;
         }
@@ -112,7 +116,8 @@ async fn health(inner: &Inner, conn: &Arc<Connection>) -> CoreError {
             conn.ping().await;
             last_ping = now;
         }
-        inner.set_degraded(conn, idle >= policy.degraded_after);
+        degraded = idle >= policy.degraded_after;
+        inner.set_degraded(conn, degraded);
     }
 }
 

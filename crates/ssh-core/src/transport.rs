@@ -14,6 +14,7 @@ use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
 
 use crate::config::{resolve_ciphers, resolve_kex, AuthConfig, PoolTuning, SessionConfig};
 use crate::error::CoreError;
@@ -153,19 +154,52 @@ impl ClientHandler {
     }
 }
 
-/// The TCP stream under a connection. It counts inbound bytes for the health check.
+/// When the last inbound byte of a connection arrived, for the health check: it can then sleep
+/// until the exact moment something is due instead of polling every session on a tick.
+#[derive(Debug)]
+pub struct InboundClock(AtomicU64);
+
+impl InboundClock {
+    fn origin() -> Instant {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        *ORIGIN.get_or_init(Instant::now)
+    }
+
+    /// A clock that reads "just now".
+    pub fn new() -> Self {
+        let c = InboundClock(AtomicU64::new(0));
+        c.mark();
+        c
+    }
+
+    pub fn mark(&self) {
+        let since = Instant::now().saturating_duration_since(Self::origin()).as_nanos() as u64;
+        self.0.store(since, Ordering::Relaxed);
+    }
+
+    pub fn last(&self) -> Instant {
+        Self::origin() + Duration::from_nanos(self.0.load(Ordering::Relaxed))
+    }
+}
+
+impl Default for InboundClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The TCP stream under a connection. It notes when bytes arrive for the health check.
 pub struct MeteredStream {
     inner: TcpStream,
-    inbound: Arc<AtomicU64>,
+    inbound: Arc<InboundClock>,
 }
 
 impl AsyncRead for MeteredStream {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        let n = buf.filled().len() - before;
-        if n > 0 {
-            self.inbound.fetch_add(n as u64, Ordering::Relaxed);
+        if buf.filled().len() > before {
+            self.inbound.mark();
         }
         r
     }
@@ -198,8 +232,8 @@ pub struct Connection {
     pub handle: Handle<ClientHandler>,
     pub lost: Arc<LostSignal>,
     pub ctx: ErrorContext,
-    /// Bytes received so far (the health check watches it move).
-    pub inbound: Arc<AtomicU64>,
+    /// When the last byte arrived (the health check watches it).
+    pub inbound: Arc<InboundClock>,
     /// A second descriptor of the socket, to end the connection at once.
     killer: Option<std::net::TcpStream>,
 }
@@ -285,7 +319,7 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
         .map_err(|_| CoreError::Internal("handshake limiter closed".into()))?;
     let pinned = attempt.pinned;
     let stage = AtomicU8::new(STAGE_TCP);
-    let inbound = Arc::new(AtomicU64::new(0));
+    let inbound = Arc::new(InboundClock::new());
     let attempt_fut = async {
         let stream = TcpStream::connect((cfg.host.as_str(), cfg.port))
             .await
