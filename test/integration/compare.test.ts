@@ -19,7 +19,7 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '5. Scale', '6. Boundary cost', 'Decision summary']) expect(out).toContain(s);
   const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
   expect(c.schema).toBe('ssh-spike/compare@1');
-  expect(Object.keys(c.resources)).toEqual(['rust', 'ssh2']);
+  expect(Object.keys(c.resources).sort()).toEqual(['rust', 'ssh2']);
   expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);
   expect(c.stability.rust.abnormalEnds).toBe(0);
   expect(typeof c.ratios['resources.cpuPct']).toBe('number');
