@@ -3,7 +3,7 @@
 // Records the Rust core with perf: builds the addon with the `profiling` cargo profile (release
 // code, symbols kept), runs profile-target on it, and writes perf.data plus a text summary.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -32,14 +32,20 @@ if (!existsSync(addon)) {
   process.exit(1);
 }
 const data = join(out, `perf-${values.workload}.data`);
+const pidFile = join(out, `perf-${values.workload}.pid`);
 const rec = spawnSync(
   'perf',
   ['record', '-g', '-F', '999', '-o', data, '--', process.execPath, 'dist/bench/profile-target.js', '--core', 'rust', '--workload', values.workload, '--duration', values.duration],
-  { stdio: 'inherit', env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: addon } },
+  { stdio: 'inherit', env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: addon, PROFILE_PID_FILE: pidFile } },
 );
 if (rec.status !== 0) process.exit(rec.status ?? 1);
-const report = spawnSync('perf', ['report', '-i', data, '--no-children', '--sort', 'comm,dso,sym', '--stdio'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+// Only the client process: the lab process (a child, same addon) is recorded too but left out.
+const pid = readFileSync(pidFile, 'utf8').trim();
+const report = spawnSync('perf', ['report', '-i', data, '--pid', pid, '--no-children', '--sort', 'comm,dso,sym', '--stdio'], {
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+});
 const summary = join(out, `perf-${values.workload}.txt`);
 writeFileSync(summary, report.stdout);
-console.log(`perf data: ${data}\nsummary:   ${summary} (top entries below)`);
+console.log(`perf data: ${data} (client pid ${pid}; the lab process is in it too)\nsummary:   ${summary} (client process only; top entries below)`);
 console.log(report.stdout.split('\n').filter((l) => /^\s+\d+\.\d+%/.test(l)).slice(0, 25).join('\n'));

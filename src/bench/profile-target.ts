@@ -3,6 +3,7 @@
  * workload in-process (the lab runs in a process of its own), for a fixed time, then exit.
  *   node dist/bench/profile-target.js --core rust|ssh2 --workload mid|bulk|echo [--duration 20s]
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../cli/args.js';
 import { LabProcess } from '../lab/process.js';
@@ -15,6 +16,8 @@ const { values } = parseArgs({
   options: { core: { type: 'string', default: 'rust' }, workload: { type: 'string', default: 'mid' }, duration: { type: 'string', default: '20s' } },
 });
 const core = values.core as 'rust' | 'ssh2';
+// perf follows children too (the lab is one, running the same addon): say which process is ours.
+if (process.env.PROFILE_PID_FILE) writeFileSync(process.env.PROFILE_PID_FILE, `${process.pid}\n`);
 const durationMs = parseDuration(values.duration!, '--duration');
 const lab = await LabProcess.start();
 const session = { ...sessionOptions(lab.info), kex: ['curve25519-sha256'], ciphers: ['aes128-gcm@openssh.com'] };
