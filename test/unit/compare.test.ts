@@ -83,6 +83,24 @@ describe('bench:compare decision', () => {
     expect(c.summary.at(-1)).toMatch(/^Answer: the ssh2 core/);
   });
 
+  it('when both meet the plan, a lighter Rust core still has to clear its targets', () => {
+    const { c, o } = comparison(3.5);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    decide(c, o);
+    expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.875, 6);
+    expect(c.summary.at(-1)).toBe('Answer: the ssh2 core (both meet the plan; the Rust core misses 3 of its targets: cpu-mid, cpu-bulk-aes128-gcm@openssh.com, beat-russh-napi).');
+  });
+
+  it('a Rust core that clears every target is the answer', () => {
+    const { c, o } = comparison(1.8);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.throughput['aes128-gcm@openssh.com']!.rust!.cpuSPerGb = 0.6;
+    c.latency['russh-napi']!.echo = lat(0.9);
+    decide(c, o);
+    expect(c.targets.every((t) => t.pass === true)).toBe(true);
+    expect(c.summary.at(-1)).toMatch(/^Answer: the Rust core \(both meet the plan; it clears every target set for it, CPU 0\.45x/);
+  });
+
   it('renders every section in markdown and HTML', () => {
     const { c, o } = comparison(1.8);
     decide(c, o);
