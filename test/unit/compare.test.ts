@@ -53,6 +53,8 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
   return { c, o };
 }
 
+const answer = (c: Comparison) => c.summary.find((x) => x.startsWith('Answer:'));
+
 describe('bench:compare decision', () => {
   it('ratios and targets come from the figures', () => {
     const { c, o } = comparison(1.8);
@@ -71,7 +73,7 @@ describe('bench:compare decision', () => {
     expect(c.summary[0]).toBe('Rust core meets 4 of 6 targets set for it.');
     // ssh2 recovered 26/30 (87%): it misses the plan's reconnect criterion
     expect(c.summary).toContain("ssh2: misses the plan's criteria measured here.");
-    expect(c.summary.at(-1)).toMatch(/^Answer: the Rust core/);
+    expect(answer(c)).toMatch(/^Answer: the Rust core/);
   });
 
   it('a heavier Rust core does not win by default', () => {
@@ -80,7 +82,7 @@ describe('bench:compare decision', () => {
     c.resources.ssh2!.cpuPct = 4.5;
     decide(c, o);
     expect(c.plan.rust!.find((x) => x.criterion.startsWith('CPU'))!.pass).toBe(false);
-    expect(c.summary.at(-1)).toMatch(/^Answer: the ssh2 core/);
+    expect(answer(c)).toMatch(/^Answer: the ssh2 core/);
   });
 
   it('when both meet the plan, a lighter Rust core still has to clear its targets', () => {
@@ -88,7 +90,7 @@ describe('bench:compare decision', () => {
     c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
     decide(c, o);
     expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.875, 6);
-    expect(c.summary.at(-1)).toBe('Answer: the ssh2 core (both meet the plan; the Rust core misses 3 of its targets: cpu-mid, cpu-bulk-aes128-gcm@openssh.com, beat-russh-napi).');
+    expect(answer(c)).toBe('Answer: the ssh2 core (both meet the plan; the Rust core misses 3 of its targets: cpu-mid, cpu-bulk-aes128-gcm@openssh.com, beat-russh-napi).');
   });
 
   it('a Rust core that clears every target is the answer', () => {
@@ -98,7 +100,23 @@ describe('bench:compare decision', () => {
     c.latency['russh-napi']!.echo = lat(0.9);
     decide(c, o);
     expect(c.targets.every((t) => t.pass === true)).toBe(true);
-    expect(c.summary.at(-1)).toMatch(/^Answer: the Rust core \(both meet the plan; it clears every target set for it, CPU 0\.45x/);
+    expect(answer(c)).toMatch(/^Answer: the Rust core \(both meet the plan; it clears every target set for it, CPU 0\.45x/);
+  });
+
+  it('an answer that hangs on a figure within 10% of a plan limit says it is marginal', () => {
+    const { c, o } = comparison(3.8);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.resources.ssh2!.cpuPct = 5.02;
+    decide(c, o);
+    expect(answer(c)).toMatch(/^Answer: the Rust core \(ssh2 misses/);
+    expect(c.summary.at(-1)).toMatch(/^Marginal: ssh2 CPU 5\.02% against the plan's 5% \(within 10%\)/);
+
+    const clear = comparison(3.8);
+    clear.c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    clear.c.resources.ssh2!.cpuPct = 4;
+    clear.c.resources['russh-napi']!.cpuPct = 5.1; // the third contender does not decide the answer
+    decide(clear.c, clear.o);
+    expect(clear.c.summary.some((x) => x.startsWith('Marginal'))).toBe(false);
   });
 
   it('renders every section in markdown and HTML', () => {
