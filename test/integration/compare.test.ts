@@ -23,6 +23,9 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);
   expect(c.stability.rust.abnormalEnds).toBe(0);
   expect(typeof c.ratios['resources.cpuPct']).toBe('number');
-  expect(c.summary.at(-1)).toMatch(/^Answer:/);
+  // One answer, followed at most by a note that it hangs on a figure close to a plan limit.
+  const answerAt = c.summary.findIndex((x: string) => x.startsWith('Answer:'));
+  expect(answerAt).toBeGreaterThan(0);
+  for (const rest of c.summary.slice(answerAt + 1)) expect(rest).toMatch(/^Marginal: /);
   expect(existsSync(join(dir, 'compare.md')) && existsSync(join(dir, 'compare.html'))).toBe(true);
 }, 300_000);
