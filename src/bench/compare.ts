@@ -12,6 +12,7 @@ import { LabProcess } from '../lab/process.js';
 import { sessionOptions } from '../lab/target.js';
 import { computeRun } from '../metrics/compute.js';
 import { mean, quantile } from '../metrics/stats.js';
+import { figure as fmt } from '../report/format.js';
 import { detectGraceMs } from '../report/model.js';
 import type { SpikeOptions } from '../runner/options.js';
 import type { LatencySummary, RunRecord } from '../runner/record.js';
@@ -291,8 +292,6 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   decide(c, o);
   return c;
 }
-
-const fmt = (n: number | null | undefined, d = 2) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(d));
 
 /** Ratios rust/ssh2 and the decision summary, computed from the figures (nothing hand-written). */
 export function decide(c: Comparison, o: CompareOptions): void {

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../cli/args.js';
 import { LabProcess } from '../lab/process.js';
 import { POLL_COMMAND, sessionOptions, streamCommand } from '../lab/target.js';
-import { bulk, latency, makePool } from './worker.js';
+import { loadPool } from '../core/load.js';
+import { bulk, latency } from './worker.js';
 
 export const WORKLOADS = ['mid', 'bulk', 'echo'] as const;
 
@@ -29,7 +30,7 @@ try {
     await latency({ kind: 'latency', core, session, handshakes: 20, roundTrips: Math.round(durationMs / 60) });
   } else {
     // 10 sessions with the mid PTY stream and exec polling every 5 s (the plan's load).
-    const pool = await makePool(core);
+    const pool = await loadPool(core);
     const sessions = await Promise.all(Array.from({ length: 10 }, () => pool.open(session)));
     for (const s of sessions) {
       const shell = await s.openShell();

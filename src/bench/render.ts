@@ -1,11 +1,10 @@
 /** compare.md and compare.html: the comparison as tables (and a few bars), from compare.json data. */
 import type { Contender } from '../core/errors.js';
-import { escapeHtml as e } from '../report/format.js';
+import { escapeHtml as e, figure as f } from '../report/format.js';
 import type { Comparison } from './compare.js';
 
 type Table = { title: string; head: string[]; rows: string[][]; note?: string };
 
-const f = (n: number | null | undefined, d = 2) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(d));
 const tick = (p: boolean | null) => (p === null ? 'not measured' : p ? 'yes' : 'NO');
 
 function ratioRow(c: Comparison, cells: (string | null)[]): string[] {

@@ -4,21 +4,13 @@
  * and keystroke echoes, each into an HDR histogram.
  */
 import { performance } from 'node:perf_hooks';
-import type { Pool, Shell } from '../core/contract.js';
-import type { Contender } from '../core/errors.js';
-import { resolvePoolOptions } from '../core/options.js';
+import type { Shell } from '../core/contract.js';
+import { loadPool } from '../core/load.js';
 import { Latency } from '../metrics/histogram.js';
 import type { BenchReply, BenchTask, BulkResult, LatencyResult } from './protocol.js';
 
-export async function makePool(core: Contender): Promise<Pool> {
-  const options = resolvePoolOptions({ core: core === 'rust' ? 'rust' : 'ssh2' });
-  if (core === 'rust') return new (await import('../core/rust.js')).RustPool(options);
-  if (core === 'russh-napi') return new (await import('../core/russh-napi.js')).RusshNapiPool(options);
-  return new (await import('../core/ssh2/pool.js')).Ssh2Pool(options);
-}
-
 export async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult> {
-  const pool = await makePool(task.core);
+  const pool = await loadPool(task.core);
   try {
     const session = await pool.open(task.session);
     // warm up the channel path once
@@ -60,7 +52,7 @@ function waitFor(shell: Shell, char: string, timeoutMs: number): Promise<void> {
 }
 
 export async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Promise<LatencyResult> {
-  const pool = await makePool(task.core);
+  const pool = await loadPool(task.core);
   try {
     const handshake = new Latency(0);
     for (let i = 0; i < task.handshakes; i++) {

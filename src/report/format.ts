@@ -1,8 +1,12 @@
 /** Number and duration formats shared by the renderers. */
 
-export function num(n: number | null | undefined, digits = 1): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+/** `n` to `digits` places; `missing` when there is no finite figure. */
+export function num(n: number | null | undefined, digits = 1, missing = '-'): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? missing : n.toFixed(digits);
 }
+
+/** A figure as bench:compare shows it: two places, or n/a. */
+export const figure = (n: number | null | undefined, digits = 2): string => num(n, digits, 'n/a');
 
 export function dur(seconds: number): string {
   const s = Math.round(seconds);

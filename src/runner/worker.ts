@@ -4,9 +4,9 @@
  * second, and reports to the orchestrator over IPC. Nothing else (lab, proxy, reports) runs here.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { Pool, Session, SessionState, Shell } from '../core/contract.js';
+import type { Session, SessionState, Shell } from '../core/contract.js';
 import { SshError } from '../core/errors.js';
-import { resolvePoolOptions } from '../core/options.js';
+import { loadPool } from '../core/load.js';
 import { Latency } from '../metrics/histogram.js';
 import { SeqChecker } from '../workload/seq.js';
 import type { FromWorker, ToWorker, WorkerFinal, WorkerStart } from './protocol.js';
@@ -31,19 +31,9 @@ process.on('unhandledRejection', (reason) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-async function makePool(cfg: WorkerStart): Promise<{ pool: Pool; crossings?: () => { crossings: number; bytes: number } }> {
-  // Import only the measured core: the ssh2 worker never loads the Rust addon.
-  const options = resolvePoolOptions({ core: cfg.core === 'rust' ? 'rust' : 'ssh2', ...cfg.pool });
-  if (cfg.core === 'russh-napi') {
-    const { RusshNapiPool } = await import('../core/russh-napi.js');
-    return { pool: new RusshNapiPool(options) };
-  }
-  if (cfg.core === 'rust') {
-    const [{ RustPool }, addon] = await Promise.all([import('../core/rust.js'), import('../../index.js')]);
-    return { pool: new RustPool(options), crossings: () => addon.boundaryStats() };
-  }
-  const { Ssh2Pool } = await import('../core/ssh2/pool.js');
-  return { pool: new Ssh2Pool(options) };
+/** The Rust core's boundary counters; the other contenders have no boundary to count. */
+async function boundaryCounter(cfg: WorkerStart): Promise<(() => { crossings: number; bytes: number }) | undefined> {
+  return cfg.core === 'rust' ? (await import('../../index.js')).boundaryStats : undefined;
 }
 
 interface Tracked {
@@ -62,7 +52,8 @@ interface Tracked {
 
 async function run(cfg: WorkerStart): Promise<void> {
   t0 = performance.now();
-  const { pool, crossings } = await makePool(cfg);
+  const pool = await loadPool(cfg.core, cfg.pool);
+  const crossings = await boundaryCounter(cfg);
   const execLatency = new Latency(cfg.execPollIntervalMs);
   const echoLatency = new Latency(cfg.echoIntervalMs);
   const execErrors: Record<string, number> = {};

@@ -23,6 +23,9 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);
   expect(c.stability.rust.abnormalEnds).toBe(0);
   expect(typeof c.ratios['resources.cpuPct']).toBe('number');
+  // Only the Rust core has a boundary to count; its worker must report the crossings.
+  expect(c.boundary.rust.crossingsPerS).toBeGreaterThan(0);
+  expect(c.boundary.ssh2.crossingsPerS).toBeNull();
   // One answer, followed at most by a note that it hangs on a figure close to a plan limit.
   const answerAt = c.summary.findIndex((x: string) => x.startsWith('Answer:'));
   expect(answerAt).toBeGreaterThan(0);
