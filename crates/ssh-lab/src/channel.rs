@@ -17,7 +17,7 @@ use crate::seqstream::{push_line, Rate};
 use crate::server::Shared;
 
 const PROMPT: &[u8] = b"lab$ ";
-const BULK_CHUNK: usize = 32 * 1024;
+const BULK_CHUNK: usize = 256 * 1024;
 static ZEROS: [u8; BULK_CHUNK] = [0u8; BULK_CHUNK];
 
 /// The terminal size of a PTY channel, updated by window-change requests.
