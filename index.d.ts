@@ -25,8 +25,13 @@ export declare class NativeLabServer {
 }
 
 export declare class NativePool {
-  /** `onEvent` receives every event of every session, shell and streamed exec of the pool. */
-  constructor(options: BindingPoolOptions, onEvent: ((arg: BindingEvent) => void))
+  /**
+   * `onWake` is called (with no arguments) when events of the pool's sessions, shells and
+   * streamed execs are waiting; it takes them with `drain()`.
+   */
+  constructor(options: BindingPoolOptions, onWake: (() => void))
+  /** Every event queued since the last call, in order (one crossing for all of them). */
+  drain(): Array<BindingEvent>
   /** A new, unconnected session whose state events go to `sink`. */
   createSession(options: BindingSessionOptions, sink: number): NativeSession
   get openSessions(): number
@@ -94,17 +99,9 @@ export interface BindingErrorEntry {
   cause: string
 }
 
-/**
- * One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
- * thread-safe function and is told apart by `sink`, a number the TypeScript adapter chose when it
- * asked for the object. One function per pool, not one per object: libuv walks every async handle
- * of the loop on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk.
- * One queue also keeps a channel's data, its exit and its end in order.
- */
 export interface BindingEvent {
   sink: number
-  /** "data" | "stderr" | "exit" | "reopen" | "state" | "attempt" | "end" */
-  kind: string
+  kind: EventKind
   data?: Buffer
   state?: BindingStateEvent
   exit?: BindingExit
@@ -173,6 +170,11 @@ export interface BindingPoolOptions {
   windowBytes: number
   maxPacketBytes: number
   channelBuffer: number
+  /**
+   * Channel data reaches JS as Buffers over the core's own memory (true), or as JS-owned
+   * copies (false: what an Electron app gets, whose V8 memory cage forbids external buffers).
+   */
+  externalBuffers: boolean
   maxConcurrentHandshakes: number
   /** Seed of the backoff jitter (an integer below 2^53). */
   seed: number
@@ -254,6 +256,32 @@ export declare function emitChunks(count: number, size: number, batch: number, o
 
 /** Every error code of the Rust core with its failure cause. */
 export declare function errorCatalog(): Array<BindingErrorEntry>
+
+/**
+ * One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
+ * [`Outbox`] and is told apart by `sink`, a number the TypeScript adapter chose when it asked for
+ * the object. One queue per pool, not one per object: libuv walks every async handle of the loop
+ * on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk, and one
+ * wake-up takes every event queued meanwhile. One queue also keeps a channel's data, its exit and
+ * its end in order.
+ * What a [`BindingEvent`] carries; it crosses as a number, not a string made per event.
+ */
+export declare const enum EventKind {
+  /** Channel output (`data`). */
+  Data = 0,
+  /** Exec stderr (`data`). */
+  Stderr = 1,
+  /** A shell's end (`exit`). */
+  Exit = 2,
+  /** A shell reopened after a reconnect (`atMs`). */
+  Reopen = 3,
+  /** A session state transition (`state`). */
+  State = 4,
+  /** A reconnect attempt about to start (`state`, whose kind is "attempt"). */
+  Attempt = 5,
+  /** Nothing more comes for this sink. */
+  End = 6,
+}
 
 /** A new Ed25519 key pair for the lab and tests. */
 export declare function generateKeyPair(passphrase?: string | undefined | null): BindingKeyPair

@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, emitChunks, errorCatalog, generateKeyPair, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
+const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, emitChunks, errorCatalog, EventKind, generateKeyPair, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
 export { NativeLabServer }
 export { NativePool }
 export { NativeRoute }
@@ -785,6 +785,7 @@ export { bufferIn }
 export { bufferOut }
 export { emitChunks }
 export { errorCatalog }
+export { EventKind }
 export { generateKeyPair }
 export { noop }
 export { startLabServer }

@@ -63,14 +63,27 @@ export const RUST_TUNING_DEFAULTS = {
    * sessions at mid load: 4 ms -> 5.7 % CPU, 16 ms -> 3.9 %, echo p95 unchanged (1.5-1.9 ms).
    */
   coalesceMs: 16,
-  /** A batch this large crosses at once. */
-  coalesceBytes: 64 * 1024,
+  /**
+   * A batch this large crosses at once. Large packets are never copied into a batch (they cross
+   * as they came, beside it), so this bounds how much one channel holds back for its tick.
+   */
+  coalesceBytes: 256 * 1024,
   /** SSH channel window granted to the server (russh's default is 2 MiB). */
   windowBytes: 4 * 1024 * 1024,
-  /** Largest SSH packet the server may send us. */
-  maxPacketBytes: 32 * 1024,
+  /**
+   * Largest SSH packet the server may send us: russh reads packets up to 256 KiB (ssh2 fixes its
+   * own at 32 KiB). Each packet costs a wake-up of the core's thread, a channel message and an
+   * allocation whatever its size, so bulk output costs less CPU per byte in fewer, larger packets.
+   * A server that sends smaller packets is unaffected.
+   */
+  maxPacketBytes: 256 * 1024,
   /** Messages buffered per channel before backpressure reaches the TCP stream. */
   channelBuffer: 256,
+  /**
+   * Channel data reaches JS as Buffers over the core's own memory (no copy), or, when false, as
+   * JS-owned copies: what an Electron app gets, whose V8 memory cage forbids external buffers.
+   */
+  externalBuffers: true as boolean,
 } as const;
 
 /** The numbers SPIKE-2 gives; each is a default the user can change, and reports say which was used. */

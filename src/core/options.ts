@@ -251,7 +251,9 @@ export function resolveExecOptions(command: unknown, input: unknown = {}): Resol
   };
 }
 
-export type RustTuning = { -readonly [K in keyof typeof RUST_TUNING_DEFAULTS]: number };
+export type RustTuning = {
+  -readonly [K in keyof typeof RUST_TUNING_DEFAULTS]: (typeof RUST_TUNING_DEFAULTS)[K] extends boolean ? boolean : number;
+};
 
 export interface PoolOptions {
   core: CoreName;
@@ -284,8 +286,12 @@ export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
     rust.coalesceMs = int('rust', t, 'coalesceMs', 0, 1000, rust.coalesceMs);
     rust.coalesceBytes = int('rust', t, 'coalesceBytes', 1, 16 * 1024 * 1024, rust.coalesceBytes);
     rust.windowBytes = int('rust', t, 'windowBytes', 32 * 1024, 2 ** 31 - 1, rust.windowBytes);
-    rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, 65535, rust.maxPacketBytes);
+    rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, 262144, rust.maxPacketBytes);
     rust.channelBuffer = int('rust', t, 'channelBuffer', 1, 1_000_000, rust.channelBuffer);
+    if (t.externalBuffers !== undefined) {
+      if (typeof t.externalBuffers !== 'boolean') throw bad(`rust option 'externalBuffers' must be true or false, got ${show('externalBuffers', t.externalBuffers)}`);
+      rust.externalBuffers = t.externalBuffers;
+    }
   }
   return {
     core: o.core,

@@ -8,6 +8,7 @@ import {
   type BindingExit,
   type BindingSessionOptions,
   type BindingStateEvent,
+  EventKind,
   NativePool,
   type NativeSession,
   type NativeShell,
@@ -97,9 +98,10 @@ function exitFrom(b: BindingExit): ShellExit {
 type Route = (e: BindingEvent) => void;
 
 /**
- * Every event of a pool arrives through one native callback (see BindingEvent in
- * crates/ssh-core/src/napi/client.rs); each session, shell and streamed exec takes a sink number
- * here before it asks the addon for anything, so no event can arrive before its route exists.
+ * Every event of a pool arrives through one queue (see BindingEvent and the outbox in
+ * crates/ssh-core/src/napi/): the addon wakes us once and `drain()` takes everything queued. Each
+ * session, shell and streamed exec takes a sink number here before it asks the addon for anything,
+ * so no event can arrive before its route exists.
  */
 class Routes {
   #next = 1;
@@ -116,12 +118,12 @@ class Routes {
     this.#routes.delete(sink);
   }
 
-  dispatch = (e: BindingEvent): void => {
+  dispatch(e: BindingEvent): void {
     const route = this.#routes.get(e.sink);
     if (!route) return; // a late event of something already finished
-    if (e.kind === 'end') this.#routes.delete(e.sink);
+    if (e.kind === EventKind.End) this.#routes.delete(e.sink);
     route(e);
-  };
+  }
 }
 
 class RustShell extends BaseShell {
@@ -132,9 +134,9 @@ class RustShell extends BaseShell {
   }
 
   onEvent = guarded((e: BindingEvent) => {
-    if (e.kind === 'data' && e.data) this.deliver(e.data);
-    else if (e.kind === 'exit' && e.exit) this.end(exitFrom(e.exit));
-    else if (e.kind === 'reopen') this.emit('reopen', { atMs: e.atMs ?? Date.now() });
+    if (e.kind === EventKind.Data && e.data) this.deliver(e.data);
+    else if (e.kind === EventKind.Exit && e.exit) this.end(exitFrom(e.exit));
+    else if (e.kind === EventKind.Reopen) this.emit('reopen', { atMs: e.atMs ?? Date.now() });
   });
 
   protected writeRaw(data: Buffer): void {
@@ -227,7 +229,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     const shell = new RustShell();
     const sink = this.#routes.add((e) => {
       shell.onEvent(e);
-      if (e.kind === 'exit') this.#routes.remove(sink);
+      if (e.kind === EventKind.Exit) this.#routes.remove(sink);
     });
     try {
       shell.attach(await native(() => this.#native.openShell(o, sink)));
@@ -248,9 +250,9 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
       const onStderr = o.onStderr ? guarded(o.onStderr) : undefined;
       ended = new Promise((resolve) => {
         sink = this.#routes.add((e) => {
-          if (e.kind === 'data' && e.data) onStdout?.(e.data);
-          else if (e.kind === 'stderr' && e.data) onStderr?.(e.data);
-          else if (e.kind === 'end') resolve();
+          if (e.kind === EventKind.Data && e.data) onStdout?.(e.data);
+          else if (e.kind === EventKind.Stderr && e.data) onStderr?.(e.data);
+          else if (e.kind === EventKind.End) resolve();
         });
       });
     }
@@ -309,11 +311,17 @@ export class RustPool extends BasePool {
   constructor(o: ResolvedPoolOptions) {
     super(o.seed);
     try {
-      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#routes.dispatch);
+      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#wake);
     } catch (err) {
       throw fromNativeError(err);
     }
   }
+
+  /** The addon has queued events: take them all in one call. Routes guard user listeners. */
+  #wake = (): void => {
+    const events = this.#native.drain();
+    for (let i = 0; i < events.length; i++) this.#routes.dispatch(events[i]!);
+  };
 
   protected newSession(options: ResolvedSessionOptions, link: PoolLink): Session {
     return new RustSession(this.#native, this.#routes, options, link, (delta) => this.#hold(delta));

@@ -89,6 +89,13 @@ describe('shell, exec and pool options', () => {
     expect(badOption(() => resolvePoolOptions({ core: 'ssh2', rust: { coalesceMs: 1 } }))).toMatch(/does not apply to core 'ssh2'/);
     expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { coalesce: 1 } }))).toMatch(/unknown rust option 'coalesce'/);
   });
+
+  it('rust buffer handover is a boolean, external by default', () => {
+    expect(resolvePoolOptions({ core: 'rust' }).rust.externalBuffers).toBe(true);
+    expect(resolvePoolOptions({ core: 'rust', rust: { externalBuffers: false } }).rust.externalBuffers).toBe(false);
+    expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { externalBuffers: 'no' } }))).toMatch(/'externalBuffers' must be true or false, got "no"/);
+    expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { maxPacketBytes: 300_000 } }))).toMatch(/maxPacketBytes/);
+  });
 });
 
 describe('reconnect and health options', () => {

@@ -84,8 +84,8 @@ pub(crate) async fn pump(
                 m = read.wait() => m,
                 () = tokio::time::sleep_until(at) => {
                     deadline = None;
-                    if let Some(chunk) = out.take() { sink.data(chunk); }
-                    if let Some(chunk) = err.take() { sink.stderr(chunk); }
+                    out.take().into_iter().for_each(|chunk| sink.data(chunk));
+                    err.take().into_iter().for_each(|chunk| sink.stderr(chunk));
                     continue;
                 }
             }
@@ -116,16 +116,16 @@ pub(crate) async fn pump(
             _ => continue,
         };
         let c = if is_err { &mut err } else { &mut out };
-        match c.push(&data, now) {
+        match c.push(data, now) {
             Next::Deliver => {
                 // Take what has already arrived for the same stream before crossing.
                 while c.len() < coalesce.max_bytes {
                     match read.wait().now_or_never() {
                         Some(Some(ChannelMsg::Data { data })) if !is_err => {
-                            c.push(&data, now);
+                            c.push(data, now);
                         }
                         Some(Some(ChannelMsg::ExtendedData { data, ext: 1 })) if is_err => {
-                            c.push(&data, now);
+                            c.push(data, now);
                         }
                         Some(other) => {
                             pending.push_back(other);
@@ -134,7 +134,7 @@ pub(crate) async fn pump(
                         None => break,
                     }
                 }
-                if let Some(chunk) = c.take() {
+                for chunk in c.take() {
                     if is_err {
                         sink.stderr(chunk)
                     } else {
@@ -147,12 +147,8 @@ pub(crate) async fn pump(
             }
         }
     }
-    if let Some(chunk) = out.take() {
-        sink.data(chunk);
-    }
-    if let Some(chunk) = err.take() {
-        sink.stderr(chunk);
-    }
+    out.take().into_iter().for_each(|chunk| sink.data(chunk));
+    err.take().into_iter().for_each(|chunk| sink.stderr(chunk));
     exit
 }
 

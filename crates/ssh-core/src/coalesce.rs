@@ -3,10 +3,12 @@
 //! Policy: a chunk that arrives after the channel was quiet for `window` (a keystroke echo, a
 //! prompt) is delivered at once; chunks that follow closely (a stream) are merged and delivered
 //! on a process-wide grid of `window`, so the JS thread wakes once per tick for every busy channel;
-//! a buffer reaching `max_bytes` goes out at once.
+//! a buffer reaching `max_bytes` goes out at once. Small chunks are merged by copying; a large one
+//! (a full packet of a bulk stream) is kept as it arrived and crosses beside the others.
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::time::Instant;
 
 use crate::config::CoalesceConfig;
@@ -21,9 +23,16 @@ fn aligned_tick(now: Instant, window: Duration) -> Instant {
     origin + Duration::from_nanos((ticks * w).min(u64::MAX as u128) as u64)
 }
 
+/// A chunk at least this large is handed over as it came, never copied into a batch: a full
+/// SSH packet of a bulk stream costs a copy per byte to merge, and saves only one of the
+/// crossings that a tick's batch shares anyway.
+pub const ZERO_COPY_MIN_BYTES: usize = 8 * 1024;
+
 pub struct Coalescer {
     config: CoalesceConfig,
-    buf: Vec<u8>,
+    /// Buffered bytes in arrival order: runs of small chunks copied together, large chunks alone.
+    parts: Vec<Vec<u8>>,
+    len: usize,
     last_arrival: Option<Instant>,
 }
 
@@ -38,19 +47,23 @@ pub enum Next {
 
 impl Coalescer {
     pub fn new(config: CoalesceConfig) -> Self {
-        Coalescer { config, buf: Vec::new(), last_arrival: None }
+        Coalescer { config, parts: Vec::new(), len: 0, last_arrival: None }
     }
 
-    pub fn push(&mut self, data: &[u8], now: Instant) -> Next {
+    /// Buffers `data` and says when to deliver.
+    pub fn push(&mut self, data: Bytes, now: Instant) -> Next {
         let w = self.config.window;
         let quiet = self.last_arrival.is_none_or(|t| now >= t + w);
-        let was_empty = self.buf.is_empty();
+        let was_empty = self.len == 0;
         self.last_arrival = Some(now);
-        if was_empty && self.buf.capacity() < data.len() {
-            self.buf.reserve(data.len().min(self.config.max_bytes));
+        self.len += data.len();
+        let small_run = self.parts.last_mut().filter(|p| p.len() < ZERO_COPY_MIN_BYTES);
+        match small_run {
+            Some(run) if data.len() < ZERO_COPY_MIN_BYTES => run.extend_from_slice(&data),
+            // No copy when the caller holds the only reference (russh hands each packet over so).
+            _ => self.parts.push(Vec::from(data)),
         }
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= self.config.max_bytes || w == Duration::ZERO || (quiet && was_empty) {
+        if self.len >= self.config.max_bytes || w == Duration::ZERO || (quiet && was_empty) {
             Next::Deliver
         } else {
             Next::WaitUntil(aligned_tick(now, w))
@@ -58,20 +71,17 @@ impl Coalescer {
     }
 
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.len == 0
     }
 
-    /// Takes the buffered bytes (None when empty).
-    pub fn take(&mut self) -> Option<Vec<u8>> {
-        if self.buf.is_empty() {
-            None
-        } else {
-            Some(std::mem::take(&mut self.buf))
-        }
+    /// Takes the buffered bytes, in order, as one or more chunks (empty when nothing is buffered).
+    pub fn take(&mut self) -> Vec<Vec<u8>> {
+        self.len = 0;
+        std::mem::take(&mut self.parts)
     }
 }
 
@@ -87,22 +97,22 @@ mod tests {
     fn a_chunk_after_a_quiet_window_goes_at_once() {
         let t0 = Instant::now();
         let mut c = Coalescer::new(cfg(16, 65536));
-        assert_eq!(c.push(b"k", t0), Next::Deliver);
-        assert_eq!(c.take(), Some(b"k".to_vec()));
-        assert_eq!(c.push(b"e", t0 + Duration::from_millis(20)), Next::Deliver);
+        assert_eq!(c.push(Bytes::from_static(b"k"), t0), Next::Deliver);
+        assert_eq!(c.take(), vec![b"k".to_vec()]);
+        assert_eq!(c.push(Bytes::from_static(b"e"), t0 + Duration::from_millis(20)), Next::Deliver);
     }
 
     #[test]
     fn chunks_that_follow_closely_wait_for_the_shared_tick() {
         let t0 = Instant::now();
         let mut c = Coalescer::new(cfg(16, 65536));
-        c.push(b"a", t0);
+        c.push(Bytes::from_static(b"a"), t0);
         c.take();
         let t1 = t0 + Duration::from_millis(1);
-        let Next::WaitUntil(at) = c.push(b"bc", t1) else { panic!("should wait") };
+        let Next::WaitUntil(at) = c.push(Bytes::from_static(b"bc"), t1) else { panic!("should wait") };
         assert!(at > t1 && at <= t1 + Duration::from_millis(16), "{:?}", at - t1);
-        assert_eq!(c.push(b"d", t1), Next::WaitUntil(at));
-        assert_eq!(c.take(), Some(b"bcd".to_vec()));
+        assert_eq!(c.push(Bytes::from_static(b"d"), t1), Next::WaitUntil(at));
+        assert_eq!(c.take(), vec![b"bcd".to_vec()]);
     }
 
     #[test]
@@ -110,28 +120,50 @@ mod tests {
         // A keystroke echo, then its erase 1 ms later (held), then the next key 20 ms after that.
         let t0 = Instant::now();
         let mut c = Coalescer::new(cfg(16, 65536));
-        assert_eq!(c.push(b"Z", t0), Next::Deliver);
+        assert_eq!(c.push(Bytes::from_static(b"Z"), t0), Next::Deliver);
         c.take();
-        assert!(matches!(c.push(b"\x08 \x08", t0 + Duration::from_millis(1)), Next::WaitUntil(_)));
+        assert!(matches!(c.push(Bytes::from_static(b"\x08 \x08"), t0 + Duration::from_millis(1)), Next::WaitUntil(_)));
         c.take();
-        assert_eq!(c.push(b"Z", t0 + Duration::from_millis(21)), Next::Deliver);
+        assert_eq!(c.push(Bytes::from_static(b"Z"), t0 + Duration::from_millis(21)), Next::Deliver);
     }
 
     #[test]
     fn a_full_buffer_goes_at_once() {
         let t0 = Instant::now();
         let mut c = Coalescer::new(cfg(16, 8));
-        c.push(b"a", t0);
+        c.push(Bytes::from_static(b"a"), t0);
         c.take();
-        assert_eq!(c.push(&[0u8; 8], t0), Next::Deliver);
+        assert_eq!(c.push(Bytes::from_static(&[0u8; 8]), t0), Next::Deliver);
+    }
+
+    #[test]
+    fn large_chunks_cross_as_they_came_and_small_ones_are_merged() {
+        let t0 = Instant::now();
+        let mut c = Coalescer::new(cfg(16, 1 << 20));
+        c.push(Bytes::from_static(b"q"), t0);
+        c.take();
+        let big = vec![7u8; ZERO_COPY_MIN_BYTES];
+        let big_ptr = big.as_ptr();
+        let t1 = t0 + Duration::from_millis(1);
+        c.push(Bytes::from_static(b"ab"), t1);
+        c.push(Bytes::from_static(b"c"), t1);
+        c.push(Bytes::from(big), t1);
+        c.push(Bytes::from_static(b"d"), t1);
+        assert_eq!(c.len(), 3 + ZERO_COPY_MIN_BYTES + 1);
+        let parts = c.take();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], b"abc");
+        assert_eq!(parts[1].as_ptr(), big_ptr, "a large chunk is not copied");
+        assert_eq!(parts[2], b"d");
+        assert!(c.is_empty() && c.take().is_empty());
     }
 
     #[test]
     fn a_zero_window_never_waits() {
         let t0 = Instant::now();
         let mut c = Coalescer::new(cfg(0, 65536));
-        c.push(b"a", t0);
+        c.push(Bytes::from_static(b"a"), t0);
         c.take();
-        assert_eq!(c.push(b"b", t0), Next::Deliver);
+        assert_eq!(c.push(Bytes::from_static(b"b"), t0), Next::Deliver);
     }
 }

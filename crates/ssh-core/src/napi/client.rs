@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
-use napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking;
 use napi_derive::napi;
 
+use super::chunk::Chunk;
+use super::outbox::Outbox;
 use super::{bad_option, count_crossing, to_napi, JsCallback};
 use crate::shell::{Shell, ShellRequest};
 use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
@@ -24,6 +25,9 @@ pub struct BindingPoolOptions {
     pub window_bytes: u32,
     pub max_packet_bytes: u32,
     pub channel_buffer: u32,
+    /// Channel data reaches JS as Buffers over the core's own memory (true), or as JS-owned
+    /// copies (false: what an Electron app gets, whose V8 memory cage forbids external buffers).
+    pub external_buffers: bool,
     pub max_concurrent_handshakes: u32,
     /// Seed of the backoff jitter (an integer below 2^53).
     pub seed: f64,
@@ -48,8 +52,8 @@ impl TryFrom<BindingPoolOptions> for PoolTuning {
         if !(o.coalesce_ms.is_finite() && o.coalesce_ms >= 0.0) {
             return Err(bad_option(format!("coalesceMs must be a number >= 0, got {}", o.coalesce_ms)));
         }
-        if o.max_packet_bytes < 1024 || o.max_packet_bytes > 65535 {
-            return Err(bad_option(format!("maxPacketBytes must be 1024..65535, got {}", o.max_packet_bytes)));
+        if o.max_packet_bytes < 1024 || o.max_packet_bytes > 262144 {
+            return Err(bad_option(format!("maxPacketBytes must be 1024..262144, got {}", o.max_packet_bytes)));
         }
         Ok(PoolTuning {
             coalesce: CoalesceConfig {
@@ -169,16 +173,36 @@ pub struct BindingStateEvent {
 }
 
 /// One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
-/// thread-safe function and is told apart by `sink`, a number the TypeScript adapter chose when it
-/// asked for the object. One function per pool, not one per object: libuv walks every async handle
-/// of the loop on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk.
-/// One queue also keeps a channel's data, its exit and its end in order.
-#[napi(object)]
+/// [`Outbox`] and is told apart by `sink`, a number the TypeScript adapter chose when it asked for
+/// the object. One queue per pool, not one per object: libuv walks every async handle of the loop
+/// on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk, and one
+/// wake-up takes every event queued meanwhile. One queue also keeps a channel's data, its exit and
+/// its end in order.
+/// What a [`BindingEvent`] carries; it crosses as a number, not a string made per event.
+#[napi]
+pub enum EventKind {
+    /// Channel output (`data`).
+    Data,
+    /// Exec stderr (`data`).
+    Stderr,
+    /// A shell's end (`exit`).
+    Exit,
+    /// A shell reopened after a reconnect (`atMs`).
+    Reopen,
+    /// A session state transition (`state`).
+    State,
+    /// A reconnect attempt about to start (`state`, whose kind is "attempt").
+    Attempt,
+    /// Nothing more comes for this sink.
+    End,
+}
+
+#[napi(object, object_from_js = false)]
 pub struct BindingEvent {
     pub sink: u32,
-    /// "data" | "stderr" | "exit" | "reopen" | "state" | "attempt" | "end"
-    pub kind: String,
-    pub data: Option<Buffer>,
+    pub kind: EventKind,
+    #[napi(ts_type = "Buffer")]
+    pub data: Option<Chunk>,
     pub state: Option<BindingStateEvent>,
     pub exit: Option<BindingExit>,
     pub at_ms: Option<f64>,
@@ -187,27 +211,28 @@ pub struct BindingEvent {
 /// The pool's way to JS, with the sink an event belongs to.
 #[derive(Clone)]
 struct JsSink {
-    out: Arc<JsCallback<BindingEvent>>,
+    out: Arc<Outbox>,
     sink: u32,
+    /// Channel data is copied into JS-owned Buffers instead of handed over (see [`Chunk`]).
+    copy: bool,
 }
 
 impl JsSink {
-    fn send(&self, kind: &str, bytes: usize, fill: impl FnOnce(&mut BindingEvent)) {
-        count_crossing(bytes);
-        let mut e = BindingEvent { sink: self.sink, kind: kind.into(), data: None, state: None, exit: None, at_ms: None };
+    fn send(&self, kind: EventKind, bytes: usize, fill: impl FnOnce(&mut BindingEvent)) {
+        let mut e = BindingEvent { sink: self.sink, kind, data: None, state: None, exit: None, at_ms: None };
         fill(&mut e);
-        self.out.call(e, NonBlocking);
+        self.out.push(e, bytes);
     }
 
     /// Nothing more will come for this sink: the adapter can forget it.
     fn end(&self) {
-        self.send("end", 0, |_| {});
+        self.send(EventKind::End, 0, |_| {});
     }
 }
 
 impl SessionEvents for JsSink {
     fn state(&self, e: StateEvent) {
-        self.send("state", 0, |b| {
+        self.send(EventKind::State, 0, |b| {
             b.state = Some(BindingStateEvent {
                 kind: "state".into(),
                 attempt: None,
@@ -223,7 +248,7 @@ impl SessionEvents for JsSink {
     }
 
     fn attempt(&self, e: AttemptEvent) {
-        self.send("attempt", 0, |b| {
+        self.send(EventKind::Attempt, 0, |b| {
             b.state = Some(BindingStateEvent {
                 kind: "attempt".into(),
                 attempt: Some(e.attempt),
@@ -249,14 +274,15 @@ pub struct BindingExit {
 
 impl ChannelEvents for JsSink {
     fn data(&self, chunk: Vec<u8>) {
-        // Buffer::from(Vec) hands the allocation to JS without copying.
-        self.send("data", chunk.len(), |b| b.data = Some(Buffer::from(chunk)));
+        let copy = self.copy;
+        self.send(EventKind::Data, chunk.len(), |b| b.data = Some(Chunk { bytes: chunk, copy }));
     }
     fn stderr(&self, chunk: Vec<u8>) {
-        self.send("stderr", chunk.len(), |b| b.data = Some(Buffer::from(chunk)));
+        let copy = self.copy;
+        self.send(EventKind::Stderr, chunk.len(), |b| b.data = Some(Chunk { bytes: chunk, copy }));
     }
     fn exit(&self, exit: ChannelExit) {
-        self.send("exit", 0, |b| {
+        self.send(EventKind::Exit, 0, |b| {
             b.exit = Some(BindingExit {
                 code: exit.code,
                 signal: exit.signal,
@@ -266,23 +292,34 @@ impl ChannelEvents for JsSink {
         });
     }
     fn reopened(&self) {
-        self.send("reopen", 0, |b| b.at_ms = Some(crate::events::now_ms()));
+        self.send(EventKind::Reopen, 0, |b| b.at_ms = Some(crate::events::now_ms()));
     }
 }
 
 #[napi]
 pub struct NativePool {
     pool: Arc<Pool>,
-    events: Arc<JsCallback<BindingEvent>>,
+    events: Arc<Outbox>,
+    copy: bool,
 }
 
 #[napi]
 impl NativePool {
-    /// `onEvent` receives every event of every session, shell and streamed exec of the pool.
+    /// `onWake` is called (with no arguments) when events of the pool's sessions, shells and
+    /// streamed execs are waiting; it takes them with `drain()`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: BindingPoolOptions, on_event: ThreadsafeFunction<BindingEvent, (), BindingEvent, Status, false, true>) -> Result<Self> {
+    pub fn new(options: BindingPoolOptions, on_wake: ThreadsafeFunction<(), (), (), Status, false, true>) -> Result<Self> {
         let policy = PoolPolicy::try_from(&options)?;
-        Ok(NativePool { pool: Arc::new(Pool::new(PoolTuning::try_from(options)?, policy)), events: Arc::new(on_event) })
+        let copy = !options.external_buffers;
+        let on_wake: JsCallback<()> = on_wake;
+        let pool = Arc::new(Pool::new(PoolTuning::try_from(options)?, policy));
+        Ok(NativePool { pool, events: Arc::new(Outbox::new(on_wake)), copy })
+    }
+
+    /// Every event queued since the last call, in order (one crossing for all of them).
+    #[napi(catch_unwind)]
+    pub fn drain(&self) -> Vec<BindingEvent> {
+        self.events.drain()
     }
 
     /// A new, unconnected session whose state events go to `sink`.
@@ -295,7 +332,7 @@ impl NativePool {
         if let Some(names) = &config.kex {
             crate::config::resolve_kex(names).map_err(to_napi)?;
         }
-        let events = JsSink { out: Arc::clone(&self.events), sink };
+        let events = JsSink { out: Arc::clone(&self.events), sink, copy: self.copy };
         let session = self.pool.create_session(config, Arc::new(events.clone()));
         Ok(NativeSession { session, events })
     }
@@ -361,7 +398,7 @@ impl NativeSession {
     #[napi]
     pub async fn open_shell(&self, options: BindingShellOptions, sink: u32) -> Result<NativeShell> {
         let req = ShellRequest { term: options.term, cols: options.cols, rows: options.rows };
-        let events = Arc::new(JsSink { out: Arc::clone(&self.events.out), sink });
+        let events = Arc::new(JsSink { sink, ..self.events.clone() });
         let shell = self.session.open_shell(req, events).await.map_err(to_napi)?;
         Ok(NativeShell { shell })
     }
@@ -371,7 +408,7 @@ impl NativeSession {
     /// empty; the byte counts are always set.
     #[napi]
     pub async fn exec(&self, command: String, options: BindingExecOptions, stream_sink: Option<u32>) -> Result<BindingExecResult> {
-        let stream = stream_sink.map(|sink| JsSink { out: Arc::clone(&self.events.out), sink });
+        let stream = stream_sink.map(|sink| JsSink { sink, ..self.events.clone() });
         let timeout = Duration::from_millis(options.timeout_ms as u64);
         let result = self
             .session

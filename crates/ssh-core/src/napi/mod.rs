@@ -3,8 +3,10 @@
 //!
 //! Errors cross as `[CODE] message`; the TypeScript adapter turns them back into typed errors.
 
+mod chunk;
 mod client;
 mod lab;
+mod outbox;
 mod proxy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,7 +53,7 @@ fn init() {
 static CROSSINGS: AtomicU64 = AtomicU64::new(0);
 static CROSSING_BYTES: AtomicU64 = AtomicU64::new(0);
 
-/// Counts one event handed to JS, with its payload size.
+/// Counts one crossing to JS (a wake-up of the JS thread, or a call's result), with its payload size.
 pub(crate) fn count_crossing(bytes: usize) {
     CROSSINGS.fetch_add(1, Ordering::Relaxed);
     CROSSING_BYTES.fetch_add(bytes as u64, Ordering::Relaxed);

@@ -1,0 +1,64 @@
+//! The pool's one way to JS: events queue here and the JS thread is woken once to take them all.
+//!
+//! A wake-up of the JS thread, not the bytes, is what a crossing costs (DESIGN.md): one
+//! thread-safe call per chunk made a bulk stream wake it tens of thousands of times a second and
+//! 1,000 quiet sessions once per line each. Here the first event after a drain schedules one
+//! wake-up; everything queued until JS runs goes out in the same `drain()` call.
+
+use std::sync::Mutex;
+
+use napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking;
+use napi::Status;
+
+use super::client::BindingEvent;
+use super::{count_crossing, JsCallback};
+
+#[derive(Default)]
+struct Queue {
+    events: Vec<BindingEvent>,
+    bytes: usize,
+    /// A wake-up is on its way and has not drained yet.
+    woken: bool,
+}
+
+pub(crate) struct Outbox {
+    queue: Mutex<Queue>,
+    wake: JsCallback<()>,
+}
+
+impl Outbox {
+    pub(crate) fn new(wake: JsCallback<()>) -> Self {
+        Outbox { queue: Mutex::new(Queue::default()), wake }
+    }
+
+    /// Queues an event; wakes the JS thread unless a wake-up is already pending.
+    pub(crate) fn push(&self, event: BindingEvent, bytes: usize) {
+        let Ok(mut q) = self.queue.lock() else { return };
+        q.events.push(event);
+        q.bytes += bytes;
+        if q.woken {
+            return;
+        }
+        q.woken = true;
+        drop(q);
+        if self.wake.call((), NonBlocking) != Status::Ok {
+            // The JS side is going away; a later push tries again.
+            if let Ok(mut q) = self.queue.lock() {
+                q.woken = false;
+            }
+        }
+    }
+
+    /// Everything queued since the last drain, in order. Counts one crossing when non-empty.
+    pub(crate) fn drain(&self) -> Vec<BindingEvent> {
+        let Ok(mut q) = self.queue.lock() else { return Vec::new() };
+        q.woken = false;
+        let bytes = std::mem::take(&mut q.bytes);
+        let events = std::mem::take(&mut q.events);
+        drop(q);
+        if !events.is_empty() {
+            count_crossing(bytes);
+        }
+        events
+    }
+}
