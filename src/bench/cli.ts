@@ -16,7 +16,9 @@ stability and reconnect, resources, throughput, latency, scale, boundary cost.
   --cores LIST        rust,ssh2 (default) or rust,ssh2,russh-napi (the prebuilt binding on npm)
   --quick             a short run (about 90 s): shorter phases, 100 MB bulk, 10 and 100 sessions
   --duration D        length of the stability and resource phases per contender (default 30s)
-  --bulk SIZE         bytes of exec output for throughput, e.g. 500MB (default 500MB)
+  --bulk SIZE         bytes of exec output for throughput, e.g. 500MB (default 2GB; 100MB with --quick)
+  --busy              a CPU hog on the other core during the resource and throughput sections
+                      (throughput is measured both ways, so the rise per core is shown)
   --scale LIST        session counts for the scale section (default 10,100,1000)
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
   --seed N            reconnect jitter seed (default random)
@@ -39,6 +41,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       scale: { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
+      busy: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -59,13 +62,14 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       quick,
       phaseMs,
       scalePhaseMs: quick ? 10_000 : 16_000,
-      bulkBytes: values.bulk ? parseSize(values.bulk) : quick ? 100e6 : 500e6,
+      bulkBytes: values.bulk ? parseSize(values.bulk) : quick ? 100e6 : 2e9,
       ciphers: ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'],
       scaleSizes,
       sessions: PLAN_DEFAULTS.sessions,
       kex: 'curve25519-sha256',
       cipher: 'aes128-gcm@openssh.com',
       seed: values.seed ? parseIntArg(values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) : Math.floor(Math.random() * 2 ** 32),
+      busy: values.busy!,
     },
   };
 }

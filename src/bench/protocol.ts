@@ -5,7 +5,8 @@ import type { LatencySummary } from '../runner/record.js';
 
 export type BenchTask =
   | { kind: 'bulk'; core: Contender; session: SessionOptions; bytes: number }
-  | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number };
+  | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number }
+  | { kind: 'floor'; ciphers: string[]; blockBytes: number; seconds: number };
 
 export interface BulkResult {
   bytes: number;
@@ -23,4 +24,13 @@ export interface LatencyResult {
   echo: LatencySummary;
 }
 
-export type BenchReply = { ok: true; result: BulkResult | LatencyResult } | { ok: false; error: string };
+/**
+ * The crypto floor: what decrypting and authenticating the stream costs on this CPU with no SSH,
+ * no socket and no JS hop (OpenSSL through node:crypto, one AEAD open per SSH-packet-sized block).
+ */
+export interface FloorResult {
+  blockBytes: number;
+  ciphers: Record<string, { mbPerS: number; cpuSPerGb: number }>;
+}
+
+export type BenchReply = { ok: true; result: BulkResult | LatencyResult | FloorResult } | { ok: false; error: string };

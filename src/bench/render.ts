@@ -52,6 +52,7 @@ export function tables(c: Comparison): Table[] {
     ],
   });
   for (const cipher of Object.keys(c.throughput)) {
+    const floor = c.floor?.ciphers[cipher];
     out.push({
       title: `3. Throughput: ${(c.options.bulkBytes / 1e6).toFixed(0)} MB of exec output delivered to JS (${cipher})`,
       head: ['contender', 'MB/s', 'client CPU s/GB', 'RSS after (MB)'],
@@ -60,8 +61,27 @@ export function tables(c: Comparison): Table[] {
           const t = c.throughput[cipher]?.[core];
           return [core, f(t?.mbPerS, 0), f(t?.cpuSPerGb), f(t?.rssMb, 0)];
         }),
-        ratioRow(c, [f(R[`throughput.${cipher}.mbPerS`]), f(R[`throughput.${cipher}.cpuSPerGb`]), null]),
+        ratioRow(c, [f(R[`throughput.${cipher}.mbPerS`]), f(R[`throughput.${cipher}.cpuSPerGb`]), f(R[`throughput.${cipher}.rssMb`])]),
+        ...(floor ? [['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'], ['rust/floor', 'n/a', f(R[`throughput.${cipher}.cpuSPerGbOverFloor`]), '-']] : []),
       ],
+      note: floor
+        ? `crypto floor: the cipher alone on this CPU (OpenSSL through node:crypto, ${c.floor!.blockBytes / 1024} KiB blocks, no SSH, socket or JS hop), measured in this run.`
+        : undefined,
+    });
+  }
+  for (const cipher of Object.keys(c.throughputBusy)) {
+    out.push({
+      title: `3b. Throughput with the other core busy (${cipher})`,
+      head: ['contender', 'MB/s', 'client CPU s/GB', 'quiet CPU s/GB', 'rise (busy / quiet)'],
+      rows: [
+        ...cs.map((core) => {
+          const b = c.throughputBusy[cipher]?.[core];
+          const q = c.throughput[cipher]?.[core];
+          return [core, f(b?.mbPerS, 0), f(b?.cpuSPerGb), f(q?.cpuSPerGb), b && q ? f(b.cpuSPerGb / q.cpuSPerGb) : 'n/a'];
+        }),
+        ratioRow(c, [null, f(R[`throughputBusy.${cipher}.cpuSPerGb`]), f(R[`throughput.${cipher}.cpuSPerGb`]), f(R[`throughputBusy.${cipher}.rise`])]),
+      ],
+      note: 'A CPU hog (one spinning process) ran beside the worker; the rise says how much each core suffers from sharing the machine.',
     });
   }
   out.push({
@@ -102,7 +122,7 @@ function header(c: Comparison): string[] {
   return [
     `${c.createdAt} · ${c.machine.cpus} CPUs · Node ${c.machine.node} · ${c.machine.platform}`,
     `contenders: ${c.contenders.join(', ')} · kex ${o.kex} · cipher ${o.cipher} (throughput: ${o.ciphers.join(', ')}) · ` +
-      `phases ${o.phaseMs / 1000}s, scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000}s · bulk ${(o.bulkBytes / 1e6).toFixed(0)} MB · seed ${o.seed}${o.quick ? ' · quick' : ''}`,
+      `phases ${o.phaseMs / 1000}s, scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000}s · bulk ${(o.bulkBytes / 1e6).toFixed(0)} MB · seed ${o.seed}${o.quick ? ' · quick' : ''}${o.busy ? ' · other core busy (resources, throughput)' : ''}`,
   ];
 }
 

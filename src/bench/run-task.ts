@@ -1,11 +1,12 @@
 /** Runs one bench task in a fresh worker process and returns its result. */
 import { fork } from 'node:child_process';
 import { siblingEntry } from '../lab/process.js';
-import type { BenchReply, BenchTask, BulkResult, LatencyResult } from './protocol.js';
+import type { BenchReply, BenchTask, BulkResult, FloorResult, LatencyResult } from './protocol.js';
 
 export function runTask(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult>;
 export function runTask(task: Extract<BenchTask, { kind: 'latency' }>): Promise<LatencyResult>;
-export function runTask(task: BenchTask): Promise<BulkResult | LatencyResult> {
+export function runTask(task: Extract<BenchTask, { kind: 'floor' }>): Promise<FloorResult>;
+export function runTask(task: BenchTask): Promise<BulkResult | LatencyResult | FloorResult> {
   const entry = siblingEntry(import.meta.url, 'worker');
   const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
@@ -13,10 +14,10 @@ export function runTask(task: BenchTask): Promise<BulkResult | LatencyResult> {
     child.once('message', (m: BenchReply) => {
       settled = true;
       if (m.ok) resolve(m.result);
-      else reject(new Error(`${task.core} ${task.kind}: ${m.error}`));
+      else reject(new Error(`${'core' in task ? `${task.core} ` : ''}${task.kind}: ${m.error}`));
     });
     child.once('exit', (code) => {
-      if (!settled) reject(new Error(`${task.core} ${task.kind}: the bench worker exited (code ${code})`));
+      if (!settled) reject(new Error(`${'core' in task ? `${task.core} ` : ''}${task.kind}: the bench worker exited (code ${code})`));
     });
     child.send(task);
   });

@@ -3,11 +3,12 @@
  * bulk: stream N bytes of exec output into JS and time it; latency: handshakes, exec round trips
  * and keystroke echoes, each into an HDR histogram.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Shell } from '../core/contract.js';
 import { loadPool } from '../core/load.js';
 import { Latency } from '../metrics/histogram.js';
-import type { BenchReply, BenchTask, BulkResult, LatencyResult } from './protocol.js';
+import type { BenchReply, BenchTask, BulkResult, FloorResult, LatencyResult } from './protocol.js';
 
 export async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult> {
   const pool = await loadPool(task.core);
@@ -87,11 +88,57 @@ export async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Pr
   }
 }
 
+/** node:crypto's name for the AEAD under an SSH cipher (chacha20-poly1305@openssh.com keys its
+ * MAC per packet differently from RFC 8439, at the same cost per byte). */
+const AEAD: Record<string, { name: 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305'; keyBytes: number }> = {
+  'aes128-gcm@openssh.com': { name: 'aes-128-gcm', keyBytes: 16 },
+  'aes256-gcm@openssh.com': { name: 'aes-256-gcm', keyBytes: 32 },
+  'chacha20-poly1305@openssh.com': { name: 'chacha20-poly1305', keyBytes: 32 },
+};
+
+export function floor(task: Extract<BenchTask, { kind: 'floor' }>): FloorResult {
+  const result: FloorResult = { blockBytes: task.blockBytes, ciphers: {} };
+  for (const cipher of task.ciphers) {
+    const aead = AEAD[cipher];
+    if (!aead) throw new Error(`no crypto floor for cipher '${cipher}'`);
+    const key = randomBytes(aead.keyBytes);
+    const iv = randomBytes(12);
+    const enc = createCipheriv(aead.name as 'aes-128-gcm', key, iv, { authTagLength: 16 });
+    const sealed = Buffer.concat([enc.update(randomBytes(task.blockBytes)), enc.final()]);
+    const tag = enc.getAuthTag();
+    let bytes = 0;
+    const open = () => {
+      const d = createDecipheriv(aead.name as 'aes-128-gcm', key, iv, { authTagLength: 16 });
+      d.setAuthTag(tag);
+      bytes += d.update(sealed).length;
+      d.final();
+    };
+    for (let i = 0; i < 200; i++) open(); // warm up
+    bytes = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    while (performance.now() - t0 < task.seconds * 1000) for (let i = 0; i < 64; i++) open();
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    result.ciphers[cipher] = {
+      mbPerS: bytes / 1e6 / (wallMs / 1000),
+      cpuSPerGb: (cpu.user + cpu.system) / 1e6 / (bytes / 1e9),
+    };
+  }
+  return result;
+}
+
+async function run(task: BenchTask): Promise<BulkResult | LatencyResult | FloorResult> {
+  if (task.kind === 'bulk') return bulk(task);
+  if (task.kind === 'latency') return latency(task);
+  return floor(task);
+}
+
 // Run as the bench worker only when forked with an IPC channel (profile-target imports this module).
 if (process.send) process.once('message', async (task: BenchTask) => {
   let reply: BenchReply;
   try {
-    reply = { ok: true, result: task.kind === 'bulk' ? await bulk(task) : await latency(task) };
+    reply = { ok: true, result: await run(task) };
   } catch (err) {
     reply = { ok: false, error: (err as Error).message };
   }

@@ -17,6 +17,7 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
     kex: 'curve25519-sha256',
     cipher: 'aes128-gcm@openssh.com',
     seed: 1,
+    busy: false,
   };
   const bulk = (cpuSPerGb: number) => ({ bytes: 1e8, wallMs: 250, cpuMs: 100, mbPerS: 400, cpuSPerGb, rssMb: 90 });
   const scale = (n: number, rssMb: number) => ({ sessions: n, connected: n, rssMb, rssPerSessionKb: (rssMb * 1024) / n, cpuPct: 1, cpuPerSessionPct: 1 / n });
@@ -38,6 +39,8 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
       'russh-napi': { cpuPct: 6, rssPeakMb: 75, rssMeanMb: 70 },
     },
     throughput: { 'aes128-gcm@openssh.com': { rust: bulk(0.8), ssh2: bulk(1.4), 'russh-napi': bulk(2.1) } },
+    throughputBusy: {},
+    floor: { blockBytes: 32768, ciphers: { 'aes128-gcm@openssh.com': { mbPerS: 2500, cpuSPerGb: 0.4 } } },
     latency: {
       rust: { handshake: lat(4), exec: lat(0.4), echo: lat(0.5) },
       ssh2: { handshake: lat(20), exec: lat(0.9), echo: lat(0.6) },
@@ -61,16 +64,24 @@ describe('bench:compare decision', () => {
     decide(c, o);
     expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.45, 6);
     const t = Object.fromEntries(c.targets.map((x) => [x.id, x.pass]));
-    expect(t).toMatchObject({
+    expect(t).toEqual({
       'cpu-mid': true,
-      'cpu-bulk-aes128-gcm@openssh.com': false,
+      // 0.8 / 1.4 = 0.57 of ssh2's CPU per GB, but 2.0 x the cipher's own cost on this CPU
+      'cpu-bulk-aes128-gcm@openssh.com': true,
+      'floor-bulk-aes128-gcm@openssh.com': false,
+      'rss-bulk': true,
+      'handshake-p95': true,
+      'exec-p95': true,
       'echo-p95': true,
       rss: true,
+      'scale-cpu': false,
+      'scale-rss': true,
       'scale-1000': true,
       'beat-russh-napi': false,
     });
+    expect(c.targets.find((x) => x.id === 'floor-bulk-aes128-gcm@openssh.com')!.value).toBe('2.00 x floor');
     expect(c.targets.find((x) => x.id === 'beat-russh-napi')!.value).toBe('loses on: echo p95');
-    expect(c.summary[0]).toBe('Rust core meets 4 of 6 targets set for it.');
+    expect(c.summary[0]).toBe('Rust core meets 9 of 12 targets set for it.');
     // ssh2 recovered 26/30 (87%): it misses the plan's reconnect criterion
     expect(c.summary).toContain("ssh2: misses the plan's criteria measured here.");
     expect(answer(c)).toMatch(/^Answer: the Rust core/);
@@ -90,13 +101,14 @@ describe('bench:compare decision', () => {
     c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
     decide(c, o);
     expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.875, 6);
-    expect(answer(c)).toBe('Answer: the ssh2 core (both meet the plan; the Rust core misses 3 of its targets: cpu-mid, cpu-bulk-aes128-gcm@openssh.com, beat-russh-napi).');
+    expect(answer(c)).toBe('Answer: the ssh2 core (both meet the plan; the Rust core misses 4 of its targets: cpu-mid, floor-bulk-aes128-gcm@openssh.com, scale-cpu, beat-russh-napi).');
   });
 
   it('a Rust core that clears every target is the answer', () => {
     const { c, o } = comparison(1.8);
     c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
     c.throughput['aes128-gcm@openssh.com']!.rust!.cpuSPerGb = 0.6;
+    c.scale['1000']!.rust!.cpuPct = 0.5;
     c.latency['russh-napi']!.echo = lat(0.9);
     decide(c, o);
     expect(c.targets.every((t) => t.pass === true)).toBe(true);
@@ -117,6 +129,17 @@ describe('bench:compare decision', () => {
     clear.c.resources['russh-napi']!.cpuPct = 5.1; // the third contender does not decide the answer
     decide(clear.c, clear.o);
     expect(clear.c.summary.some((x) => x.startsWith('Marginal'))).toBe(false);
+  });
+
+  it('with --busy, the rise of each core\'s CPU per GB is compared', () => {
+    const { c, o } = comparison(1.8);
+    o.busy = true;
+    const bulk = (cpuSPerGb: number) => ({ bytes: 1e8, wallMs: 250, cpuMs: 100, mbPerS: 400, cpuSPerGb, rssMb: 90 });
+    // rust 0.8 -> 1.2 (x1.5), ssh2 1.4 -> 1.54 (x1.1): rust rises 1.36 times as much
+    c.throughputBusy = { 'aes128-gcm@openssh.com': { rust: bulk(1.2), ssh2: bulk(1.54) } };
+    decide(c, o);
+    expect(c.ratios['throughputBusy.aes128-gcm@openssh.com.rise']).toBeCloseTo(1.5 / 1.1, 6);
+    expect(c.targets.find((x) => x.id === 'busy-rise')!.pass).toBe(false);
   });
 
   it('renders every section in markdown and HTML', () => {
