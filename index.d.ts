@@ -248,6 +248,12 @@ export declare function bufferIn(data: Buffer): number
 export declare function bufferOut(len: number): Buffer
 
 /**
+ * Opens `blockBytes`-sized sealed blocks of `cipher` for about `seconds` on the calling thread
+ * and returns how many bytes it opened; the caller times it with its own CPU clock.
+ */
+export declare function cryptoFloor(cipher: string, blockBytes: number, seconds: number): number
+
+/**
  * Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`
  * chunks merged per crossing (1: every chunk crosses alone), from a runtime thread as channel
  * data does. Resolves once all are queued; JS counts what arrives.

@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, emitChunks, errorCatalog, EventKind, generateKeyPair, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
+const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, cryptoFloor, emitChunks, errorCatalog, EventKind, generateKeyPair, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
 export { NativeLabServer }
 export { NativePool }
 export { NativeRoute }
@@ -783,6 +783,7 @@ export { backoffDelays }
 export { boundaryStats }
 export { bufferIn }
 export { bufferOut }
+export { cryptoFloor }
 export { emitChunks }
 export { errorCatalog }
 export { EventKind }

@@ -65,7 +65,7 @@ export function tables(c: Comparison): Table[] {
         ...(floor ? [['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'], ['rust/floor', 'n/a', f(R[`throughput.${cipher}.cpuSPerGbOverFloor`]), '-']] : []),
       ],
       note: floor
-        ? `crypto floor: the cipher alone on this CPU (OpenSSL through node:crypto, ${c.floor!.blockBytes / 1024} KiB blocks, no SSH, socket or JS hop), measured in this run.`
+        ? `crypto floor: the cipher alone on this CPU (aws-lc, the library russh uses: one copy and one AEAD open per ${c.floor!.blockBytes / 1024} KiB block; no SSH, socket or JS hop), measured in this run.`
         : undefined,
     });
   }

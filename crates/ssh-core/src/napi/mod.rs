@@ -5,6 +5,7 @@
 
 mod chunk;
 mod client;
+mod floor;
 mod lab;
 mod outbox;
 mod proxy;
