@@ -26,12 +26,10 @@ export declare class NativeLabServer {
 
 export declare class NativePool {
   /**
-   * `onWake` is called (with no arguments) when events of the pool's sessions, shells and
-   * streamed execs are waiting; it takes them with `drain()`.
+   * `onEvents` receives, in order and in batches (one call per wake-up of the JS thread),
+   * every event of every session, shell and streamed exec of the pool.
    */
-  constructor(options: BindingPoolOptions, onWake: (() => void))
-  /** Every event queued since the last call, in order (one crossing for all of them). */
-  drain(): Array<BindingEvent>
+  constructor(options: BindingPoolOptions, onEvents: (events: Array<BindingEvent>) => void)
   /** A new, unconnected session whose state events go to `sink`. */
   createSession(options: BindingSessionOptions, sink: number): NativeSession
   get openSessions(): number

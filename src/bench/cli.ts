@@ -17,7 +17,8 @@ stability and reconnect, resources, throughput, latency, scale, boundary cost.
   --quick             a short run (about 90 s): shorter phases, 100 MB bulk, 10 and 100 sessions
   --duration D        length of the stability and resource phases per contender (default 30s)
   --bulk SIZE         bytes of exec output for throughput, e.g. 500MB (default 2GB; 100MB with --quick)
-  --busy              a CPU hog on the other core during the resource and throughput sections
+  --busy              a CPU hog (one spinning process: a core's worth of load) beside the
+                      worker during the resource and throughput sections
                       (throughput is measured both ways, so the rise per core is shown)
   --scale LIST        session counts for the scale section (default 10,100,1000)
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)

@@ -71,12 +71,12 @@ export const RUST_TUNING_DEFAULTS = {
   /** SSH channel window granted to the server (russh's default is 2 MiB). */
   windowBytes: 4 * 1024 * 1024,
   /**
-   * Largest SSH packet the server may send us: russh reads packets up to 256 KiB (ssh2 fixes its
-   * own at 32 KiB). Each packet costs a wake-up of the core's thread, a channel message and an
+   * Largest SSH packet the server may send us: 256 KiB less 256 bytes, russh's read limit with room
+   * for the most padding a server may add (ssh2 fixes its own at 32 KiB). Each packet costs a wake-up of the core's thread, a channel message and an
    * allocation whatever its size, so bulk output costs less CPU per byte in fewer, larger packets.
    * A server that sends smaller packets is unaffected.
    */
-  maxPacketBytes: 256 * 1024,
+  maxPacketBytes: 256 * 1024 - 256,
   /** Messages buffered per channel before backpressure reaches the TCP stream. */
   channelBuffer: 256,
   /**
@@ -87,6 +87,9 @@ export const RUST_TUNING_DEFAULTS = {
 } as const;
 
 /** The numbers SPIKE-2 gives; each is a default the user can change, and reports say which was used. */
+/** The largest `maxPacketBytes` the Rust core takes (the default; see above). */
+export const RUST_MAX_PACKET_BYTES = RUST_TUNING_DEFAULTS.maxPacketBytes;
+
 export const PLAN_DEFAULTS = {
   sessions: 10,
   durationS: 30 * 60,

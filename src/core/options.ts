@@ -8,6 +8,7 @@ import {
   EXEC_DEFAULTS,
   POOL_DEFAULTS,
   RECONNECT_DEFAULTS,
+  RUST_MAX_PACKET_BYTES,
   RUST_TUNING_DEFAULTS,
   SESSION_DEFAULTS,
   SHELL_DEFAULTS,
@@ -286,7 +287,7 @@ export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
     rust.coalesceMs = int('rust', t, 'coalesceMs', 0, 1000, rust.coalesceMs);
     rust.coalesceBytes = int('rust', t, 'coalesceBytes', 1, 16 * 1024 * 1024, rust.coalesceBytes);
     rust.windowBytes = int('rust', t, 'windowBytes', 32 * 1024, 2 ** 31 - 1, rust.windowBytes);
-    rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, 262144, rust.maxPacketBytes);
+    rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, RUST_MAX_PACKET_BYTES, rust.maxPacketBytes);
     rust.channelBuffer = int('rust', t, 'channelBuffer', 1, 1_000_000, rust.channelBuffer);
     if (t.externalBuffers !== undefined) {
       if (typeof t.externalBuffers !== 'boolean') throw bad(`rust option 'externalBuffers' must be true or false, got ${show('externalBuffers', t.externalBuffers)}`);

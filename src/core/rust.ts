@@ -99,7 +99,7 @@ type Route = (e: BindingEvent) => void;
 
 /**
  * Every event of a pool arrives through one queue (see BindingEvent and the outbox in
- * crates/ssh-core/src/napi/): the addon wakes us once and `drain()` takes everything queued. Each
+ * crates/ssh-core/src/napi/): each wake-up of the JS thread brings everything queued. Each
  * session, shell and streamed exec takes a sink number here before it asks the addon for anything,
  * so no event can arrive before its route exists.
  */
@@ -118,12 +118,16 @@ class Routes {
     this.#routes.delete(sink);
   }
 
-  dispatch(e: BindingEvent): void {
-    const route = this.#routes.get(e.sink);
-    if (!route) return; // a late event of something already finished
-    if (e.kind === EventKind.End) this.#routes.delete(e.sink);
-    route(e);
-  }
+  /** One wake-up's events. Holds no reference to the pool: the native callback is a GC root. */
+  dispatch = (events: BindingEvent[]): void => {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const route = this.#routes.get(e.sink);
+      if (!route) continue; // a late event of something already finished
+      if (e.kind === EventKind.End) this.#routes.delete(e.sink);
+      route(e);
+    }
+  };
 }
 
 class RustShell extends BaseShell {
@@ -311,17 +315,11 @@ export class RustPool extends BasePool {
   constructor(o: ResolvedPoolOptions) {
     super(o.seed);
     try {
-      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#wake);
+      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#routes.dispatch);
     } catch (err) {
       throw fromNativeError(err);
     }
   }
-
-  /** The addon has queued events: take them all in one call. Routes guard user listeners. */
-  #wake = (): void => {
-    const events = this.#native.drain();
-    for (let i = 0; i < events.length; i++) this.#routes.dispatch(events[i]!);
-  };
 
   protected newSession(options: ResolvedSessionOptions, link: PoolLink): Session {
     return new RustSession(this.#native, this.#routes, options, link, (delta) => this.#hold(delta));

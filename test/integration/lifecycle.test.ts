@@ -42,6 +42,13 @@ describe('a closed pool leaves no handle behind', () => {
       expect(r.out.trim()).toBe('exec-ok closed');
       expect(r.code).toBe(0);
     });
+
+    it(`${core}: closed pools are garbage, not kept alive by native callbacks`, async () => {
+      const r = await run(['--expose-gc', '--import', 'tsx', 'test/fixtures/pool-gc.ts', core, infoPath], 30_000);
+      expect(r.err).toBe('');
+      expect(r.out.trim()).toBe('5/5');
+      expect(r.code).toBe(0);
+    });
   }
 });
 

@@ -59,6 +59,7 @@ impl Coalescer {
         self.len += data.len();
         let small_run = self.parts.last_mut().filter(|p| p.len() < ZERO_COPY_MIN_BYTES);
         match small_run {
+            _ if data.is_empty() => {}
             Some(run) if data.len() < ZERO_COPY_MIN_BYTES => run.extend_from_slice(&data),
             // No copy when the caller holds the only reference (russh hands each packet over so).
             _ => self.parts.push(Vec::from(data)),
@@ -155,6 +156,13 @@ mod tests {
         assert_eq!(parts[0], b"abc");
         assert_eq!(parts[1].as_ptr(), big_ptr, "a large chunk is not copied");
         assert_eq!(parts[2], b"d");
+        assert!(c.is_empty() && c.take().is_empty());
+    }
+
+    #[test]
+    fn an_empty_packet_delivers_nothing() {
+        let mut c = Coalescer::new(cfg(16, 1024));
+        assert_eq!(c.push(Bytes::new(), Instant::now()), Next::Deliver);
         assert!(c.is_empty() && c.take().is_empty());
     }
 

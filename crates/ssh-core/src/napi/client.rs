@@ -9,7 +9,7 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
 use super::chunk::Chunk;
-use super::outbox::Outbox;
+use super::outbox::{Drain, Outbox};
 use super::{bad_option, count_crossing, to_napi, JsCallback};
 use crate::shell::{Shell, ShellRequest};
 use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
@@ -17,6 +17,9 @@ use crate::policy::{HealthPolicy, ReconnectPolicy};
 use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, StateEvent};
 use crate::pool::Pool;
 use crate::session::Session;
+
+/// The largest channel packet this core asks a server for (`RUST_MAX_PACKET_BYTES` in defaults.ts).
+const MAX_PACKET_BYTES: u32 = 256 * 1024 - 256;
 
 #[napi(object)]
 pub struct BindingPoolOptions {
@@ -52,8 +55,10 @@ impl TryFrom<BindingPoolOptions> for PoolTuning {
         if !(o.coalesce_ms.is_finite() && o.coalesce_ms >= 0.0) {
             return Err(bad_option(format!("coalesceMs must be a number >= 0, got {}", o.coalesce_ms)));
         }
-        if o.max_packet_bytes < 1024 || o.max_packet_bytes > 262144 {
-            return Err(bad_option(format!("maxPacketBytes must be 1024..262144, got {}", o.max_packet_bytes)));
+        // russh reads packets of up to 256 KiB plus framing and 19 bytes of padding; a server may
+        // pad with up to 255, so a data payload is kept 256 bytes below the limit.
+        if o.max_packet_bytes < 1024 || o.max_packet_bytes > MAX_PACKET_BYTES {
+            return Err(bad_option(format!("maxPacketBytes must be 1024..{MAX_PACKET_BYTES}, got {}", o.max_packet_bytes)));
         }
         Ok(PoolTuning {
             coalesce: CoalesceConfig {
@@ -305,21 +310,18 @@ pub struct NativePool {
 
 #[napi]
 impl NativePool {
-    /// `onWake` is called (with no arguments) when events of the pool's sessions, shells and
-    /// streamed execs are waiting; it takes them with `drain()`.
+    /// `onEvents` receives, in order and in batches (one call per wake-up of the JS thread),
+    /// every event of every session, shell and streamed exec of the pool.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: BindingPoolOptions, on_wake: ThreadsafeFunction<(), (), (), Status, false, true>) -> Result<Self> {
+    pub fn new(
+        options: BindingPoolOptions,
+        #[napi(ts_arg_type = "(events: Array<BindingEvent>) => void")] on_events: ThreadsafeFunction<Drain, (), Drain, Status, false, true>,
+    ) -> Result<Self> {
         let policy = PoolPolicy::try_from(&options)?;
         let copy = !options.external_buffers;
-        let on_wake: JsCallback<()> = on_wake;
+        let on_events: JsCallback<Drain> = on_events;
         let pool = Arc::new(Pool::new(PoolTuning::try_from(options)?, policy));
-        Ok(NativePool { pool, events: Arc::new(Outbox::new(on_wake)), copy })
-    }
-
-    /// Every event queued since the last call, in order (one crossing for all of them).
-    #[napi(catch_unwind)]
-    pub fn drain(&self) -> Vec<BindingEvent> {
-        self.events.drain()
+        Ok(NativePool { pool, events: Arc::new(Outbox::new(on_events)), copy })
     }
 
     /// A new, unconnected session whose state events go to `sink`.
