@@ -44,7 +44,10 @@ pub(crate) struct Outbox {
 
 impl Outbox {
     pub(crate) fn new(wake: JsCallback<Drain>) -> Self {
-        Outbox { queue: Mutex::new(Queue::default()), wake }
+        Outbox {
+            queue: Mutex::new(Queue::default()),
+            wake,
+        }
     }
 
     /// Queues an event; wakes the JS thread unless a wake-up is already pending.
@@ -67,7 +70,9 @@ impl Outbox {
 
     /// Everything queued since the last drain, in order. Counts one crossing when non-empty.
     fn drain(&self) -> Vec<BindingEvent> {
-        let Ok(mut q) = self.queue.lock() else { return Vec::new() };
+        let Ok(mut q) = self.queue.lock() else {
+            return Vec::new();
+        };
         q.woken = false;
         let bytes = std::mem::take(&mut q.bytes);
         let events = std::mem::take(&mut q.events);
