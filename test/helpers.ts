@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createPool } from '../src/core/index.js';
+import { createPool, type PoolOptions } from '../src/core/index.js';
 import type { Pool, SessionOptions, Shell } from '../src/core/contract.js';
 import { type CoreName, SshError } from '../src/core/errors.js';
 import { EmbeddedLab } from '../src/lab/embedded.js';
@@ -23,6 +23,18 @@ export async function startTarget(kind: 'embedded' | 'openssh'): Promise<Running
   // Room for the tests' concurrent logins; OpenSSH's own default (10:30:100) is for F5.
   const sshd = await SshdTarget.start({ maxStartups: '100:30:200' });
   return { info: sshd.info, stop: () => sshd.stop() };
+}
+
+/** A target of `kind` for the enclosing describe block, stopped after it. */
+export function targetPerSuite(kind: 'embedded' | 'openssh'): () => RunningTarget {
+  let target: RunningTarget | undefined;
+  beforeAll(async () => {
+    target = await startTarget(kind);
+  });
+  afterAll(async () => {
+    await target?.stop();
+  });
+  return () => target!;
 }
 
 export function targetUnavailable(kind: 'embedded' | 'openssh'): string | undefined {
@@ -68,10 +80,10 @@ export async function eventually(check: () => boolean, timeoutMs = 3_000): Promi
 }
 
 /** A pool of `core` for the enclosing describe block, closed after it. */
-export function poolPerSuite(core: CoreName): () => Pool {
+export function poolPerSuite(core: CoreName, options: Omit<PoolOptions, 'core'> = {}): () => Pool {
   let pool: Pool | undefined;
   beforeAll(() => {
-    pool = createPool({ core });
+    pool = createPool({ ...options, core });
   });
   afterAll(async () => {
     await pool?.close();

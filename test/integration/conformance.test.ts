@@ -2,7 +2,7 @@
  * The conformance suite: the same behaviour, checked the same way, on both cores against both
  * targets (the embedded lab and the machine's sshd).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type SessionOptions, type StateEvent, SshError } from '../../src/index.js';
 import { sessionOptions, streamCommand, type TargetInfo } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
@@ -12,22 +12,17 @@ import {
   eventually,
   poolPerSuite,
   rejection,
-  type RunningTarget,
-  startTarget,
+  targetPerSuite,
   targetUnavailable,
 } from '../helpers.js';
 
 for (const kind of ['embedded', 'openssh'] as const) {
   const unavailable = targetUnavailable(kind);
   describe.skipIf(unavailable)(`${kind} target`, () => {
-    let target: RunningTarget;
+    const target = targetPerSuite(kind);
     let t: TargetInfo;
-    beforeAll(async () => {
-      target = await startTarget(kind);
-      t = target.info;
-    });
-    afterAll(async () => {
-      await target?.stop();
+    beforeAll(() => {
+      t = target().info;
     });
 
     for (const core of CORES) {
@@ -118,9 +113,10 @@ for (const kind of ['embedded', 'openssh'] as const) {
           const err = await rejection(session.exec('sleep 5', { timeoutMs: 300 }));
           expect(err.code).toBe('EXEC_TIMEOUT');
           expect(Date.now() - started).toBeLessThan(4_000);
-          if (target.channelsActive) {
+          const channelsActive = target().channelsActive;
+          if (channelsActive) {
             // The hung command's channel is closed, not left holding one of the server's slots.
-            expect(await eventually(() => target.channelsActive!() === 0)).toBe(true);
+            expect(await eventually(() => channelsActive() === 0)).toBe(true);
           }
           expect((await session.exec('echo still-here')).stdout.toString()).toBe('still-here\n');
           await session.close();

@@ -1,39 +1,36 @@
 /**
- * How the Rust core hands channel bytes to JS: every event of a pool through one queue drained
- * per wake-up, large packets as they came and small chunks merged, as Buffers over the core's
- * memory or (externalBuffers: false, Electron's way) as JS-owned copies. Whatever the path, every
- * byte arrives once, in order, on the right sink.
+ * Channel bytes reach JS whole, in order, on the right sink, on both cores: ssh2 as its streams
+ * deliver them, and the Rust core by every path it has (one queue drained per wake-up, large
+ * packets as they came and small chunks merged, Buffers over the core's memory or, with
+ * externalBuffers: false, Electron's way, JS-owned copies).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '../../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PoolOptions } from '../../src/index.js';
 import { sessionOptions, streamCommand, type TargetInfo } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
-import { collect, type RunningTarget, startTarget, targetUnavailable } from '../helpers.js';
+import { collect, poolPerSuite, targetPerSuite, targetUnavailable } from '../helpers.js';
+
+const VARIANTS: { name: string; core: 'rust' | 'ssh2'; options: Omit<PoolOptions, 'core'> }[] = [
+  { name: 'ssh2 core', core: 'ssh2', options: {} },
+  { name: 'rust core, external buffers', core: 'rust', options: { rust: { externalBuffers: true } } },
+  { name: 'rust core, copied buffers', core: 'rust', options: { rust: { externalBuffers: false } } },
+];
 
 for (const kind of ['embedded', 'openssh'] as const) {
-  describe.skipIf(targetUnavailable(kind))(`${kind} target`, () => {
-    let target: RunningTarget;
+  const unavailable = targetUnavailable(kind);
+  describe.skipIf(unavailable)(`${kind} target`, () => {
+    const target = targetPerSuite(kind);
     let t: TargetInfo;
-    beforeAll(async () => {
-      target = await startTarget(kind);
-      t = target.info;
-    });
-    afterAll(async () => {
-      await target?.stop();
+    beforeAll(() => {
+      t = target().info;
     });
 
-    for (const externalBuffers of [true, false]) {
-      describe(`rust core, ${externalBuffers ? 'external buffers' : 'copied buffers'}`, () => {
-        let pool: Pool;
-        beforeAll(() => {
-          pool = createPool({ core: 'rust', rust: { externalBuffers } });
-        });
-        afterAll(async () => {
-          await pool?.close();
-        });
+    for (const v of VARIANTS) {
+      describe(v.name, () => {
+        const pool = poolPerSuite(v.core, v.options);
 
         it('streams a bulk exec exactly, byte for byte', async () => {
-          const session = await pool.open(sessionOptions(t));
+          const session = await pool().open(sessionOptions(t));
           const size = 5_000_000;
           let bytes = 0;
           let nonZero = 0;
@@ -54,7 +51,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('keeps the lines of many busy shells whole, in order, each on its own shell', async () => {
-          const sessions = await Promise.all(Array.from({ length: 12 }, () => pool.open(sessionOptions(t))));
+          const sessions = await Promise.all(Array.from({ length: 12 }, () => pool().open(sessionOptions(t))));
           const lines = 1500;
           const runs = await Promise.all(
             sessions.map(async (s) => {
@@ -73,4 +70,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
       });
     }
   });
+  if (unavailable) {
+    it(`${kind} target is skipped: ${unavailable}`, (ctx) => ctx.skip(unavailable));
+  }
 }
