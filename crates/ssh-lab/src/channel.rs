@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use russh::server::Msg;
+use russh::server::{Handle, Msg};
 use russh::{Channel, ChannelMsg, ChannelWriteHalf};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 use crate::command::{parse_line, Command};
@@ -31,6 +31,9 @@ struct Output {
     tx: Arc<ChannelWriteHalf<Msg>>,
     shared: Arc<Shared>,
     pty: Option<Arc<PtySize>>,
+    /// Notified when this side has closed the channel: russh then forgets it, so the client's
+    /// answering close never reaches the channel task, which must end by itself.
+    closed: Arc<Notify>,
 }
 
 type WriteResult = Result<(), russh::Error>;
@@ -71,6 +74,7 @@ impl Output {
         let _ = self.tx.exit_status(status).await;
         let _ = self.tx.eof().await;
         let _ = self.tx.close().await;
+        self.closed.notify_one();
     }
 }
 
@@ -82,14 +86,23 @@ enum Flow {
     Exit(u32),
 }
 
-pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>) {
+pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>, session: Handle) {
     shared.counters.channels_active.fetch_add(1, Ordering::Relaxed);
+    let id = channel.id();
     let (mut rx, tx) = channel.split();
     let tx = Arc::new(tx);
     let mut pty: Option<Arc<PtySize>> = None;
     let mut shell_input: Option<mpsc::UnboundedSender<Option<Bytes>>> = None;
     let mut jobs: Vec<JoinHandle<()>> = Vec::new();
-    while let Some(msg) = rx.wait().await {
+    let closed = Arc::new(Notify::new());
+    loop {
+        let msg = tokio::select! {
+            msg = rx.wait() => match msg {
+                Some(msg) => msg,
+                None => break,
+            },
+            () = closed.notified() => break,
+        };
         match msg {
             ChannelMsg::RequestPty { col_width, row_height, .. } => {
                 pty = Some(Arc::new(PtySize {
@@ -106,11 +119,11 @@ pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>) {
             ChannelMsg::RequestShell { .. } => {
                 let (input_tx, input_rx) = mpsc::unbounded_channel();
                 shell_input = Some(input_tx);
-                let out = Output { tx: Arc::clone(&tx), shared: Arc::clone(&shared), pty: pty.clone() };
+                let out = Output { tx: Arc::clone(&tx), shared: Arc::clone(&shared), pty: pty.clone(), closed: Arc::clone(&closed) };
                 jobs.push(tokio::spawn(shell(out, input_rx)));
             }
             ChannelMsg::Exec { command, .. } => {
-                let out = Output { tx: Arc::clone(&tx), shared: Arc::clone(&shared), pty: pty.clone() };
+                let out = Output { tx: Arc::clone(&tx), shared: Arc::clone(&shared), pty: pty.clone(), closed: Arc::clone(&closed) };
                 let line = String::from_utf8_lossy(&command).into_owned();
                 jobs.push(tokio::spawn(async move {
                     let status = match run_list(&out, &line).await {
@@ -129,6 +142,20 @@ pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>) {
                 if let Some(input) = &shell_input {
                     let _ = input.send(None);
                 }
+            }
+            ChannelMsg::Signal { signal } => {
+                // Like sshd: the signal reaches the command (here: ends it), which then reports
+                // exit-signal and its channel closes. An idle channel ignores it.
+                if jobs.iter().all(|j| j.is_finished()) {
+                    continue;
+                }
+                for job in jobs.drain(..) {
+                    job.abort();
+                }
+                let _ = session.exit_signal_request(id, signal, false, String::new(), String::new()).await;
+                let _ = tx.eof().await;
+                let _ = tx.close().await;
+                break;
             }
             ChannelMsg::Close => break,
             _ => {}

@@ -323,10 +323,10 @@ impl russh::server::Handler for LabHandler {
         &mut self,
         channel: Channel<Msg>,
         reply: russh::server::ChannelOpenHandle,
-        _session: &mut Session,
+        session: &mut Session,
     ) -> Result<(), Self::Error> {
         self.shared.counters.channels_opened.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(run_channel(channel, Arc::clone(&self.shared)));
+        tokio::spawn(run_channel(channel, Arc::clone(&self.shared), session.handle()));
         reply.accept().await;
         Ok(())
     }
