@@ -108,6 +108,9 @@ export interface BindingEvent {
 
 export interface BindingExecOptions {
   timeoutMs: number
+  /** Collected stdout plus stderr beyond this fail the exec (an integer below 2^53). */
+  maxOutputBytes: number
+  killGraceMs: number
 }
 
 export interface BindingExecResult {
@@ -185,6 +188,7 @@ export interface BindingReconnectOptions {
   maxAttempts: number
   budgetMs: number
   attemptTimeoutMs: number
+  gateTimeMs: number
 }
 
 export interface BindingRouteStats {
@@ -208,7 +212,12 @@ export interface BindingSessionOptions {
   hostKeyPolicy: string
   hostKeyFingerprint?: string
   knownHostsPath?: string
+  /** Check the host key as this host's (OpenSSH's HostKeyAlias)... */
+  hostKeyAliasHost?: string
+  /** ...and this port's. */
+  hostKeyAliasPort?: number
   connectTimeoutMs: number
+  requestTimeoutMs: number
   keepaliveIntervalMs: number
   keepaliveCountMax: number
   degradedAfterMs: number
@@ -224,9 +233,13 @@ export interface BindingShellOptions {
   rows: number
 }
 
-/** A state transition (`kind` "state") or a reconnect attempt about to start ("attempt"). */
+/**
+ * A state transition (`kind` "state"), a reconnect attempt about to start ("attempt"), or the
+ * server stopping or starting again to give channels ("channels", with `available`).
+ */
 export interface BindingStateEvent {
   kind: string
+  available?: boolean
   attempt?: number
   delayMs?: number
   state: string
@@ -283,8 +296,10 @@ export declare const enum EventKind {
   State = 4,
   /** A reconnect attempt about to start (`state`, whose kind is "attempt"). */
   Attempt = 5,
+  /** The server stopped or started again giving channels (`state`, whose kind is "channels"). */
+  Channels = 6,
   /** Nothing more comes for this sink. */
-  End = 6,
+  End = 7,
 }
 
 /** A new Ed25519 key pair for the lab and tests. */

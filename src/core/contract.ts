@@ -29,17 +29,31 @@ export interface StateEvent {
   atMs: number;
 }
 
+/**
+ * Check the key as this host's (and port's) instead of the address connected to, as OpenSSH's
+ * `HostKeyAlias` does: for a connection through a proxy, a tunnel or a port forward.
+ */
+export interface HostKeyAlias {
+  host: string;
+  /** @default the session's port */
+  port?: number;
+}
+
 /** How the server's host key is checked. */
 export type HostKeyOptions =
   /** Only the key with this `SHA256:...` fingerprint is accepted. */
   | { policy: 'fingerprint'; fingerprint: string }
-  /** The key must be listed for host:port in this known_hosts file. */
-  | { policy: 'known-hosts'; path: string }
+  /**
+   * The key must be listed for host:port in this known_hosts file: plain names, `[host]:port`,
+   * `*`/`?` patterns, `!` negations and hashed (`|1|`) entries, as OpenSSH writes them; a key
+   * marked `@revoked` is refused.
+   */
+  | { policy: 'known-hosts'; path: string; hostKeyAlias?: HostKeyAlias }
   /**
    * The first key seen for host:port in this pool is pinned and later connections must present it
    * (meant for the lab). With `knownHostsPath`, keys listed there are enforced and new ones added.
    */
-  | { policy: 'accept-new'; knownHostsPath?: string };
+  | { policy: 'accept-new'; knownHostsPath?: string; hostKeyAlias?: HostKeyAlias };
 
 /** How a session comes back after its link is lost (same defaults on both cores). */
 export interface ReconnectOptions {
@@ -55,6 +69,12 @@ export interface ReconnectOptions {
   budgetMs?: number;
   /** One attempt: TCP connect + handshake + authentication. @default 5000 */
   attemptTimeoutMs?: number;
+  /**
+   * A new connection must stay up this long before the budget starts afresh; one lost sooner goes
+   * on spending the budget of the loss before it, so a server that drops every connection right
+   * after authentication ends in `manual_reconnect_required`. @default 10000
+   */
+  gateTimeMs?: number;
 }
 
 export interface SessionOptions {
@@ -74,6 +94,12 @@ export interface SessionOptions {
   hostKey: HostKeyOptions;
   /** TCP connect + handshake + authentication. @default 10000 */
   connectTimeoutMs?: number;
+  /**
+   * A channel open or a channel request that wants an answer (pty, shell, exec) not answered
+   * within this time fails with REQUEST_TIMEOUT, and so does a resize that cannot be sent in it.
+   * An exec's own timeoutMs still bounds the whole exec. @default 10000
+   */
+  requestTimeoutMs?: number;
   /** A keepalive request when the link has been quiet this long. @default 2000 */
   keepaliveIntervalMs?: number;
   /** Unanswered keepalives before the link is declared dead. @default 3 */
@@ -104,8 +130,20 @@ export interface ShellOptions {
 }
 
 export interface ExecOptions {
-  /** The command fails with EXEC_TIMEOUT after this long. @default 30000 */
+  /**
+   * The command fails with EXEC_TIMEOUT after this long; it is then stopped (TERM, KILL after
+   * killGraceMs) and its channel closed, so it does not keep one of the server's channel slots.
+   * @default 30000
+   */
   timeoutMs?: number;
+  /**
+   * Collected stdout plus stderr beyond this fail the exec with EXEC_OUTPUT_LIMIT (the command is
+   * stopped as on a timeout). Output streamed to onStdout/onStderr is not collected nor capped.
+   * @default 33554432 (32 MiB)
+   */
+  maxOutputBytes?: number;
+  /** How long a stopped command gets after TERM before KILL, and after KILL before its channel is closed. @default 2000 */
+  killGraceMs?: number;
   /** Streams stdout here instead of collecting it in the result. */
   onStdout?: (chunk: Buffer) => void;
   /** Streams stderr here instead of collecting it in the result. */
@@ -140,11 +178,15 @@ export type ShellEvents = {
 export interface Shell extends TypedEmitter<ShellEvents> {
   /**
    * Queues input for the remote terminal; never blocks. Throws NOT_CONNECTED while the link is
-   * down (the remote shell the input was meant for is gone) and after the shell ended.
+   * down (the remote shell the input was meant for is gone) and after the shell ended or was
+   * closed; BAD_OPTION when `data` is neither a string nor a Buffer.
    */
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): Promise<void>;
-  /** Sends EOF and closes the channel. */
+  /**
+   * Sends EOF and closes the channel. The shell ends at once: `exited` resolves and `exit` fires
+   * (code and signal null) without waiting for the server, and later writes throw.
+   */
   close(): void;
   /** Resolves when the shell ends, however it ends. */
   readonly exited: Promise<ShellExit>;
@@ -160,9 +202,24 @@ export interface AttemptEvent {
   atMs: number;
 }
 
+/**
+ * The server stopped giving channels on the session's connection (a refused or unanswered
+ * channel open, as OpenSSH does past MaxSessions), or gives them again. The session's state
+ * stays `ready`: the link is fine, but new shells and execs will fail until `available` is true.
+ */
+export interface ChannelsEvent {
+  sessionId: string;
+  available: boolean;
+  /** Why not: CHANNEL_REJECTED or REQUEST_TIMEOUT. */
+  code?: ErrorCode;
+  message?: string;
+  atMs: number;
+}
+
 export type SessionEvents = {
   state: (event: StateEvent) => void;
   attempt: (event: AttemptEvent) => void;
+  channels: (event: ChannelsEvent) => void;
 };
 
 export interface Session extends TypedEmitter<SessionEvents> {
@@ -186,6 +243,7 @@ export interface Session extends TypedEmitter<SessionEvents> {
 export type PoolEvents = {
   state: (event: StateEvent) => void;
   attempt: (event: AttemptEvent) => void;
+  channels: (event: ChannelsEvent) => void;
 };
 
 export interface Pool extends TypedEmitter<PoolEvents> {
@@ -194,9 +252,13 @@ export interface Pool extends TypedEmitter<PoolEvents> {
   readonly seed: number;
   /** A new session, not yet connected: subscribe to its events, then call `connect()`. */
   createSession(options: SessionOptions): Session;
-  /** createSession + connect. */
+  /** createSession + connect; a session that fails to connect is closed and not kept. */
   open(options: SessionOptions): Promise<Session>;
+  /** The sessions not yet closed by their owner (a closed session leaves the list). */
   readonly sessions: readonly Session[];
-  /** Closes every session; the process can then exit by itself. */
+  /**
+   * Closes every session; the process can then exit by itself. Afterwards `createSession` and
+   * `open` fail with NOT_CONNECTED.
+   */
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ export const SESSION_DEFAULTS = {
   port: 22,
   /** Covers TCP connect, SSH handshake and authentication. */
   connectTimeoutMs: 10_000,
+  /** A channel open or a channel request (pty, shell, exec, window change) the server leaves unanswered this long fails. */
+  requestTimeoutMs: 10_000,
   /** A keepalive request every 2 s when the link is quiet... */
   keepaliveIntervalMs: 2_000,
   /** ...and the link is dead after 3 unanswered ones: noticed within (3 + 1) x 2 s = 8 s < 10 s. */
@@ -29,6 +31,12 @@ export const RECONNECT_DEFAULTS = {
   budgetMs: 20_000,
   /** One attempt: TCP connect + handshake + authentication. */
   attemptTimeoutMs: 5_000,
+  /**
+   * A new connection must stay up this long before the budget starts afresh (autossh's gate
+   * time): a server that drops every connection right after authentication spends one budget
+   * and ends in `manual_reconnect_required` instead of being retried forever.
+   */
+  gateTimeMs: 10_000,
 } as const;
 
 /** Defaults of {@link PoolOptions} shared by both cores. */
@@ -43,7 +51,18 @@ export const POOL_DEFAULTS = {
 /** Defaults of {@link ExecOptions}. */
 export const EXEC_DEFAULTS = {
   timeoutMs: 30_000,
+  /** Collected stdout + stderr beyond this fail the exec (streamed output is not collected). */
+  maxOutputBytes: 32 * 1024 * 1024,
+  /** A command given up on (timeout, output limit) gets TERM, then KILL after this, then its channel is closed. */
+  killGraceMs: 2_000,
 } as const;
+
+/**
+ * The longest exec command, in UTF-8 bytes: the request travels in one SSH packet, and a server
+ * drops the whole connection over a packet longer than its limit (OpenSSH: 256 KiB). Not an
+ * option: it is the protocol's limit, not a policy (`MAX_COMMAND_BYTES` in the Rust core).
+ */
+export const MAX_COMMAND_BYTES = 255 * 1024;
 
 /** Defaults of {@link ShellOptions}. */
 export const SHELL_DEFAULTS = {

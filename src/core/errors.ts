@@ -42,6 +42,14 @@ export const ERROR_CATALOG = {
   CHANNEL_REJECTED: 'server',
   /** The server refused a channel request (pty, shell, exec). */
   REQUEST_REJECTED: 'server',
+  /**
+   * The server did not answer a channel open or a channel request (pty, shell, exec) within
+   * requestTimeoutMs, or a resize could not be sent in that time. The link itself is alive (its
+   * keepalives are answered, or the loss would be reported instead), so this is the server.
+   */
+  REQUEST_TIMEOUT: 'server',
+  /** A command's collected output passed its maxOutputBytes; the command was stopped. */
+  EXEC_OUTPUT_LIMIT: 'client',
   /** The session has no live connection (closed, failed, or reconnecting). */
   NOT_CONNECTED: 'client',
   /** A bug in a core. */

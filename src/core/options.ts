@@ -3,9 +3,10 @@
  * or an unknown name is a BAD_OPTION error that names the option and says what it takes; secret
  * values are never echoed.
  */
-import type { ExecOptions, HostKeyOptions, ReconnectOptions, SessionOptions, ShellOptions } from './contract.js';
+import type { ExecOptions, HostKeyAlias, HostKeyOptions, ReconnectOptions, SessionOptions, ShellOptions } from './contract.js';
 import {
   EXEC_DEFAULTS,
+  MAX_COMMAND_BYTES,
   POOL_DEFAULTS,
   RECONNECT_DEFAULTS,
   RUST_MAX_PACKET_BYTES,
@@ -76,6 +77,7 @@ export interface ResolvedSessionOptions {
   auth: ResolvedAuth;
   hostKey: HostKeyOptions;
   connectTimeoutMs: number;
+  requestTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
   degradedAfterMs: number;
@@ -87,7 +89,7 @@ export interface ResolvedSessionOptions {
 
 const SESSION_KEYS = [
   'host', 'port', 'username', 'password', 'privateKeyPath', 'privateKey', 'passphrase', 'hostKey',
-  'connectTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'degradedAfterMs', 'probeTimeoutMs',
+  'connectTimeoutMs', 'requestTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'degradedAfterMs', 'probeTimeoutMs',
   'ciphers', 'kex', 'reconnect', 'targetId',
 ] as const satisfies readonly (keyof SessionOptions)[];
 
@@ -109,7 +111,17 @@ function resolveReconnect(value: unknown): ResolvedReconnect {
     maxAttempts: int(what, r, 'maxAttempts', 1, 1_000_000, d.maxAttempts),
     budgetMs: int(what, r, 'budgetMs', 1, 86_400_000, d.budgetMs),
     attemptTimeoutMs: int(what, r, 'attemptTimeoutMs', 1, 600_000, d.attemptTimeoutMs),
+    gateTimeMs: int(what, r, 'gateTimeMs', 0, 86_400_000, d.gateTimeMs),
   };
+}
+
+function resolveAlias(value: unknown): HostKeyAlias | undefined {
+  if (value === undefined) return undefined;
+  const a = record("hostKey option 'hostKeyAlias'", value);
+  onlyKnown('hostKeyAlias', a, ['host', 'port']);
+  const host = str('hostKeyAlias', a, 'host', true)!;
+  if (a.port === undefined) return { host };
+  return { host, port: int('hostKeyAlias', a, 'port', 1, 65535, 22) };
 }
 
 function resolveHostKey(value: unknown): HostKeyOptions {
@@ -130,13 +142,16 @@ function resolveHostKey(value: unknown): HostKeyOptions {
       }
       return { policy: 'fingerprint', fingerprint };
     }
-    case 'known-hosts':
-      onlyKnown(what, hk, ['policy', 'path']);
-      return { policy: 'known-hosts', path: str(what, hk, 'path', true)! };
+    case 'known-hosts': {
+      onlyKnown(what, hk, ['policy', 'path', 'hostKeyAlias']);
+      const alias = resolveAlias(hk.hostKeyAlias);
+      return { policy: 'known-hosts', path: str(what, hk, 'path', true)!, ...(alias ? { hostKeyAlias: alias } : {}) };
+    }
     case 'accept-new': {
-      onlyKnown(what, hk, ['policy', 'knownHostsPath']);
+      onlyKnown(what, hk, ['policy', 'knownHostsPath', 'hostKeyAlias']);
       const knownHostsPath = str(what, hk, 'knownHostsPath', false);
-      return knownHostsPath ? { policy: 'accept-new', knownHostsPath } : { policy: 'accept-new' };
+      const alias = resolveAlias(hk.hostKeyAlias);
+      return { policy: 'accept-new', ...(knownHostsPath ? { knownHostsPath } : {}), ...(alias ? { hostKeyAlias: alias } : {}) };
     }
     default:
       throw bad(`hostKey option 'policy' must be 'fingerprint', 'known-hosts' or 'accept-new', got ${JSON.stringify(hk.policy)}`);
@@ -197,6 +212,7 @@ export function resolveSessionOptions(input: unknown): ResolvedSessionOptions {
     auth,
     hostKey: resolveHostKey(o.hostKey),
     connectTimeoutMs: int(what, o, 'connectTimeoutMs', 1, 600_000, SESSION_DEFAULTS.connectTimeoutMs),
+    requestTimeoutMs: int(what, o, 'requestTimeoutMs', 1, 600_000, SESSION_DEFAULTS.requestTimeoutMs),
     keepaliveIntervalMs,
     keepaliveCountMax,
     degradedAfterMs,
@@ -230,16 +246,25 @@ export function checkSize(cols: unknown, rows: unknown): { cols: number; rows: n
 
 export interface ResolvedExecOptions {
   timeoutMs: number;
+  maxOutputBytes: number;
+  killGraceMs: number;
   onStdout: ((chunk: Buffer) => void) | undefined;
   onStderr: ((chunk: Buffer) => void) | undefined;
 }
 
 export function resolveExecOptions(command: unknown, input: unknown = {}): ResolvedExecOptions {
   if (typeof command !== 'string' || command.length === 0) {
-    throw bad(`exec needs a non-empty command string, got ${JSON.stringify(command)}`);
+    throw bad(`exec needs a non-empty command string, got ${command === undefined ? 'undefined' : JSON.stringify(command)?.slice(0, 80) ?? typeof command}`);
+  }
+  const bytes = Buffer.byteLength(command);
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw bad(
+      `the command is ${bytes} bytes; an exec request carries at most ${MAX_COMMAND_BYTES} (one SSH packet): ` +
+        'send long input on stdin or in a file instead',
+    );
   }
   const o = record('exec options', input);
-  onlyKnown('exec', o, ['timeoutMs', 'onStdout', 'onStderr'] satisfies (keyof ExecOptions)[]);
+  onlyKnown('exec', o, ['timeoutMs', 'maxOutputBytes', 'killGraceMs', 'onStdout', 'onStderr'] satisfies (keyof ExecOptions)[]);
   for (const key of ['onStdout', 'onStderr'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') {
       throw bad(`exec option '${key}' must be a function`);
@@ -247,6 +272,8 @@ export function resolveExecOptions(command: unknown, input: unknown = {}): Resol
   }
   return {
     timeoutMs: int('exec', o, 'timeoutMs', 1, 86_400_000, EXEC_DEFAULTS.timeoutMs),
+    maxOutputBytes: int('exec', o, 'maxOutputBytes', 0, Number.MAX_SAFE_INTEGER, EXEC_DEFAULTS.maxOutputBytes),
+    killGraceMs: int('exec', o, 'killGraceMs', 0, 600_000, EXEC_DEFAULTS.killGraceMs),
     onStdout: o.onStdout as ResolvedExecOptions['onStdout'],
     onStderr: o.onStderr as ResolvedExecOptions['onStderr'],
   };

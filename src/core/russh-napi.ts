@@ -66,7 +66,8 @@ class RnShell extends BaseShell {
   protected async resizeRaw(cols: number, rows: number): Promise<void> {
     await this.ch.resizePTY({ columns: cols, rows, pixWidth: 0, pixHeight: 0 });
   }
-  close(): void {
+  protected closeRaw(): void {
+    this.end({ code: null, signal: null });
     void this.ch.close().catch(() => {});
   }
 }
@@ -191,6 +192,7 @@ class RnSession extends TypedEmitter<SessionEvents> implements Session {
     const c = this.#client;
     this.#client = undefined;
     if (this.#state !== 'closed') this.#to('closed', 'client');
+    this.link.closed();
     await c?.disconnect().catch(() => {});
   }
 }

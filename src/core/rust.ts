@@ -16,6 +16,7 @@ import {
 import {
   ACTIVE_STATES,
   type AttemptEvent,
+  type ChannelsEvent,
   type ExecOptions,
   type ExecResult,
   type Session,
@@ -66,6 +67,7 @@ function toBinding(o: ResolvedSessionOptions): BindingSessionOptions {
     username: o.username,
     hostKeyPolicy: o.hostKey.policy,
     connectTimeoutMs: o.connectTimeoutMs,
+    requestTimeoutMs: o.requestTimeoutMs,
     keepaliveIntervalMs: o.keepaliveIntervalMs,
     keepaliveCountMax: o.keepaliveCountMax,
     degradedAfterMs: o.degradedAfterMs,
@@ -81,6 +83,10 @@ function toBinding(o: ResolvedSessionOptions): BindingSessionOptions {
   if (o.hostKey.policy === 'fingerprint') b.hostKeyFingerprint = o.hostKey.fingerprint;
   if (o.hostKey.policy === 'known-hosts') b.knownHostsPath = o.hostKey.path;
   if (o.hostKey.policy === 'accept-new' && o.hostKey.knownHostsPath) b.knownHostsPath = o.hostKey.knownHostsPath;
+  if (o.hostKey.policy !== 'fingerprint' && o.hostKey.hostKeyAlias) {
+    b.hostKeyAliasHost = o.hostKey.hostKeyAlias.host;
+    b.hostKeyAliasPort = o.hostKey.hostKeyAlias.port ?? o.port;
+  }
   if (o.ciphers) b.ciphers = o.ciphers;
   if (o.kex) b.kex = o.kex;
   return b;
@@ -155,7 +161,7 @@ class RustShell extends BaseShell {
     await native(() => this.#native!.resize(cols, rows));
   }
 
-  close(): void {
+  protected closeRaw(): void {
     this.#native?.close();
   }
 }
@@ -187,6 +193,14 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   }
 
   #onState = guarded((b: BindingStateEvent) => {
+    if (b.kind === 'channels') {
+      const event: ChannelsEvent = { sessionId: this.id, available: b.available ?? true, atMs: b.atMs };
+      if (b.code && isErrorCode(b.code)) event.code = b.code;
+      if (b.message) event.message = b.message;
+      this.emit('channels', event);
+      this.#link.channels(event);
+      return;
+    }
     if (b.kind === 'attempt') {
       const attempt: AttemptEvent = { sessionId: this.id, attempt: b.attempt ?? 0, delayMs: b.delayMs ?? 0, atMs: b.atMs };
       this.emit('attempt', attempt);
@@ -262,7 +276,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     }
     let pending: Promise<BindingExecResult>;
     try {
-      pending = this.#native.exec(command, { timeoutMs: o.timeoutMs }, sink);
+      pending = this.#native.exec(command, { timeoutMs: o.timeoutMs, maxOutputBytes: o.maxOutputBytes, killGraceMs: o.killGraceMs }, sink);
     } catch (err) {
       // Refused before it started: no end event will come.
       if (sink !== undefined) this.#routes.remove(sink);
@@ -302,6 +316,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   async close(): Promise<void> {
     await this.#native.close();
     this.#setActive(false);
+    this.#link.closed();
   }
 }
 

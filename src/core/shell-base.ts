@@ -12,6 +12,7 @@ export abstract class BaseShell extends TypedEmitter<ShellEvents> implements She
   readonly exited: Promise<ShellExit>;
   #resolveExit!: (exit: ShellExit) => void;
   #ended = false;
+  #closed = false;
   #pending: Buffer[] = [];
   #listening = false;
 
@@ -46,19 +47,30 @@ export abstract class BaseShell extends TypedEmitter<ShellEvents> implements She
     });
   }
 
-  /** Queues input; after the shell has ended this throws NOT_CONNECTED on both cores. */
+  /** Queues input; after the shell has ended or was closed this throws NOT_CONNECTED on both cores. */
   write(data: string | Buffer): void {
-    if (this.#ended) throw new SshError('NOT_CONNECTED', 'the shell has ended');
+    if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
+      throw new SshError('BAD_OPTION', `shell.write takes a string or a Buffer, got ${data === null ? 'null' : typeof data}`);
+    }
+    if (this.#ended || this.#closed) throw new SshError('NOT_CONNECTED', 'the shell has ended');
     this.writeRaw(typeof data === 'string' ? Buffer.from(data) : data);
   }
 
   async resize(cols: number, rows: number): Promise<void> {
     const size = checkSize(cols, rows);
-    if (this.#ended) throw new SshError('NOT_CONNECTED', 'the shell has ended');
+    if (this.#ended || this.#closed) throw new SshError('NOT_CONNECTED', 'the shell has ended');
     await this.resizeRaw(size.cols, size.rows);
+  }
+
+  /** Sends EOF and closes the channel; the shell ends at once with code and signal null. */
+  close(): void {
+    if (this.#ended || this.#closed) return;
+    this.#closed = true;
+    this.closeRaw();
   }
 
   protected abstract writeRaw(data: Buffer): void;
   protected abstract resizeRaw(cols: number, rows: number): Promise<void>;
-  abstract close(): void;
+  /** Ends the shell now (its exit with code and signal null), then closes the channel. */
+  protected abstract closeRaw(): void;
 }

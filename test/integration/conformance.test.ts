@@ -182,6 +182,90 @@ for (const kind of ['embedded', 'openssh'] as const) {
           expect(sessions.every((s) => s.state === 'closed')).toBe(true);
         });
 
+        it('shell.close() ends the shell at once: exited resolves, exit fires, later writes throw', async () => {
+          const session = await pool().open(sessionOptions(t));
+          const shell = await session.openShell();
+          const out = collect(shell);
+          shell.write('echo before-close\r');
+          await out.waitFor('before-close\r\n');
+          let exitEvents = 0;
+          shell.on('exit', () => exitEvents++);
+          const started = performance.now();
+          shell.close();
+          expect(await shell.exited).toEqual({ code: null, signal: null });
+          expect(performance.now() - started).toBeLessThan(1_000);
+          expect(exitEvents).toBe(1);
+          expect(() => shell.write('x')).toThrow(expect.objectContaining({ code: 'NOT_CONNECTED' }));
+          await expect(shell.resize(100, 30)).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+          shell.close(); // twice is harmless
+          expect((await session.exec('echo still-here')).stdout.toString()).toBe('still-here\n');
+          const channelsActive = target().channelsActive;
+          if (channelsActive) expect(await eventually(() => channelsActive() === 0)).toBe(true);
+          await session.close();
+        });
+
+        it('shell.write of something other than a string or Buffer is BAD_OPTION', async () => {
+          const session = await pool().open(sessionOptions(t));
+          const shell = await session.openShell();
+          for (const bad of [42, null, undefined, { a: 1 }]) {
+            expect(() => shell.write(bad as unknown as string)).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+          }
+          shell.write('echo ok\r');
+          await collect(shell).waitFor('ok\r\n');
+          await session.close();
+        });
+
+        it('ten timed-out execs do not starve the session: each command is stopped and its channel freed', async () => {
+          // Against OpenSSH (MaxSessions 10) the eleventh exec would be refused if any were left.
+          const session = await pool().open(sessionOptions(t));
+          const started = performance.now();
+          const results = await Promise.allSettled(
+            Array.from({ length: 10 }, () => session.exec('sleep 60', { timeoutMs: 400, killGraceMs: 1_000 })),
+          );
+          expect(results.map((r) => (r.status === 'rejected' ? (r.reason as SshError).code : 'ok'))).toEqual(Array(10).fill('EXEC_TIMEOUT'));
+          expect(performance.now() - started).toBeLessThan(2_000);
+          // The slots free as the commands end (one round trip after TERM for `sleep`); an exec
+          // made meanwhile may still be refused, so give them a moment: far less than the 60 s
+          // the commands would have held them.
+          let after: string | undefined;
+          const deadline = performance.now() + 3_000;
+          while (after === undefined && performance.now() < deadline) {
+            after = await session.exec('echo after', { timeoutMs: 5_000 }).then(
+              (r) => r.stdout.toString(),
+              async () => {
+                await new Promise((r) => setTimeout(r, 100));
+                return undefined;
+              },
+            );
+          }
+          expect(after).toBe('after\n');
+          const shell = await session.openShell();
+          shell.close();
+          const channelsActive = target().channelsActive;
+          if (channelsActive) expect(await eventually(() => channelsActive() === 0)).toBe(true);
+          expect(session.state).toBe('ready');
+          await session.close();
+        });
+
+        it('a command longer than one SSH packet is BAD_OPTION before anything is sent; the session and its shells stay', async () => {
+          const session = await pool().open(sessionOptions(t));
+          const states: StateEvent[] = [];
+          session.on('state', (e) => states.push(e));
+          const shell = await session.openShell();
+          const out = collect(shell);
+          const err = await rejection(session.exec(`echo ${'x'.repeat(300_000)}`));
+          expect(err.code).toBe('BAD_OPTION');
+          expect(err.message).toContain('300005 bytes');
+          // The limit is the packet, not a round number: a 200 kB command runs.
+          const big = await session.exec(`echo ${'y'.repeat(200_000)} | head -c 3`, { timeoutMs: 10_000 }).catch((e) => e);
+          expect(big instanceof SshError ? big.code : 'ran').not.toBe('BAD_OPTION');
+          shell.write('echo shell-alive\r');
+          await out.waitFor('shell-alive\r\n');
+          expect(states).toEqual([]);
+          expect(session.state).toBe('ready');
+          await session.close();
+        });
+
         it('close ends open shells', async () => {
           const session = await pool().open(sessionOptions(t));
           const shell = await session.openShell();

@@ -101,7 +101,7 @@ describe('shell, exec and pool options', () => {
 describe('reconnect and health options', () => {
   it('fills the policy defaults and names the target', () => {
     const r = resolveSessionOptions(base);
-    expect(r.reconnect).toEqual({ enabled: true, baseDelayMs: 500, maxDelayMs: 4_000, maxAttempts: 10, budgetMs: 20_000, attemptTimeoutMs: 5_000 });
+    expect(r.reconnect).toEqual({ enabled: true, baseDelayMs: 500, maxDelayMs: 4_000, maxAttempts: 10, budgetMs: 20_000, attemptTimeoutMs: 5_000, gateTimeMs: 10_000 });
     expect(r.targetId).toBe('h:22');
     expect(r.degradedAfterMs).toBe(3_000);
   });

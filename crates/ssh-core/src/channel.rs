@@ -2,12 +2,14 @@
 //! in Rust, through a [`Coalescer`] to that channel's own sink.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::FutureExt;
 use russh::client::Msg;
-use russh::{Channel, ChannelMsg, ChannelReadHalf};
+use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf, Sig};
+use tokio::sync::{oneshot, Notify};
 use tokio::time::Instant;
 
 use crate::coalesce::{Coalescer, Next};
@@ -16,6 +18,33 @@ use crate::error::CoreError;
 use crate::events::{ChannelEvents, ChannelExit};
 use crate::shell::ShellRequest;
 use crate::transport::Connection;
+
+/// Where a wait on the server ends: the connection's request bound, or the caller's earlier
+/// deadline (an exec's own timeout), whichever comes first.
+struct Bound {
+    at: Instant,
+    by_request: bool,
+    request_ms: u64,
+}
+
+impl Bound {
+    fn new(conn: &Connection, deadline: Option<Instant>) -> Bound {
+        let request = Instant::now() + conn.request_timeout;
+        let request_ms = conn.request_timeout.as_millis() as u64;
+        match deadline {
+            Some(d) if d <= request => Bound { at: d, by_request: false, request_ms },
+            _ => Bound { at: request, by_request: true, request_ms },
+        }
+    }
+
+    fn elapsed(&self, what: &'static str, deadline_error: &(dyn Fn() -> CoreError + Sync)) -> CoreError {
+        if self.by_request {
+            CoreError::RequestTimeout { what, timeout_ms: self.request_ms }
+        } else {
+            deadline_error()
+        }
+    }
+}
 
 /// Waits for the server's answer to a request on `channel`. Messages that arrive before the
 /// answer are kept in `early` so no output is lost.
@@ -39,34 +68,101 @@ async fn await_reply(
     }
 }
 
-async fn open(conn: &Connection) -> Result<Channel<Msg>, CoreError> {
-    conn.handle.channel_open_session().await.map_err(|e| match e {
-        russh::Error::ChannelOpenFailure(reason) => CoreError::ChannelRejected(format!("{reason:?}")),
-        other => conn.explain(&other),
-    })
+/// A channel request that wants a reply.
+enum Request<'a> {
+    Pty(&'a ShellRequest),
+    Shell,
+    Exec(&'a str),
 }
 
-/// Opens a session channel with a PTY and a shell on it. Output that arrives before the
-/// answers is returned with the channel.
-pub(crate) async fn open_pty_shell(
+impl Request<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Request::Pty(_) => "pty request",
+            Request::Shell => "shell request",
+            Request::Exec(_) => "exec request",
+        }
+    }
+}
+
+/// Sends a request that wants a reply and waits for the answer within the setup's `bound`. The
+/// channel is closed when the request fails, so a refused or unanswered channel does not stay open.
+async fn request(
     conn: &Connection,
+    channel: &mut Channel<Msg>,
+    req: Request<'_>,
+    early: &mut VecDeque<Option<ChannelMsg>>,
+    bound: &Bound,
+    deadline_error: &(dyn Fn() -> CoreError + Sync),
+) -> Result<(), CoreError> {
+    let what = req.name();
+    let asked = async {
+        let sent = match req {
+            Request::Pty(r) => channel.request_pty(true, &r.term, r.cols, r.rows, 0, 0, &[]).await,
+            Request::Shell => channel.request_shell(true).await,
+            Request::Exec(command) => channel.exec(true, command.as_bytes().to_vec()).await,
+        };
+        sent.map_err(|e| conn.explain(&e))?;
+        await_reply(conn, channel, what, early).await
+    };
+    let result = match tokio::time::timeout_at(bound.at, asked).await {
+        Ok(result) => result,
+        Err(_) => Err(bound.elapsed(what, deadline_error)),
+    };
+    if result.is_err() {
+        let _ = channel.close().await;
+    }
+    result
+}
+
+/// Opens a session channel within the setup's `bound`. A confirmation that comes after the caller
+/// gave up closes the late channel, so it does not hold one of the server's channel slots.
+async fn open(
+    conn: &Arc<Connection>,
+    bound: &Bound,
+    deadline_error: &(dyn Fn() -> CoreError + Sync),
+) -> Result<Channel<Msg>, CoreError> {
+    let (tx, rx) = oneshot::channel();
+    let c = Arc::clone(conn);
+    tokio::spawn(async move {
+        let opened = c.handle.channel_open_session().await.map_err(|e| match e {
+            russh::Error::ChannelOpenFailure(reason) => CoreError::ChannelRejected(format!("{reason:?}")),
+            other => c.explain(&other),
+        });
+        if let Err(Ok(late)) = tx.send(opened) {
+            let _ = late.close().await;
+        }
+    });
+    match tokio::time::timeout_at(bound.at, rx).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(CoreError::Internal("the channel open task ended without an answer".into())),
+        Err(_) => Err(bound.elapsed("channel open", deadline_error)),
+    }
+}
+
+/// Opens a session channel with a PTY and a shell on it; the three answers must come within the
+/// request bound. Output that arrives before the answers is returned with the channel.
+pub(crate) async fn open_pty_shell(
+    conn: &Arc<Connection>,
     req: &ShellRequest,
 ) -> Result<(Channel<Msg>, VecDeque<Option<ChannelMsg>>), CoreError> {
-    let mut channel = open(conn).await?;
-    let mut early = VecDeque::new();
-    channel
-        .request_pty(true, &req.term, req.cols, req.rows, 0, 0, &[])
-        .await
-        .map_err(|e| conn.explain(&e))?;
-    await_reply(conn, &mut channel, "pty", &mut early).await?;
-    channel.request_shell(true).await.map_err(|e| conn.explain(&e))?;
-    await_reply(conn, &mut channel, "shell", &mut early).await?;
-    Ok((channel, early))
+    let never = || CoreError::Internal("no deadline".into());
+    let bound = Bound::new(conn, None);
+    let setup = async {
+        let mut channel = open(conn, &bound, &never).await?;
+        let mut early = VecDeque::new();
+        request(conn, &mut channel, Request::Pty(req), &mut early, &bound, &never).await?;
+        request(conn, &mut channel, Request::Shell, &mut early, &bound, &never).await?;
+        Ok((channel, early))
+    };
+    let result = setup.await;
+    conn.note_open(result.as_ref().err());
+    result
 }
 
 /// Reads a channel to its end, delivering coalesced output to `sink`.
 pub(crate) async fn pump(
-    mut read: ChannelReadHalf,
+    read: &mut ChannelReadHalf,
     mut pending: VecDeque<Option<ChannelMsg>>,
     coalesce: CoalesceConfig,
     sink: &dyn ChannelEvents,
@@ -163,86 +259,175 @@ pub struct ExecOutput {
     pub stderr_bytes: u64,
 }
 
-/// Collects output, or forwards it to a caller's stream sink while counting it.
+/// The bounds of one exec.
+#[derive(Clone, Copy, Debug)]
+pub struct ExecLimits {
+    /// The whole exec: channel open, request, run, output.
+    pub timeout: Duration,
+    /// Collected stdout plus stderr beyond this fails the exec (streamed output is not collected).
+    pub max_output_bytes: u64,
+    /// A command given up on gets TERM, then KILL after this long, then its channel is closed.
+    pub kill_grace: Duration,
+}
+
+/// The longest command an exec request may carry: a request is one SSH packet, and a server
+/// drops the connection over a packet longer than its limit (OpenSSH: 256 KiB in all).
+pub const MAX_COMMAND_BYTES: usize = 255 * 1024;
+
+#[derive(Default)]
+struct Collected {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    stdout_bytes: u64,
+    stderr_bytes: u64,
+}
+
+/// Collects output up to a limit, or forwards it to a caller's stream sink while counting it.
 struct ExecSink {
-    collected: Mutex<(Vec<u8>, Vec<u8>, u64, u64)>,
+    collected: Mutex<Collected>,
     stream: Option<Arc<dyn ChannelEvents>>,
+    limit: u64,
+    /// Set, and notified, when collected output would pass `limit`.
+    exceeded: AtomicBool,
+    over: Notify,
+}
+
+impl ExecSink {
+    fn take(&self, chunk: Vec<u8>, is_err: bool) {
+        let Ok(mut c) = self.collected.lock() else { return };
+        if is_err {
+            c.stderr_bytes += chunk.len() as u64;
+        } else {
+            c.stdout_bytes += chunk.len() as u64;
+        }
+        if let Some(s) = &self.stream {
+            drop(c);
+            if is_err {
+                s.stderr(chunk)
+            } else {
+                s.data(chunk)
+            }
+            return;
+        }
+        if self.exceeded.load(Ordering::Relaxed) || (c.stdout.len() + c.stderr.len() + chunk.len()) as u64 > self.limit {
+            self.exceeded.store(true, Ordering::Relaxed);
+            self.over.notify_one();
+            return;
+        }
+        let buf = if is_err { &mut c.stderr } else { &mut c.stdout };
+        if buf.is_empty() {
+            *buf = chunk;
+        } else {
+            buf.extend_from_slice(&chunk);
+        }
+    }
 }
 
 impl ChannelEvents for ExecSink {
     fn data(&self, chunk: Vec<u8>) {
-        if let Ok(mut c) = self.collected.lock() {
-            c.2 += chunk.len() as u64;
-            if self.stream.is_none() {
-                if c.0.is_empty() {
-                    c.0 = chunk;
-                } else {
-                    c.0.extend_from_slice(&chunk);
-                }
-                return;
-            }
-        }
-        if let Some(s) = &self.stream {
-            s.data(chunk);
-        }
+        self.take(chunk, false);
     }
     fn stderr(&self, chunk: Vec<u8>) {
-        if let Ok(mut c) = self.collected.lock() {
-            c.3 += chunk.len() as u64;
-            if self.stream.is_none() {
-                c.1.extend_from_slice(&chunk);
-                return;
-            }
-        }
-        if let Some(s) = &self.stream {
-            s.stderr(chunk);
-        }
+        self.take(chunk, true);
     }
     fn exit(&self, _exit: ChannelExit) {}
 }
 
 /// Runs one command. With `stream`, output goes to it (coalesced) instead of being collected.
-/// At the timeout the channel is closed, so a hung command does not hold a channel slot.
+/// A command given up on (timeout, output limit) is stopped in the background (see [`stop`]),
+/// so it does not hold a channel slot of the server.
 pub async fn exec(
     conn: Arc<Connection>,
     command: &str,
-    timeout: Duration,
+    limits: ExecLimits,
     coalesce: CoalesceConfig,
     stream: Option<Arc<dyn ChannelEvents>>,
 ) -> Result<ExecOutput, CoreError> {
-    let deadline = Instant::now() + timeout;
-    let timed_out = || CoreError::ExecTimeout { timeout_ms: timeout.as_millis() as u64 };
-    let mut channel = tokio::time::timeout_at(deadline, open(&conn)).await.map_err(|_| timed_out())??;
-    let mut early = VecDeque::new();
-    let setup = async {
-        channel.exec(true, command.as_bytes().to_vec()).await.map_err(|e| conn.explain(&e))?;
-        await_reply(&conn, &mut channel, "exec", &mut early).await
-    };
-    let answered = tokio::time::timeout_at(deadline, setup).await;
-    match answered {
-        Ok(result) => result?,
-        Err(_) => {
-            let _ = channel.close().await;
-            return Err(timed_out());
-        }
+    if command.len() > MAX_COMMAND_BYTES {
+        return Err(CoreError::BadOption(format!(
+            "the command is {} bytes; an exec request carries at most {MAX_COMMAND_BYTES} (one SSH packet): \
+             send long input on stdin or in a file instead",
+            command.len()
+        )));
     }
+    let deadline = Instant::now() + limits.timeout;
+    let timed_out = || CoreError::ExecTimeout { timeout_ms: limits.timeout.as_millis() as u64 };
+    let bound = Bound::new(&conn, Some(deadline));
+    let setup = async {
+        let mut channel = open(&conn, &bound, &timed_out).await?;
+        let mut early = VecDeque::new();
+        request(&conn, &mut channel, Request::Exec(command), &mut early, &bound, &timed_out).await?;
+        Ok((channel, early))
+    };
+    let result = setup.await;
+    conn.note_open(result.as_ref().err());
+    let (channel, early) = result?;
     let collect_window = if stream.is_some() {
         coalesce
     } else {
         CoalesceConfig { window: Duration::ZERO, max_bytes: coalesce.max_bytes }
     };
-    let sink = ExecSink { collected: Mutex::new(Default::default()), stream };
-    let (read, write) = channel.split();
-    let exit = match tokio::time::timeout_at(deadline, pump(read, early, collect_window, &sink, &conn)).await {
+    let sink = ExecSink {
+        collected: Mutex::new(Collected::default()),
+        stream,
+        limit: limits.max_output_bytes,
+        exceeded: AtomicBool::new(false),
+        over: Notify::new(),
+    };
+    let (mut read, write) = channel.split();
+    let over_limit = || CoreError::ExecOutputLimit { limit: limits.max_output_bytes };
+    let ran = tokio::select! {
+        exit = pump(&mut read, early, collect_window, &sink, &conn) => {
+            // The whole reply may have come in one go, past the limit.
+            if sink.exceeded.load(Ordering::Relaxed) { Err(over_limit()) } else { Ok(exit) }
+        }
+        () = tokio::time::sleep_until(deadline) => Err(timed_out()),
+        () = sink.over.notified() => Err(over_limit()),
+    };
+    let exit = match ran {
         Ok(exit) => exit,
-        Err(_) => {
-            let _ = write.close().await;
-            return Err(timed_out());
+        Err(e) => {
+            tokio::spawn(stop(read, write, limits.kill_grace));
+            return Err(e);
         }
     };
     if let Some(e) = exit.error {
         return Err(e);
     }
-    let (stdout, stderr, stdout_bytes, stderr_bytes) = sink.collected.into_inner().unwrap_or_default();
-    Ok(ExecOutput { stdout, stderr, code: exit.code, signal: exit.signal, stdout_bytes, stderr_bytes })
+    let c = sink.collected.into_inner().unwrap_or_default();
+    Ok(ExecOutput {
+        stdout: c.stdout,
+        stderr: c.stderr,
+        code: exit.code,
+        signal: exit.signal,
+        stdout_bytes: c.stdout_bytes,
+        stderr_bytes: c.stderr_bytes,
+    })
+}
+
+/// Stops a command the caller gave up on: TERM, then KILL after `grace`, then the channel is
+/// closed. Closing alone is not enough: OpenSSH keeps a session channel, and its MaxSessions slot,
+/// until the command ends. Output that still arrives is dropped; this takes at most 2 x `grace`.
+async fn stop(mut read: ChannelReadHalf, write: ChannelWriteHalf<Msg>, grace: Duration) {
+    for sig in [Sig::TERM, Sig::KILL] {
+        if write.signal(sig).await.is_err() {
+            return;
+        }
+        if ended_within(&mut read, grace).await {
+            return;
+        }
+    }
+    let _ = write.close().await;
+}
+
+/// True when the server closes the channel within `grace`.
+async fn ended_within(read: &mut ChannelReadHalf, grace: Duration) -> bool {
+    let deadline = Instant::now() + grace;
+    loop {
+        match tokio::time::timeout_at(deadline, read.wait()).await {
+            Ok(Some(ChannelMsg::Close)) | Ok(None) => return true,
+            Ok(Some(_)) => {}
+            Err(_) => return false,
+        }
+    }
 }

@@ -59,8 +59,14 @@ pub struct SessionConfig {
     pub username: String,
     pub auth: AuthConfig,
     pub host_key: HostKeyPolicy,
+    /// Check the host key as this host and port's, not the ones connected to (OpenSSH's
+    /// HostKeyAlias): for a connection through a proxy or a tunnel.
+    pub host_key_alias: Option<(String, u16)>,
     /// Covers TCP connect, SSH handshake and authentication of the first connection.
     pub connect_timeout: Duration,
+    /// A channel open, or a channel request that wants a reply (pty, shell, exec), not answered
+    /// within this time fails with REQUEST_TIMEOUT; so does a resize the channel cannot send.
+    pub request_timeout: Duration,
     /// Cipher names in preference order; None keeps the library's safe defaults.
     pub ciphers: Option<Vec<String>>,
     /// Key-exchange names in preference order; None keeps the library's defaults.

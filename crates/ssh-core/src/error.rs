@@ -66,9 +66,14 @@ pub enum CoreError {
     ExecTimeout { timeout_ms: u64 },
     #[error("the server refused to open a channel: {0}")]
     ChannelRejected(String),
-    #[error("the server refused the {0} request")]
+    #[error("the server refused the {0}")]
     RequestRejected(&'static str),
-    #[error("session is not connected (state {0})")]
+    #[error("the server did not answer the {what} within {timeout_ms} ms")]
+    RequestTimeout { what: &'static str, timeout_ms: u64 },
+    #[error("command output passed the limit of {limit} bytes; the command was stopped")]
+    ExecOutputLimit { limit: u64 },
+    /// The text is a whole sentence (see [`CoreError::closed`] and `SessionState::not_connected`).
+    #[error("{0}")]
     NotConnected(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,11 +98,18 @@ pub const CATALOG: &[(&str, Cause)] = &[
     ("EXEC_TIMEOUT", Cause::Client),
     ("CHANNEL_REJECTED", Cause::Server),
     ("REQUEST_REJECTED", Cause::Server),
+    ("REQUEST_TIMEOUT", Cause::Server),
+    ("EXEC_OUTPUT_LIMIT", Cause::Client),
     ("NOT_CONNECTED", Cause::Client),
     ("INTERNAL", Cause::Client),
 ];
 
 impl CoreError {
+    /// The session was closed by its owner.
+    pub fn closed() -> CoreError {
+        CoreError::NotConnected("session is not connected (state closed)")
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             CoreError::BadOption(_) => "BAD_OPTION",
@@ -117,6 +129,8 @@ impl CoreError {
             CoreError::ExecTimeout { .. } => "EXEC_TIMEOUT",
             CoreError::ChannelRejected(_) => "CHANNEL_REJECTED",
             CoreError::RequestRejected(_) => "REQUEST_REJECTED",
+            CoreError::RequestTimeout { .. } => "REQUEST_TIMEOUT",
+            CoreError::ExecOutputLimit { .. } => "EXEC_OUTPUT_LIMIT",
             CoreError::NotConnected(_) => "NOT_CONNECTED",
             CoreError::Internal(_) => "INTERNAL",
         }
@@ -161,6 +175,8 @@ mod tests {
             CoreError::ExecTimeout { timeout_ms: 0 },
             CoreError::ChannelRejected(String::new()),
             CoreError::RequestRejected(""),
+            CoreError::RequestTimeout { what: "", timeout_ms: 0 },
+            CoreError::ExecOutputLimit { limit: 0 },
             CoreError::NotConnected(""),
             CoreError::Internal(String::new()),
         ];

@@ -31,6 +31,20 @@ impl SessionState {
         }
     }
 
+    /// The NOT_CONNECTED message for an operation refused in this state.
+    pub fn not_connected(self) -> &'static str {
+        match self {
+            SessionState::Connecting => "session is not connected (state connecting)",
+            SessionState::Ready => "session is not connected (state ready)",
+            SessionState::Degraded => "session is not connected (state degraded)",
+            SessionState::Reconnecting => "session is not connected (state reconnecting)",
+            SessionState::ManualReconnectRequired => "session is not connected (state manual_reconnect_required)",
+            SessionState::AuthFailed => "session is not connected (state auth_failed)",
+            SessionState::HostKeyMismatch => "session is not connected (state host_key_mismatch)",
+            SessionState::Closed => "session is not connected (state closed)",
+        }
+    }
+
     /// States a session only leaves by an explicit user action.
     pub fn is_terminal(self) -> bool {
         matches!(
@@ -70,10 +84,22 @@ pub struct AttemptEvent {
     pub at_ms: f64,
 }
 
+/// The server stopped (or started again) giving channels on the session's connection.
+#[derive(Clone, Debug)]
+pub struct ChannelsEvent {
+    pub available: bool,
+    /// Why not: the refusal (CHANNEL_REJECTED) or the unanswered open (REQUEST_TIMEOUT).
+    pub error: Option<CoreError>,
+    pub at_ms: f64,
+}
+
 /// Receives a session's state transitions. Called from runtime threads; must not block.
 pub trait SessionEvents: Send + Sync + 'static {
     fn state(&self, event: StateEvent);
     fn attempt(&self, event: AttemptEvent) {
+        let _ = event;
+    }
+    fn channels(&self, event: ChannelsEvent) {
         let _ = event;
     }
 }

@@ -42,6 +42,7 @@ impl HostKeyVerifier {
                     path.display()
                 )),
                 Listed::Absent => Err(format!("host is not listed in {} (server presented {got})", path.display())),
+                Listed::Revoked => Err(format!("{} marks this key @revoked (server presented {got})", path.display())),
             },
             HostKeyPolicy::AcceptNew(file) => {
                 let id = format!("{}:{}", self.host, self.port);
@@ -53,6 +54,9 @@ impl HostKeyVerifier {
                                 "{} lists other keys for this host; server presented {got}",
                                 path.display()
                             ))
+                        }
+                        Listed::Revoked => {
+                            return Err(format!("{} marks this key @revoked (server presented {got})", path.display()))
                         }
                         Listed::Absent => {}
                     }
@@ -92,28 +96,112 @@ enum Listed {
     Match,
     Other,
     Absent,
+    Revoked,
 }
 
+/// How OpenSSH names a host in known_hosts: `host`, or `[host]:port` off port 22.
+fn host_port(host: &str, port: u16) -> String {
+    if port == 22 {
+        host.to_string()
+    } else {
+        format!("[{host}]:{port}")
+    }
+}
+
+/// OpenSSH's pattern match: `*` any run of characters, `?` one; names are case-insensitive.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..])),
+        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p.eq_ignore_ascii_case(t) => glob(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
+/// One host entry: a hashed name (`|1|salt|hash`) or a pattern.
+fn entry_matches(entry: &str, wanted: &str) -> bool {
+    if let Some(hashed) = entry.strip_prefix("|1|") {
+        use data_encoding::BASE64;
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut parts = hashed.splitn(2, '|');
+        let (Some(Ok(salt)), Some(Ok(hash))) =
+            (parts.next().map(|p| BASE64.decode(p.as_bytes())), parts.next().map(|p| BASE64.decode(p.as_bytes())))
+        else {
+            return false;
+        };
+        return Hmac::<sha1::Sha1>::new_from_slice(&salt)
+            .map(|mac| mac.chain_update(wanted.as_bytes()).verify_slice(&hash).is_ok())
+            .unwrap_or(false);
+    }
+    glob(entry.as_bytes(), wanted.as_bytes())
+}
+
+/// A line's host list matches when one entry does and no negated (`!`) entry does.
+fn hosts_match(hosts: &str, wanted: &str) -> bool {
+    let mut hit = false;
+    for entry in hosts.split(',') {
+        match entry.strip_prefix('!') {
+            Some(negated) if entry_matches(negated, wanted) => return false,
+            Some(_) => {}
+            None => hit |= entry_matches(entry, wanted),
+        }
+    }
+    hit
+}
+
+/// Whether known_hosts `path` lists `key` for host:port: plain, `[host]:port`, wildcard, negated
+/// and hashed entries, `@revoked` keys (refused) and `@cert-authority` lines (skipped: this core
+/// verifies plain host keys). The same rules as the ssh2 core's `knownHostsLookup`.
 fn listed(path: &Path, host: &str, port: u16, key: &PublicKey) -> Result<Listed, String> {
     if !path.exists() {
         return Ok(Listed::Absent);
     }
-    let entries = russh::keys::known_hosts::known_host_keys_path(host, port, path)
-        .map_err(|e| format!("cannot read known_hosts {}: {e}", path.display()))?;
-    if entries.is_empty() {
-        Ok(Listed::Absent)
-    } else if entries.iter().any(|(_, k)| k.key_data() == key.key_data()) {
-        Ok(Listed::Match)
-    } else {
-        Ok(Listed::Other)
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read known_hosts {}: {e}", path.display()))?;
+    let wanted = host_port(host, port);
+    let mut found = false;
+    let mut matched = false;
+    for line in text.lines() {
+        let mut fields = line.split_whitespace();
+        let Some(mut first) = fields.next() else { continue };
+        if first.starts_with('#') {
+            continue;
+        }
+        let marker = if first.starts_with('@') {
+            let m = first;
+            let Some(next) = fields.next() else { continue };
+            first = next;
+            Some(m)
+        } else {
+            None
+        };
+        let (Some(_kind), Some(blob)) = (fields.next(), fields.next()) else { continue };
+        if marker == Some("@cert-authority") || !hosts_match(first, &wanted) {
+            continue;
+        }
+        let same = russh::keys::parse_public_key_base64(blob).is_ok_and(|k| k.key_data() == key.key_data());
+        if marker == Some("@revoked") {
+            if same {
+                return Ok(Listed::Revoked);
+            }
+            continue;
+        }
+        found = true;
+        matched |= same;
     }
+    Ok(if matched {
+        Listed::Match
+    } else if found {
+        Listed::Other
+    } else {
+        Listed::Absent
+    })
 }
 
 fn append(path: &Path, host: &str, port: u16, key: &PublicKey) -> std::io::Result<()> {
-    let host_port = if port == 22 { host.to_string() } else { format!("[{host}]:{port}") };
     let line = key.to_openssh().map_err(std::io::Error::other)?;
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    writeln!(f, "{host_port} {line}")
+    writeln!(f, "{} {line}", host_port(host, port))
 }
 
 #[cfg(test)]
@@ -144,6 +232,21 @@ mod tests {
         assert!(v.verify(&a).is_ok());
         assert!(v.verify(&a).is_ok());
         assert!(v.verify(&b).is_err());
+    }
+
+    #[test]
+    fn patterns_match_as_openssh_does() {
+        assert!(hosts_match("example.org,10.0.0.5", "10.0.0.5"));
+        assert!(hosts_match("*.example.org", "vm1.EXAMPLE.org"));
+        assert!(hosts_match("vm?.example.org", "vm7.example.org"));
+        assert!(!hosts_match("vm?.example.org", "vm10.example.org"));
+        assert!(hosts_match("[10.0.0.5]:2222", "[10.0.0.5]:2222"));
+        assert!(!hosts_match("10.0.0.5", "[10.0.0.5]:2222"));
+        assert!(hosts_match("*", "[10.0.0.5]:2222"));
+        assert!(!hosts_match("*.example.org,!bad.example.org", "bad.example.org"));
+        // HMAC-SHA1 of "vm1.example.org" under this salt, as `ssh-keygen -H` writes it.
+        assert!(entry_matches("|1|dGVzdHNhbHR0ZXN0c2FsdHRlc3Q=|5oBYKu+dEu3fmIjQG94RFvHJShE=", "vm1.example.org"));
+        assert!(!entry_matches("|1|dGVzdHNhbHR0ZXN0c2FsdHRlc3Q=|5oBYKu+dEu3fmIjQG94RFvHJShE=", "vm2.example.org"));
     }
 
     #[test]

@@ -16,9 +16,14 @@ pub fn load_private_key(auth: &AuthConfig) -> Result<Option<Arc<PrivateKey>>, Co
     let (what, pem) = match (path, text) {
         (Some(p), _) => {
             let shown = p.display().to_string();
-            let pem = std::fs::read_to_string(p).map_err(|e| CoreError::KeyUnreadable {
+            let bytes = std::fs::read(p).map_err(|e| CoreError::KeyUnreadable {
                 path: shown.clone(),
                 reason: e.to_string(),
+            })?;
+            // The file was read: bytes that are not text are a file that is not a key.
+            let pem = String::from_utf8(bytes).map_err(|_| CoreError::KeyInvalid {
+                what: shown.clone(),
+                reason: "the file is not text (an OpenSSH or PEM private key is)".into(),
             })?;
             (shown, pem)
         }

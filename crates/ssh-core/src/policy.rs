@@ -42,6 +42,10 @@ pub struct ReconnectPolicy {
     pub budget: Duration,
     /// Timeout of one reconnect attempt (TCP connect + handshake + authentication).
     pub attempt_timeout: Duration,
+    /// A new connection must stay up this long before the budget starts afresh; one lost sooner
+    /// (a server that drops every connection after authentication) goes on spending the budget
+    /// of the loss before it, so a flapping server ends in `manual_reconnect_required`.
+    pub gate_time: Duration,
 }
 
 /// The backoff ceiling before attempt `attempt` (from 0).
@@ -93,6 +97,7 @@ mod tests {
             max_attempts: 10,
             budget: Duration::from_secs(20),
             attempt_timeout: Duration::from_secs(5),
+            gate_time: Duration::from_secs(10),
         }
     }
 

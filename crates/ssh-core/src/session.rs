@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
 
-use crate::channel::{self, ExecOutput};
+use crate::channel::{self, ExecLimits, ExecOutput};
 use crate::config::SessionConfig;
 use crate::error::{Cause, CoreError};
-use crate::events::{now_ms, AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, SessionState, StateEvent};
+use crate::events::{
+    now_ms, AttemptEvent, ChannelEvents, ChannelExit, ChannelsEvent, SessionEvents, SessionState, StateEvent,
+};
 use crate::pool::PoolShared;
 use crate::shell::{self, Shell, ShellRequest, ShellSlot};
 use crate::supervisor;
@@ -44,6 +46,8 @@ struct Cell {
     supervised: bool,
     events: Option<Arc<dyn SessionEvents>>,
     shells: Vec<Arc<ShellSlot>>,
+    /// False after the server refused (or left unanswered) a channel open on this connection.
+    channels_available: bool,
 }
 
 /// The state a failed connection attempt leaves the session in.
@@ -86,6 +90,23 @@ impl Inner {
     pub(crate) fn attempt(&self, attempt: u32, delay: Duration) {
         if let Some(events) = &self.lock().events {
             events.attempt(AttemptEvent { attempt, delay_ms: delay.as_secs_f64() * 1000.0, at_ms: now_ms() });
+        }
+    }
+
+    /// Tells the owner when the current connection stops, or starts again, giving channels.
+    pub(crate) fn note_channels(&self, conn: &Arc<Connection>) {
+        let Some(outcome) = conn.take_open_outcome() else { return };
+        let mut cell = self.lock();
+        if !cell.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
+            return;
+        }
+        let available = outcome.is_ok();
+        if available == cell.channels_available {
+            return;
+        }
+        cell.channels_available = available;
+        if let Some(events) = &cell.events {
+            events.channels(ChannelsEvent { available, error: outcome.err(), at_ms: now_ms() });
         }
     }
 
@@ -136,11 +157,19 @@ impl Inner {
         let mut cell = self.lock();
         if cell.closed_by_user {
             drop(cell);
-            conn.kill(CoreError::NotConnected("closed"));
+            conn.kill(CoreError::closed());
             return false;
         }
-        cell.conn = Some(conn);
+        cell.conn = Some(Arc::clone(&conn));
         transition(&mut cell, SessionState::Ready, None, None);
+        if !cell.channels_available {
+            // A new connection: its channels are judged afresh.
+            cell.channels_available = true;
+            if let Some(events) = &cell.events {
+                events.channels(ChannelsEvent { available: true, error: None, at_ms: now_ms() });
+            }
+        }
+        let _ = conn.take_open_outcome();
         if after_loss {
             self.publish_outcome(None);
         }
@@ -186,6 +215,7 @@ impl Session {
             supervised: false,
             events: Some(events),
             shells: Vec::new(),
+            channels_available: true,
         };
         let target = config.target_id.clone();
         Session {
@@ -227,7 +257,7 @@ impl Session {
         {
             let mut cell = self.inner.lock();
             if cell.closed_by_user {
-                return Err(CoreError::NotConnected("closed"));
+                return Err(CoreError::closed());
             }
             if cell.connecting {
                 return Err(CoreError::BadOption("connect() is already in progress for this session".into()));
@@ -263,7 +293,7 @@ impl Session {
             cell.supervised = true;
         }
         if !inner.install(conn, false).await {
-            return Err(CoreError::NotConnected("closed"));
+            return Err(CoreError::closed());
         }
         tokio::spawn(supervisor::supervise(Arc::clone(inner)));
         Ok(())
@@ -271,19 +301,23 @@ impl Session {
 
     fn live(&self) -> Result<Arc<Connection>, CoreError> {
         let cell = self.inner.lock();
-        cell.conn.clone().ok_or(CoreError::NotConnected(cell.state.as_str()))
+        cell.conn.clone().ok_or(CoreError::NotConnected(cell.state.not_connected()))
     }
 
     /// Opens a PTY shell. It survives reconnects: the session reopens it (same term and size) on
     /// the new connection and calls the sink's `reopened`.
     pub async fn open_shell(&self, req: ShellRequest, sink: Arc<dyn ChannelEvents>) -> Result<Shell, CoreError> {
         let conn = self.live()?;
-        let slot = shell::open_shell(conn, req, self.inner.pool.tuning.coalesce, sink).await?;
+        let opened =
+            shell::open_shell(Arc::clone(&conn), req, self.inner.config.request_timeout, self.inner.pool.tuning.coalesce, sink)
+                .await;
+        self.inner.note_channels(&conn);
+        let slot = opened?;
         let mut cell = self.inner.lock();
         if cell.closed_by_user {
             drop(cell);
-            slot.end(ChannelExit { error: Some(CoreError::NotConnected("closed")), ..Default::default() });
-            return Err(CoreError::NotConnected("closed"));
+            slot.end(ChannelExit { error: Some(CoreError::closed()), ..Default::default() });
+            return Err(CoreError::closed());
         }
         cell.shells.retain(|s| !s.is_ended());
         cell.shells.push(Arc::clone(&slot));
@@ -294,11 +328,13 @@ impl Session {
     pub async fn exec(
         &self,
         command: &str,
-        timeout: Duration,
+        limits: ExecLimits,
         stream: Option<Arc<dyn ChannelEvents>>,
     ) -> Result<ExecOutput, CoreError> {
         let conn = self.live()?;
-        channel::exec(conn, command, timeout, self.inner.pool.tuning.coalesce, stream).await
+        let result = channel::exec(Arc::clone(&conn), command, limits, self.inner.pool.tuning.coalesce, stream).await;
+        self.inner.note_channels(&conn);
+        result
     }
 
     /// Leaves `manual_reconnect_required` (or `auth_failed`, `host_key_mismatch`, or a `closed`
@@ -310,10 +346,10 @@ impl Session {
         {
             let cell = self.inner.lock();
             if cell.closed_by_user {
-                return Err(CoreError::NotConnected("closed"));
+                return Err(CoreError::closed());
             }
             if !cell.supervised {
-                return Err(CoreError::NotConnected("never connected; call connect() first"));
+                return Err(CoreError::NotConnected("session is not connected (never connected; call connect() first)"));
             }
             match cell.state {
                 SessionState::Ready | SessionState::Degraded => return Ok(()),
@@ -323,7 +359,7 @@ impl Session {
         }
         loop {
             if outcome.changed().await.is_err() {
-                return Err(CoreError::NotConnected("closed"));
+                return Err(CoreError::closed());
             }
             let (n, result) = outcome.borrow_and_update().clone();
             if n > seen {
@@ -353,13 +389,13 @@ impl Session {
         self.inner.closed.send_replace(true);
         self.inner.outcome.send_modify(|(n, o)| {
             *n += 1;
-            *o = Some(CoreError::NotConnected("closed"));
+            *o = Some(CoreError::closed());
         });
         for slot in shells {
-            slot.end(ChannelExit { error: Some(CoreError::NotConnected("closed")), ..Default::default() });
+            slot.end(ChannelExit { error: Some(CoreError::closed()), ..Default::default() });
         }
         if let Some(conn) = conn {
-            conn.lost.set(CoreError::NotConnected("closed"));
+            conn.lost.set(CoreError::closed());
             let _ = conn.handle.disconnect(russh::Disconnect::ByApplication, "closed by client", "").await;
         }
     }

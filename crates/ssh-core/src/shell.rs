@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use russh::client::Msg;
 use russh::ChannelWriteHalf;
-use tokio::sync::{mpsc, oneshot};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::channel::{open_pty_shell, pump};
 use crate::config::CoalesceConfig;
@@ -39,6 +41,11 @@ pub(crate) struct ShellSlot {
     generation: AtomicU64,
     attached: AtomicBool,
     ended: AtomicBool,
+    /// Set when the shell ends, so the pump of its channel stops too: russh forgets a channel
+    /// once this side closes it, so the server's answering close never reaches the pump.
+    stopped: watch::Sender<bool>,
+    /// The session's bound on a request the channel has to send (a resize).
+    request_timeout: Duration,
 }
 
 impl ShellSlot {
@@ -51,6 +58,7 @@ impl ShellSlot {
         self.attached.store(false, Ordering::SeqCst);
         if !self.ended.swap(true, Ordering::SeqCst) {
             let _ = self.ops.send(ShellOp::Close);
+            self.stopped.send_replace(true);
             self.sink.exit(exit);
         }
     }
@@ -67,13 +75,17 @@ impl ShellSlot {
     pub(crate) async fn attach(self: &Arc<Self>, conn: Arc<Connection>, coalesce: CoalesceConfig) -> Result<(), CoreError> {
         let req = self.request.lock().map(|r| r.clone()).map_err(|_| CoreError::Internal("shell lock".into()))?;
         let (channel, early) = open_pty_shell(&conn, &req).await?;
-        let (read, write) = channel.split();
+        let (mut read, write) = channel.split();
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        self.ops.send(ShellOp::Attach(write)).map_err(|_| CoreError::NotConnected("closed"))?;
+        self.ops.send(ShellOp::Attach(write)).map_err(|_| CoreError::closed())?;
         self.attached.store(true, Ordering::SeqCst);
         let slot = Arc::clone(self);
+        let mut stopped = self.stopped.subscribe();
         tokio::spawn(async move {
-            let exit = pump(read, early, coalesce, slot.sink.as_ref(), &conn).await;
+            let exit = tokio::select! {
+                exit = pump(&mut read, early, coalesce, slot.sink.as_ref(), &conn) => exit,
+                _ = stopped.wait_for(|s| *s) => return,
+            };
             if slot.generation.load(Ordering::SeqCst) != generation {
                 return;
             }
@@ -92,6 +104,7 @@ impl ShellSlot {
 pub(crate) async fn open_shell(
     conn: Arc<Connection>,
     request: ShellRequest,
+    request_timeout: Duration,
     coalesce: CoalesceConfig,
     sink: Arc<dyn ChannelEvents>,
 ) -> Result<Arc<ShellSlot>, CoreError> {
@@ -103,6 +116,8 @@ pub(crate) async fn open_shell(
         generation: AtomicU64::new(0),
         attached: AtomicBool::new(false),
         ended: AtomicBool::new(false),
+        stopped: watch::channel(false).0,
+        request_timeout,
     });
     tokio::spawn(writer(ops_rx));
     if let Err(e) = slot.attach(conn, coalesce).await {
@@ -123,18 +138,18 @@ impl Shell {
     /// remote shell the input was meant for is gone) or after the shell ended.
     pub fn write(&self, data: Vec<u8>) -> Result<(), CoreError> {
         if self.slot.is_ended() {
-            return Err(CoreError::NotConnected("closed"));
+            return Err(CoreError::closed());
         }
         if !self.slot.attached.load(Ordering::SeqCst) {
-            return Err(CoreError::NotConnected("disconnected"));
+            return Err(CoreError::NotConnected("session is not connected (state reconnecting)"));
         }
-        self.slot.ops.send(ShellOp::Data(Bytes::from(data))).map_err(|_| CoreError::NotConnected("closed"))
+        self.slot.ops.send(ShellOp::Data(Bytes::from(data))).map_err(|_| CoreError::closed())
     }
 
     /// Resizes the terminal; while reconnecting the new size is kept for the reopened shell.
     pub async fn resize(&self, cols: u32, rows: u32) -> Result<(), CoreError> {
         if self.slot.is_ended() {
-            return Err(CoreError::NotConnected("closed"));
+            return Err(CoreError::closed());
         }
         if let Ok(mut r) = self.slot.request.lock() {
             r.cols = cols;
@@ -147,13 +162,21 @@ impl Shell {
         self.slot
             .ops
             .send(ShellOp::Resize { cols, rows, done })
-            .map_err(|_| CoreError::NotConnected("closed"))?;
-        result.await.unwrap_or(Err(CoreError::NotConnected("closed")))
+            .map_err(|_| CoreError::closed())?;
+        // The writer sends in order, behind input still waiting for the server's window.
+        match tokio::time::timeout(self.slot.request_timeout, result).await {
+            Ok(r) => r.unwrap_or(Err(CoreError::closed())),
+            Err(_) => Err(CoreError::RequestTimeout {
+                what: "window change",
+                timeout_ms: self.slot.request_timeout.as_millis() as u64,
+            }),
+        }
     }
 
-    /// Sends EOF and closes the channel; the shell's exit follows.
+    /// Sends EOF and closes the channel. The shell ends at once (no exit status: the remote
+    /// side's answer is not waited for) and later writes fail.
     pub fn close(&self) {
-        let _ = self.slot.ops.send(ShellOp::Close);
+        self.slot.end(ChannelExit::default());
     }
 }
 
@@ -190,7 +213,7 @@ async fn writer(mut ops: mpsc::UnboundedReceiver<ShellOp>) {
             }
             ShellOp::Resize { cols, rows, done } => {
                 let r = match &write {
-                    Some(w) => w.window_change(cols, rows, 0, 0).await.map_err(|_| CoreError::NotConnected("closed")),
+                    Some(w) => w.window_change(cols, rows, 0, 0).await.map_err(|_| CoreError::closed()),
                     None => Ok(()),
                 };
                 let _ = done.send(r);

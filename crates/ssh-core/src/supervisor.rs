@@ -14,8 +14,13 @@ use crate::transport::{self, Attempt, Connection};
 
 pub(crate) async fn supervise(inner: Arc<Inner>) {
     let mut closed = inner.closed.subscribe();
+    let gate = inner.config.reconnect.gate_time;
+    // The budget of the last loss, while the connection that ended it has not yet lasted the
+    // gate time: a loss within it goes on spending that budget instead of starting afresh.
+    let mut carried: Option<Budget> = None;
     loop {
         let Some(conn) = inner.current() else { return };
+        let up_since = Instant::now();
         let reason = tokio::select! {
             r = health(&inner, &conn) => r,
             _ = closed.wait_for(|c| *c) => return,
@@ -23,6 +28,13 @@ pub(crate) async fn supervise(inner: Arc<Inner>) {
         if !inner.lost(&conn, &reason) {
             return;
         }
+        let mut budget = match carried.take() {
+            Some(mut b) if up_since.elapsed() < gate => {
+                b.last = Some(reason.clone());
+                b
+            }
+            _ => Budget::new(),
+        };
         let mut automatic = inner.config.reconnect.enabled;
         if !automatic {
             inner.give_up(SessionState::Closed, reason);
@@ -36,9 +48,10 @@ pub(crate) async fn supervise(inner: Arc<Inner>) {
                 if !inner.begin_manual_cycle() {
                     return;
                 }
+                budget = Budget::new();
             }
             let outcome = tokio::select! {
-                o = reconnect_cycle(&inner) => o,
+                o = reconnect_cycle(&inner, &mut budget) => o,
                 _ = closed.wait_for(|c| *c) => return,
             };
             match outcome {
@@ -46,6 +59,7 @@ pub(crate) async fn supervise(inner: Arc<Inner>) {
                     if !inner.install(conn, true).await {
                         return;
                     }
+                    carried = Some(budget);
                     break;
                 }
                 Err((state, err)) => {
@@ -54,6 +68,19 @@ pub(crate) async fn supervise(inner: Arc<Inner>) {
                 }
             }
         }
+    }
+}
+
+/// What a reconnect cycle has spent: attempts, and time since the loss.
+struct Budget {
+    started: Instant,
+    attempts: u32,
+    last: Option<CoreError>,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget { started: Instant::now(), attempts: 0, last: None }
     }
 }
 
@@ -122,26 +149,26 @@ async fn health(inner: &Inner, conn: &Arc<Connection>) -> CoreError {
 }
 
 /// Attempts until one succeeds or the budget is spent. On giving up, the state to wait in and why.
-async fn reconnect_cycle(inner: &Inner) -> Result<Arc<Connection>, (SessionState, CoreError)> {
+async fn reconnect_cycle(inner: &Inner, budget: &mut Budget) -> Result<Arc<Connection>, (SessionState, CoreError)> {
     let policy = inner.config.reconnect;
-    let started = Instant::now();
-    let mut last: Option<CoreError> = None;
-    let mut attempt: u32 = 0;
     loop {
-        let elapsed = started.elapsed();
-        if attempt >= policy.max_attempts || elapsed >= policy.budget {
-            let err = last.unwrap_or(CoreError::NotConnected("reconnect budget spent"));
+        let elapsed = budget.started.elapsed();
+        if budget.attempts >= policy.max_attempts || elapsed >= policy.budget {
+            let err = budget
+                .last
+                .clone()
+                .unwrap_or(CoreError::NotConnected("session is not connected: the reconnect budget was spent"));
             return Err((SessionState::ManualReconnectRequired, err));
         }
-        let delay = backoff_delay(&policy, attempt, inner.pool.next_unit());
+        let delay = backoff_delay(&policy, budget.attempts, inner.pool.next_unit());
         let remaining = policy.budget - elapsed;
         tokio::time::sleep(delay.min(remaining)).await;
-        let remaining = policy.budget.saturating_sub(started.elapsed());
+        let remaining = policy.budget.saturating_sub(budget.started.elapsed());
         if remaining.is_zero() {
             continue;
         }
-        attempt += 1;
-        inner.attempt(attempt, delay);
+        budget.attempts += 1;
+        inner.attempt(budget.attempts, delay);
         let try_once = Attempt {
             tuning: &inner.pool.tuning,
             pinned: Arc::clone(&inner.pool.pinned),
@@ -153,7 +180,7 @@ async fn reconnect_cycle(inner: &Inner) -> Result<Arc<Connection>, (SessionState
             Err(e @ CoreError::AuthFailed { .. }) => return Err((SessionState::AuthFailed, e)),
             Err(e @ CoreError::HostKeyMismatch { .. }) => return Err((SessionState::HostKeyMismatch, e)),
             Err(e) if !e.is_transient() => return Err((SessionState::ManualReconnectRequired, e)),
-            Err(e) => last = Some(e),
+            Err(e) => budget.last = Some(e),
         }
     }
 }

@@ -137,7 +137,11 @@ impl russh::client::Handler for ClientHandler {
         let err = match reason {
             DisconnectReason::ReceivedDisconnect(info) => CoreError::DisconnectedByServer {
                 addr: self.ctx.addr.clone(),
-                detail: format!(" ({:?}: {})", info.reason_code, info.message),
+                detail: if info.message.is_empty() {
+                    format!(" ({:?})", info.reason_code)
+                } else {
+                    format!(" ({:?}: {})", info.reason_code, info.message)
+                },
             },
             DisconnectReason::Error(e) => self.ctx.map(&e),
         };
@@ -188,10 +192,60 @@ impl Default for InboundClock {
     }
 }
 
+/// The first bytes a server sent, kept until its SSH version line is seen, to tell a server that
+/// closed before saying anything from one that does not speak SSH (both cores apply one rule).
+#[derive(Default)]
+pub struct Greeting {
+    bytes: Vec<u8>,
+    done: bool,
+}
+
+impl Greeting {
+    const KEEP: usize = 8 * 1024;
+
+    fn feed(&mut self, data: &[u8]) {
+        if self.done {
+            return;
+        }
+        let room = Self::KEEP.saturating_sub(self.bytes.len());
+        self.bytes.extend_from_slice(&data[..data.len().min(room)]);
+        if self.ident_seen() || self.bytes.len() >= Self::KEEP {
+            self.done = true;
+        }
+    }
+
+    fn ident_seen(&self) -> bool {
+        self.bytes.split(|b| *b == b'\n').any(|line| line.starts_with(b"SSH-"))
+    }
+
+    /// A connection that ended before the version line is the server closing it, whatever it
+    /// said first (RFC 4253 lets a server send other lines before its version; sshd past
+    /// MaxStartups says "Exceeded MaxStartups", an HTTP server its status line): the message
+    /// shows what it said. A reset after text counts too. Other errors stay as they are.
+    pub fn explain(&self, err: CoreError, addr: &str) -> CoreError {
+        let ended = match &err {
+            CoreError::DisconnectedByServer { .. } => true,
+            CoreError::ConnectionReset { .. } => !self.bytes.is_empty(),
+            _ => false,
+        };
+        if self.ident_seen() || !ended {
+            return err;
+        }
+        let detail = if self.bytes.is_empty() {
+            " before sending its SSH version".to_string()
+        } else {
+            let shown: String = String::from_utf8_lossy(&self.bytes).chars().take(60).collect();
+            format!(" before sending its SSH version; it said {:?}", shown.trim_end())
+        };
+        CoreError::DisconnectedByServer { addr: addr.to_string(), detail }
+    }
+}
+
 /// The TCP stream under a connection. It notes when bytes arrive for the health check.
 pub struct MeteredStream {
     inner: TcpStream,
     inbound: Arc<InboundClock>,
+    greeting: Arc<Mutex<Greeting>>,
 }
 
 impl AsyncRead for MeteredStream {
@@ -200,6 +254,11 @@ impl AsyncRead for MeteredStream {
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
             self.inbound.mark();
+            if let Ok(mut g) = self.greeting.lock() {
+                if !g.done {
+                    g.feed(&buf.filled()[before..]);
+                }
+            }
         }
         r
     }
@@ -236,6 +295,10 @@ pub struct Connection {
     pub inbound: Arc<InboundClock>,
     /// A second descriptor of the socket, to end the connection at once.
     killer: Option<std::net::TcpStream>,
+    /// The session's bound on channel opens and requests.
+    pub request_timeout: Duration,
+    /// The latest channel open's outcome not yet seen by the session: Ok, or the server's refusal.
+    last_open: Mutex<Option<Result<(), CoreError>>>,
 }
 
 impl Connection {
@@ -247,6 +310,25 @@ impl Connection {
     /// Sends a keepalive request that wants a reply (any reply counts as inbound traffic).
     pub async fn ping(&self) {
         let _ = tokio::time::timeout(Duration::from_millis(100), self.handle.send_keepalive(true)).await;
+    }
+
+    /// Notes how a channel open ended. Only a refusal or an unanswered open says the server
+    /// will not give channels; a lost connection says nothing about that.
+    pub fn note_open(&self, err: Option<&CoreError>) {
+        let outcome = match err {
+            None => Ok(()),
+            Some(e @ CoreError::ChannelRejected(_)) => Err(e.clone()),
+            Some(e @ CoreError::RequestTimeout { .. }) => Err(e.clone()),
+            Some(_) => return,
+        };
+        if let Ok(mut last) = self.last_open.lock() {
+            *last = Some(outcome);
+        }
+    }
+
+    /// The latest channel open's outcome since the last call.
+    pub fn take_open_outcome(&self) -> Option<Result<(), CoreError>> {
+        self.last_open.lock().ok().and_then(|mut l| l.take())
     }
 
     /// Ends the connection now, recording `reason` as why (unless it already ended).
@@ -320,28 +402,30 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
     let pinned = attempt.pinned;
     let stage = AtomicU8::new(STAGE_TCP);
     let inbound = Arc::new(InboundClock::new());
+    let greeting = Arc::new(Mutex::new(Greeting::default()));
     let attempt_fut = async {
         let stream = TcpStream::connect((cfg.host.as_str(), cfg.port))
             .await
             .map_err(|e| map_io(&e, &ctx.addr))?;
         let _ = stream.set_nodelay(true);
         let killer = stream.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from);
-        let stream = MeteredStream { inner: stream, inbound: Arc::clone(&inbound) };
+        let stream = MeteredStream { inner: stream, inbound: Arc::clone(&inbound), greeting: Arc::clone(&greeting) };
         stage.store(STAGE_HANDSHAKE, Ordering::Relaxed);
         let lost = Arc::new(LostSignal::default());
         let handler = ClientHandler {
             verifier: HostKeyVerifier {
                 policy: cfg.host_key.clone(),
-                host: cfg.host.clone(),
-                port: cfg.port,
+                host: cfg.host_key_alias.as_ref().map_or_else(|| cfg.host.clone(), |(h, _)| h.clone()),
+                port: cfg.host_key_alias.as_ref().map_or(cfg.port, |(_, p)| *p),
                 pinned,
             },
             ctx: ctx.clone(),
             lost: Arc::clone(&lost),
         };
-        let mut handle = russh::client::connect_stream(config, stream, handler)
-            .await
-            .map_err(|e| ctx.map(&e))?;
+        let mut handle = russh::client::connect_stream(config, stream, handler).await.map_err(|e| {
+            let err = ctx.map(&e);
+            greeting.lock().map(|g| g.explain(err.clone(), &ctx.addr)).unwrap_or(err)
+        })?;
         stage.store(STAGE_AUTH, Ordering::Relaxed);
         let conn_err = |e: russh::Error| lost.get().unwrap_or_else(|| ctx.map(&e));
         let result = match (&cfg.auth, key) {
@@ -371,7 +455,15 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
                 method: cfg.auth.method_name(),
             });
         }
-        Ok(Connection { handle, lost, ctx: ctx.clone(), inbound: Arc::clone(&inbound), killer })
+        Ok(Connection {
+            handle,
+            lost,
+            ctx: ctx.clone(),
+            inbound: Arc::clone(&inbound),
+            killer,
+            request_timeout: cfg.request_timeout,
+            last_open: Mutex::new(None),
+        })
     };
     match tokio::time::timeout(attempt.timeout, attempt_fut).await {
         Ok(result) => result,

@@ -17,7 +17,7 @@ async fn connects_with_a_password_and_runs_a_command() {
     let session = pool.create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), states.clone());
     session.connect().await.unwrap();
     assert_eq!(session.state(), SessionState::Ready);
-    let out = session.exec("echo hello; echo oops >&2; exit 3", Duration::from_secs(5), None).await.unwrap();
+    let out = session.exec("echo hello; echo oops >&2; exit 3", common::limits(Duration::from_secs(5)), None).await.unwrap();
     assert_eq!(out.stdout, b"hello\n");
     assert_eq!(out.stderr, b"oops\n");
     assert_eq!(out.code, Some(3));
@@ -64,7 +64,7 @@ async fn exec_stops_waiting_at_its_timeout() {
     let lab = lab().await;
     let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
     session.connect().await.unwrap();
-    let err = session.exec("sleep 5", Duration::from_millis(200), None).await.unwrap_err();
+    let err = session.exec("sleep 5", common::limits(Duration::from_millis(200)), None).await.unwrap_err();
     assert_eq!(err.code(), "EXEC_TIMEOUT");
     // The timed-out command's channel was closed, not left holding a slot.
     for _ in 0..100 {
@@ -75,7 +75,7 @@ async fn exec_stops_waiting_at_its_timeout() {
     }
     assert_eq!(lab.server.stats().channels_active, 0);
     // The session is still usable.
-    let out = session.exec("echo after", Duration::from_secs(5), None).await.unwrap();
+    let out = session.exec("echo after", common::limits(Duration::from_secs(5)), None).await.unwrap();
     assert_eq!(out.stdout, b"after\n");
 }
 
@@ -209,7 +209,7 @@ async fn ten_sessions_each_with_a_shell_and_three_execs_run_at_once() {
             shell.write(format!("echo shell-{i}\r").into_bytes()).unwrap();
             let execs = (0..3).map(|j| {
                 let s = session.clone();
-                async move { s.exec(&format!("echo exec-{i}-{j}"), Duration::from_secs(10), None).await }
+                async move { s.exec(&format!("echo exec-{i}-{j}"), common::limits(Duration::from_secs(10)), None).await }
             });
             let results = futures::future::join_all(execs).await;
             for (j, r) in results.into_iter().enumerate() {

@@ -70,7 +70,7 @@ async fn a_cut_link_is_detected_by_keepalive_and_reconnected_with_the_shell_reop
     r.set_existing(None, LinkMode::Blackhole);
     r.set_new(LinkMode::Hold);
     wait_state(&session, SessionState::Reconnecting).await;
-    let exec = session.exec("echo x", Duration::from_secs(1), None).await.unwrap_err();
+    let exec = session.exec("echo x", common::limits(Duration::from_secs(1)), None).await.unwrap_err();
     assert_eq!(exec.code(), "NOT_CONNECTED");
     tokio::time::sleep(Duration::from_millis(300)).await;
     r.set_new(LinkMode::Pass);
@@ -83,7 +83,7 @@ async fn a_cut_link_is_detected_by_keepalive_and_reconnected_with_the_shell_reop
     assert_eq!(out.reopened.load(Ordering::SeqCst), 1);
     shell.write(b"stty size\r".to_vec()).unwrap();
     out.wait_for("30 100").await;
-    assert_eq!(session.exec("echo back", Duration::from_secs(2), None).await.unwrap().stdout, b"back\n");
+    assert_eq!(session.exec("echo back", common::limits(Duration::from_secs(2)), None).await.unwrap().stdout, b"back\n");
 }
 
 #[tokio::test]

@@ -83,6 +83,42 @@ export class Connection {
   }
 }
 
+/**
+ * The first bytes a server sent, kept until its SSH version line is seen, to tell a server that
+ * closed before saying anything from one that does not speak SSH (the Rust core's `Greeting`).
+ */
+class Greeting {
+  static readonly KEEP = 8 * 1024;
+  #bytes = Buffer.alloc(0);
+  #done = false;
+
+  feed = (data: Buffer): void => {
+    if (this.#done) return;
+    this.#bytes = Buffer.concat([this.#bytes, data.subarray(0, Greeting.KEEP - this.#bytes.length)]);
+    if (this.#identSeen() || this.#bytes.length >= Greeting.KEEP) this.#done = true;
+  };
+
+  #identSeen(): boolean {
+    return this.#bytes.toString('latin1').split('\n').some((line) => line.startsWith('SSH-'));
+  }
+
+  /**
+   * A connection that ended before the version line is the server closing it, whatever it said
+   * first (RFC 4253 lets a server send other lines before its version; sshd past MaxStartups says
+   * "Exceeded MaxStartups"): the message shows what it said. A reset after text counts too.
+   */
+  explain(err: SshError, addr: string): SshError {
+    const ended =
+      err.code === 'DISCONNECTED_BY_SERVER' ||
+      (err.code === 'PROTOCOL_ERROR' && /Connection lost before handshake/.test(err.message)) ||
+      (err.code === 'CONNECTION_RESET' && this.#bytes.length > 0);
+    if (this.#identSeen() || !ended) return err;
+    if (this.#bytes.length === 0) return new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection before sending its SSH version`);
+    const shown = JSON.stringify([...this.#bytes.toString('utf8')].slice(0, 60).join('').trimEnd());
+    return new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection before sending its SSH version; it said ${shown}`);
+  }
+}
+
 export function addrOf(o: ResolvedSessionOptions): string {
   return o.host.includes(':') ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`;
 }
@@ -126,6 +162,9 @@ function handshake(o: ResolvedSessionOptions, attempt: Attempt, privateKey: stri
   };
   const sock = tcpConnect({ host: o.host, port: o.port });
   sock.setNoDelay(true);
+  const greeting = new Greeting();
+  sock.on('data', greeting.feed);
+  const stopWatching = () => sock.off('data', greeting.feed);
   const config: ConnectConfig = {
     sock,
     username: o.username,
@@ -135,7 +174,8 @@ function handshake(o: ResolvedSessionOptions, attempt: Attempt, privateKey: stri
     keepaliveInterval: 0,
     tryKeyboard: false,
     hostVerifier: (key: Buffer) => {
-      const verdict = verifyHostKey(o.hostKey, o.host, o.port, key, attempt.pinned);
+      const alias = o.hostKey.policy === 'fingerprint' ? undefined : o.hostKey.hostKeyAlias;
+      const verdict = verifyHostKey(o.hostKey, alias?.host ?? o.host, alias?.port ?? o.port, key, attempt.pinned);
       if (verdict === true) return true;
       ctx.hostKeyRefusal = verdict;
       return false;
@@ -171,7 +211,10 @@ function handshake(o: ResolvedSessionOptions, attempt: Attempt, privateKey: stri
       attempt.timeoutMs,
     );
     sock.once('connect', () => (stage = 'the SSH handshake'));
-    client.on('handshake', () => (stage = 'authentication'));
+    client.on('handshake', () => {
+      stage = 'authentication';
+      stopWatching();
+    });
     client.once('ready', () => {
       if (settled) return;
       settled = true;
@@ -180,11 +223,11 @@ function handshake(o: ResolvedSessionOptions, attempt: Attempt, privateKey: stri
     });
     client.on('error', (err: Error) => {
       const mapped = mapSsh2Error(err, ctx);
-      if (!settled) fail(mapped);
+      if (!settled) fail(greeting.explain(mapped, addr));
       else conn.lost ??= mapped;
     });
     client.on('close', () => {
-      if (!settled) fail(new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection during ${stage}`));
+      if (!settled) fail(greeting.explain(new SshError('DISCONNECTED_BY_SERVER', `${addr} closed the connection during ${stage}`), addr));
       else conn.closed();
     });
     try {

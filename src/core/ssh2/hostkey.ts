@@ -17,34 +17,60 @@ function hostPort(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-function hostMatches(pattern: string, wanted: string): boolean {
-  return pattern.split(',').some((entry) => {
-    if (entry.startsWith('|1|')) {
-      const [, , salt, hash] = entry.split('|');
-      if (!salt || !hash) return false;
-      const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(wanted).digest('base64');
-      return mac === hash;
-    }
-    return entry === wanted;
-  });
+/** OpenSSH's pattern match: `*` any run of characters, `?` one; names are case-insensitive. */
+function glob(pattern: string, text: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
+  return re.test(text);
 }
 
-type Listed = 'match' | 'other' | 'absent';
+/** One host entry: a hashed name (`|1|salt|hash`) or a pattern. */
+function entryMatches(entry: string, wanted: string): boolean {
+  if (entry.startsWith('|1|')) {
+    const [, , salt, hash] = entry.split('|');
+    if (!salt || !hash) return false;
+    return createHmac('sha1', Buffer.from(salt, 'base64')).update(wanted).digest('base64') === hash;
+  }
+  return glob(entry, wanted);
+}
 
-/** Whether known_hosts `path` lists `blob` for host:port, lists other keys, or nothing. */
+/** A line's host list matches when one entry does and no negated (`!`) entry does. */
+export function hostsMatch(hosts: string, wanted: string): boolean {
+  let hit = false;
+  for (const entry of hosts.split(',')) {
+    if (entry.startsWith('!')) {
+      if (entryMatches(entry.slice(1), wanted)) return false;
+    } else if (entryMatches(entry, wanted)) hit = true;
+  }
+  return hit;
+}
+
+type Listed = 'match' | 'other' | 'absent' | 'revoked';
+
+/**
+ * Whether known_hosts `path` lists `blob` for host:port: plain, `[host]:port`, wildcard, negated
+ * and hashed entries, `@revoked` keys (refused) and `@cert-authority` lines (skipped: this core
+ * verifies plain host keys). The same rules as the Rust core (crates/ssh-core/src/hostkey.rs).
+ */
 export function knownHostsLookup(path: string, host: string, port: number, blob: Buffer): Listed {
   if (!existsSync(path)) return 'absent';
   const wanted = hostPort(host, port);
   let found = false;
+  let matched = false;
   for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const [hosts, , key] = line.split(/\s+/);
-    if (!hosts || !key || !hostMatches(hosts, wanted)) continue;
+    const fields = raw.trim().split(/\s+/);
+    if (!fields[0] || fields[0].startsWith('#')) continue;
+    const marker = fields[0].startsWith('@') ? fields.shift() : undefined;
+    const [hosts, kind, key] = fields;
+    if (!hosts || !kind || !key || marker === '@cert-authority' || !hostsMatch(hosts, wanted)) continue;
+    const same = Buffer.from(key, 'base64').equals(blob);
+    if (marker === '@revoked') {
+      if (same) return 'revoked';
+      continue;
+    }
     found = true;
-    if (Buffer.from(key, 'base64').equals(blob)) return 'match';
+    matched ||= same;
   }
-  return found ? 'other' : 'absent';
+  return matched ? 'match' : found ? 'other' : 'absent';
 }
 
 export function knownHostsAppend(path: string, host: string, port: number, blob: Buffer): void {
@@ -70,6 +96,7 @@ export function verifyHostKey(
     case 'known-hosts': {
       const listed = knownHostsLookup(policy.path, host, port, blob);
       if (listed === 'match') return true;
+      if (listed === 'revoked') return `${policy.path} marks this key @revoked (server presented ${got})`;
       return listed === 'other'
         ? `${policy.path} lists other keys for this host; server presented ${got}`
         : `host is not listed in ${policy.path} (server presented ${got})`;
@@ -78,6 +105,7 @@ export function verifyHostKey(
       const file = policy.knownHostsPath;
       const listed = file ? knownHostsLookup(file, host, port, blob) : 'absent';
       if (listed === 'other') return `${file} lists other keys for this host; server presented ${got}`;
+      if (listed === 'revoked') return `${file} marks this key @revoked (server presented ${got})`;
       const id = `${host}:${port}`;
       const known = pinned.get(id);
       if (known && !known.equals(blob)) {

@@ -41,6 +41,10 @@ export class Ssh2Pool extends BasePool {
     return session;
   }
 
+  protected override forget(session: Session): void {
+    for (const set of this.#byTarget.values()) set.delete(session as Ssh2Session);
+  }
+
   override async close(): Promise<void> {
     await super.close();
     this.#byTarget.clear();

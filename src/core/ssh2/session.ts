@@ -5,6 +5,7 @@
 import type { ClientChannel } from 'ssh2';
 import type {
   AttemptEvent,
+  ChannelsEvent,
   ExecOptions,
   ExecResult,
   Session,
@@ -22,6 +23,7 @@ import type { PoolLink } from '../pool-base.js';
 import { connect, type Connection } from './connect.js';
 import type { PinnedKeys } from './hostkey.js';
 import type { Semaphore } from './limiter.js';
+import { setup, stop, unanswered } from './channel.js';
 import { openShellStream, Ssh2Shell } from './shell.js';
 
 /** What a session gets from its pool. */
@@ -48,6 +50,15 @@ const CLOSED = () => new SshError('NOT_CONNECTED', 'session is not connected (st
 
 type Cycle = { conn: Connection } | { state: SessionState; err: SshError } | 'closed';
 
+/** What a reconnect cycle has spent: attempts, and time since the loss. */
+interface Budget {
+  started: number;
+  attempts: number;
+  last: SshError | undefined;
+}
+
+const freshBudget = (): Budget => ({ started: performance.now(), attempts: 0, last: undefined });
+
 export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session {
   readonly core = 'ssh2' as const;
   readonly id: string;
@@ -67,6 +78,8 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   #onReconnectRequest: (() => void) | undefined;
   #outcome = 0;
   #outcomeWaiters: { seen: number; done: (err?: SshError) => void }[] = [];
+  /** False after the server refused (or left unanswered) a channel setup on this connection. */
+  #channelsAvailable = true;
 
   constructor(id: string, options: ResolvedSessionOptions, deps: SessionDeps) {
     super();
@@ -121,7 +134,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     for (const shell of this.#shells) {
       if (shell.ended) continue;
       try {
-        shell.attach(await openShellStream(conn, shell.request), conn);
+        await openShellStream(conn, shell, this.#o.requestTimeoutMs);
         shell.reopened();
       } catch (err) {
         shell.terminate({ code: null, signal: null, error: asSshError(err) });
@@ -133,27 +146,66 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     }
     this.#conn = conn;
     this.#transition('ready');
+    if (!this.#channelsAvailable) {
+      // A new connection: its channels are judged afresh.
+      this.#channelsAvailable = true;
+      this.#emitChannels({ sessionId: this.id, available: true, atMs: Date.now() });
+    }
     if (afterLoss) this.#publishOutcome();
     return true;
   }
 
+  #emitChannels(event: ChannelsEvent): void {
+    this.emit('channels', event);
+    this.#deps.link.channels(event);
+  }
+
+  /** Tells the owner when the current connection stops, or starts again, giving channels. */
+  #noteChannels(conn: Connection, err?: unknown): void {
+    if (this.#conn !== conn) return;
+    let available: boolean;
+    if (err === undefined) available = true;
+    else if (err instanceof SshError && (err.code === 'CHANNEL_REJECTED' || err.code === 'REQUEST_TIMEOUT')) available = false;
+    else return;
+    if (available === this.#channelsAvailable) return;
+    this.#channelsAvailable = available;
+    const event: ChannelsEvent = { sessionId: this.id, available, atMs: Date.now() };
+    if (err instanceof SshError) {
+      event.code = err.code;
+      event.message = err.message;
+    }
+    this.#emitChannels(event);
+  }
+
   async #supervise(): Promise<void> {
+    // The budget of the last loss, while the connection that ended it has not yet lasted the
+    // gate time: a loss within it goes on spending that budget instead of starting afresh.
+    let carried: Budget | undefined;
     for (;;) {
       const conn = this.#conn;
       if (!conn) return;
+      const upSince = performance.now();
       const reason = await this.#health(conn);
       if (!this.#lost(conn, reason)) return;
+      let budget = freshBudget();
+      if (carried && performance.now() - upSince < this.#o.reconnect.gateTimeMs) {
+        budget = carried;
+        budget.last = reason;
+      }
+      carried = undefined;
       let automatic = this.#o.reconnect.enabled;
       if (!automatic) this.#giveUp('closed', reason);
       for (;;) {
         if (!automatic) {
           if (!(await this.#waitForReconnectRequest()) || this.#closedByUser) return;
           this.#transition('reconnecting', 'client');
+          budget = freshBudget();
         }
-        const outcome = await this.#cycle();
+        const outcome = await this.#cycle(budget);
         if (outcome === 'closed') return;
         if ('conn' in outcome) {
           if (!(await this.#install(outcome.conn, true))) return;
+          carried = budget;
           break;
         }
         this.#giveUp(outcome.state, outcome.err);
@@ -229,21 +281,22 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   }
 
   /** Attempts until one succeeds or the budget is spent. */
-  async #cycle(): Promise<Cycle> {
+  async #cycle(budget: Budget): Promise<Cycle> {
     const p = this.#o.reconnect;
-    const started = performance.now();
-    let last: SshError | undefined;
-    for (let attempt = 0; ; ) {
-      const elapsed = performance.now() - started;
-      if (attempt >= p.maxAttempts || elapsed >= p.budgetMs) {
-        return { state: 'manual_reconnect_required', err: last ?? new SshError('NOT_CONNECTED', 'reconnect budget spent') };
+    for (;;) {
+      const elapsed = performance.now() - budget.started;
+      if (budget.attempts >= p.maxAttempts || elapsed >= p.budgetMs) {
+        return {
+          state: 'manual_reconnect_required',
+          err: budget.last ?? new SshError('NOT_CONNECTED', 'session is not connected: the reconnect budget was spent'),
+        };
       }
-      const delayMs = backoffDelayMs(p.baseDelayMs, p.maxDelayMs, attempt, this.#deps.nextUnit());
+      const delayMs = backoffDelayMs(p.baseDelayMs, p.maxDelayMs, budget.attempts, this.#deps.nextUnit());
       if (!(await this.#sleep(Math.min(delayMs, p.budgetMs - elapsed)))) return 'closed';
-      const left = p.budgetMs - (performance.now() - started);
+      const left = p.budgetMs - (performance.now() - budget.started);
       if (left <= 0) continue;
-      attempt++;
-      const event: AttemptEvent = { sessionId: this.id, attempt, delayMs, atMs: Date.now() };
+      budget.attempts++;
+      const event: AttemptEvent = { sessionId: this.id, attempt: budget.attempts, delayMs, atMs: Date.now() };
       this.emit('attempt', event);
       this.#deps.link.attempt(event);
       try {
@@ -258,7 +311,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
         if (e.code === 'AUTH_FAILED') return { state: 'auth_failed', err: e };
         if (e.code === 'HOST_KEY_MISMATCH') return { state: 'host_key_mismatch', err: e };
         if (!transient(e)) return { state: 'manual_reconnect_required', err: e };
-        last = e;
+        budget.last = e;
       }
     }
   }
@@ -336,7 +389,13 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     const req = resolveShellOptions(options);
     const conn = this.#live();
     const shell = new Ssh2Shell(req);
-    shell.attach(await openShellStream(conn, req), conn);
+    try {
+      await openShellStream(conn, shell, this.#o.requestTimeoutMs);
+    } catch (err) {
+      this.#noteChannels(conn, err);
+      throw err;
+    }
+    this.#noteChannels(conn);
     if (this.#closedByUser) {
       shell.terminate({ code: null, signal: null, error: CLOSED() });
       throw CLOSED();
@@ -349,77 +408,102 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     const o = resolveExecOptions(command, options);
     const conn = this.#live();
-    return new Promise((resolve, reject) => {
-      let stream: ClientChannel | undefined;
-      let done = false;
-      const finish = (f: () => void) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        f();
-      };
-      const timer = setTimeout(() => {
-        finish(() => reject(new SshError('EXEC_TIMEOUT', `command did not finish within ${o.timeoutMs} ms`)));
-        stream?.close();
-      }, o.timeoutMs);
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      let stdoutBytes = 0;
-      let stderrBytes = 0;
-      let exit: { code: number | null; signal: string | null } | undefined;
-      try {
-        conn.client.exec(command, (err, s) => {
-          if (err) {
-            finish(() => reject(conn.lost ?? new SshError('CHANNEL_REJECTED', `the server refused the exec: ${err.message}`)));
-            return;
-          }
-          if (done) {
-            // Timed out before the server answered: do not leave the channel open.
-            s.close();
-            return;
-          }
-          stream = s;
-          s.on('data', (chunk: Buffer) => {
-            stdoutBytes += chunk.length;
-            if (o.onStdout) o.onStdout(chunk);
-            else stdout.push(chunk);
-          });
-          s.stderr.on('data', (chunk: Buffer) => {
-            stderrBytes += chunk.length;
-            if (o.onStderr) o.onStderr(chunk);
-            else stderr.push(chunk);
-          });
-          s.on('exit', (code: number | null, signal?: string) => {
-            exit = { code: code ?? null, signal: signal ?? null };
-          });
-          s.on('error', () => {});
-          s.on('close', () => {
-            if (!exit && conn.lost) {
-              finish(() => reject(conn.lost));
-              return;
-            }
-            finish(() =>
-              resolve({
-                stdout: Buffer.concat(stdout),
-                stderr: Buffer.concat(stderr),
-                exitCode: exit?.code ?? null,
-                signal: exit?.signal ?? null,
-                stdoutBytes,
-                stderrBytes,
-              }),
-            );
-          });
-        });
-      } catch (err) {
-        // ssh2 throws synchronously ("Not connected") when the socket is already gone.
-        finish(() => reject(conn.lost ?? new SshError('NOT_CONNECTED', `ssh2: ${(err as Error).message}`)));
+    const started = performance.now();
+    const timedOut = () => new SshError('EXEC_TIMEOUT', `command did not finish within ${o.timeoutMs} ms`);
+    // The setup has the session's request bound, unless the exec's own deadline comes first.
+    const requestMs = this.#o.requestTimeoutMs;
+    const late = requestMs < o.timeoutMs ? unanswered('channel open and exec request', requestMs) : timedOut;
+    // Listeners go on in ssh2's callback (see `setup`); the outcome is decided here.
+    let settle: { resolve: (r: ExecResult) => void; reject: (e: SshError) => void } | undefined;
+    let early: { ok: ExecResult } | { err: SshError } | undefined;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let stream: ClientChannel | undefined;
+    const finish = (outcome: { ok: ExecResult } | { err: SshError }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (!settle) early = outcome;
+      else if ('ok' in outcome) settle.resolve(outcome.ok);
+      else settle.reject(outcome.err);
+    };
+    // Given up on: the command is stopped in the background so it frees its channel slot.
+    const giveUp = (e: SshError) => {
+      if (done) return;
+      finish({ err: e });
+      if (stream) stop(stream, o.killGraceMs);
+    };
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderrBytes = 0;
+    let collected = 0;
+    let exit: { code: number | null; signal: string | null } | undefined;
+    const keep = (into: Buffer[], chunk: Buffer) => {
+      if (collected + chunk.length > o.maxOutputBytes) {
+        giveUp(new SshError('EXEC_OUTPUT_LIMIT', `command output passed the limit of ${o.maxOutputBytes} bytes; the command was stopped`));
+        return;
       }
+      collected += chunk.length;
+      into.push(chunk);
+    };
+    const listen = (s: ClientChannel) => {
+      stream = s;
+      s.on('data', (chunk: Buffer) => {
+        if (done) return;
+        stdoutBytes += chunk.length;
+        if (o.onStdout) o.onStdout(chunk);
+        else keep(stdout, chunk);
+      });
+      s.stderr.on('data', (chunk: Buffer) => {
+        if (done) return;
+        stderrBytes += chunk.length;
+        if (o.onStderr) o.onStderr(chunk);
+        else keep(stderr, chunk);
+      });
+      s.on('exit', (code: number | null, signal?: string) => {
+        exit = { code: code ?? null, signal: signal ?? null };
+      });
+      s.on('error', () => {});
+      s.on('close', () => {
+        if (!exit && conn.lost) {
+          finish({ err: conn.lost });
+          return;
+        }
+        finish({
+          ok: {
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr),
+            exitCode: exit?.code ?? null,
+            signal: exit?.signal ?? null,
+            stdoutBytes,
+            stderrBytes,
+          },
+        });
+      });
+    };
+    try {
+      await setup(conn, Math.min(requestMs, o.timeoutMs), late, (cb) => conn.client.exec(command, cb), listen);
+    } catch (err) {
+      this.#noteChannels(conn, err);
+      throw err;
+    }
+    this.#noteChannels(conn);
+    return new Promise((resolve, reject) => {
+      if (early) {
+        if ('ok' in early) resolve(early.ok);
+        else reject(early.err);
+        return;
+      }
+      settle = { resolve, reject };
+      timer = setTimeout(() => giveUp(timedOut()), Math.max(0, o.timeoutMs - (performance.now() - started)));
     });
   }
 
   async close(): Promise<void> {
     if (this.#closedByUser) return;
     this.#closedByUser = true;
+    this.#deps.link.closed();
     const conn = this.#conn;
     this.#conn = undefined;
     if (this.#state !== 'closed' || conn) this.#transition('closed', 'client');

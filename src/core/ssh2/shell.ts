@@ -5,23 +5,24 @@
 import type { ClientChannel } from 'ssh2';
 import type { ShellExit } from '../contract.js';
 import { SshError } from '../errors.js';
+import { setup, unanswered } from './channel.js';
 import type { ResolvedShellOptions } from '../options.js';
 import { BaseShell } from '../shell-base.js';
 import type { Connection } from './connect.js';
 
-/** Opens a PTY shell channel on `conn`. */
-export function openShellStream(conn: Connection, req: ResolvedShellOptions): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    try {
-      conn.client.shell({ term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0 }, (err, stream) => {
-        if (err) reject(conn.lost ?? new SshError('REQUEST_REJECTED', `the server refused the shell request: ${err.message}`));
-        else resolve(stream);
-      });
-    } catch (err) {
-      // ssh2 throws synchronously ("Not connected") when the socket is already gone.
-      reject(conn.lost ?? new SshError('NOT_CONNECTED', `ssh2: ${(err as Error).message}`));
-    }
-  });
+/**
+ * Opens a PTY shell channel on `conn` for `shell` (attached as soon as ssh2 hands it over); the
+ * open and both requests must be answered within `requestTimeoutMs`.
+ */
+export async function openShellStream(conn: Connection, shell: Ssh2Shell, requestTimeoutMs: number): Promise<void> {
+  const req = shell.request;
+  await setup(
+    conn,
+    requestTimeoutMs,
+    unanswered('channel open, pty and shell requests', requestTimeoutMs),
+    (cb) => conn.client.shell({ term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0 }, cb),
+    (stream) => shell.attach(stream, conn),
+  );
 }
 
 export class Ssh2Shell extends BaseShell {
@@ -74,7 +75,7 @@ export class Ssh2Shell extends BaseShell {
   }
 
   protected writeRaw(data: Buffer): void {
-    if (!this.#stream) throw new SshError('NOT_CONNECTED', 'session is not connected (state disconnected)');
+    if (!this.#stream) throw new SshError('NOT_CONNECTED', 'session is not connected (state reconnecting)');
     this.#stream.write(data);
   }
 
@@ -84,12 +85,12 @@ export class Ssh2Shell extends BaseShell {
     this.#stream?.setWindow(rows, cols, 0, 0);
   }
 
-  close(): void {
-    if (this.#stream) {
-      this.#stream.end();
-      this.#stream.close();
-    } else {
-      this.terminate({ code: null, signal: null });
+  protected closeRaw(): void {
+    const stream = this.#stream;
+    this.terminate({ code: null, signal: null });
+    if (stream) {
+      stream.end();
+      stream.close();
     }
   }
 }

@@ -14,7 +14,8 @@ use super::{bad_option, count_crossing, to_napi, JsCallback};
 use crate::shell::{Shell, ShellRequest};
 use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
 use crate::policy::{HealthPolicy, ReconnectPolicy};
-use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, StateEvent};
+use crate::channel::ExecLimits;
+use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, ChannelsEvent, SessionEvents, StateEvent};
 use crate::pool::Pool;
 use crate::session::Session;
 
@@ -87,7 +88,12 @@ pub struct BindingSessionOptions {
     pub host_key_policy: String,
     pub host_key_fingerprint: Option<String>,
     pub known_hosts_path: Option<String>,
+    /// Check the host key as this host's (OpenSSH's HostKeyAlias)...
+    pub host_key_alias_host: Option<String>,
+    /// ...and this port's.
+    pub host_key_alias_port: Option<u32>,
     pub connect_timeout_ms: u32,
+    pub request_timeout_ms: u32,
     pub keepalive_interval_ms: u32,
     pub keepalive_count_max: u32,
     pub degraded_after_ms: u32,
@@ -105,6 +111,7 @@ pub struct BindingReconnectOptions {
     pub max_attempts: u32,
     pub budget_ms: u32,
     pub attempt_timeout_ms: u32,
+    pub gate_time_ms: u32,
 }
 
 impl TryFrom<BindingSessionOptions> for SessionConfig {
@@ -130,6 +137,15 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
             "accept-new" => HostKeyPolicy::AcceptNew(o.known_hosts_path.map(PathBuf::from)),
             other => return Err(bad_option(format!("unknown host-key policy '{other}'"))),
         };
+        let host_key_alias = match (o.host_key_alias_host, o.host_key_alias_port) {
+            (Some(h), p) => {
+                let p = p.unwrap_or(port as u32);
+                let p = u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| bad_option(format!("hostKeyAlias port must be 1..65535, got {p}")))?;
+                Some((h, p))
+            }
+            (None, None) => None,
+            (None, Some(_)) => return Err(bad_option("hostKeyAlias needs a host")),
+        };
         if o.keepalive_interval_ms == 0 {
             return Err(bad_option("keepaliveIntervalMs must be > 0"));
         }
@@ -142,7 +158,9 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
             username: o.username,
             auth,
             host_key,
+            host_key_alias,
             connect_timeout: ms(o.connect_timeout_ms),
+            request_timeout: ms(o.request_timeout_ms),
             ciphers: o.ciphers,
             kex: o.kex,
             health: HealthPolicy {
@@ -158,15 +176,18 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
                 max_attempts: r.max_attempts,
                 budget: ms(r.budget_ms),
                 attempt_timeout: ms(r.attempt_timeout_ms),
+                gate_time: ms(r.gate_time_ms),
             },
         })
     }
 }
 
-/// A state transition (`kind` "state") or a reconnect attempt about to start ("attempt").
+/// A state transition (`kind` "state"), a reconnect attempt about to start ("attempt"), or the
+/// server stopping or starting again to give channels ("channels", with `available`).
 #[napi(object)]
 pub struct BindingStateEvent {
     pub kind: String,
+    pub available: Option<bool>,
     pub attempt: Option<u32>,
     pub delay_ms: Option<f64>,
     pub state: String,
@@ -198,6 +219,8 @@ pub enum EventKind {
     State,
     /// A reconnect attempt about to start (`state`, whose kind is "attempt").
     Attempt,
+    /// The server stopped or started again giving channels (`state`, whose kind is "channels").
+    Channels,
     /// Nothing more comes for this sink.
     End,
 }
@@ -240,6 +263,7 @@ impl SessionEvents for JsSink {
         self.send(EventKind::State, 0, |b| {
             b.state = Some(BindingStateEvent {
                 kind: "state".into(),
+                available: None,
                 attempt: None,
                 delay_ms: None,
                 state: e.state.as_str().into(),
@@ -256,6 +280,7 @@ impl SessionEvents for JsSink {
         self.send(EventKind::Attempt, 0, |b| {
             b.state = Some(BindingStateEvent {
                 kind: "attempt".into(),
+                available: None,
                 attempt: Some(e.attempt),
                 delay_ms: Some(e.delay_ms),
                 state: "reconnecting".into(),
@@ -263,6 +288,23 @@ impl SessionEvents for JsSink {
                 cause: None,
                 code: None,
                 message: None,
+                at_ms: e.at_ms,
+            })
+        });
+    }
+
+    fn channels(&self, e: ChannelsEvent) {
+        self.send(EventKind::Channels, 0, |b| {
+            b.state = Some(BindingStateEvent {
+                kind: "channels".into(),
+                available: Some(e.available),
+                attempt: None,
+                delay_ms: None,
+                state: String::new(),
+                previous: String::new(),
+                cause: e.error.as_ref().map(|e| e.cause().as_str().into()),
+                code: e.error.as_ref().map(|e| e.code().into()),
+                message: e.error.as_ref().map(|e| e.to_string()),
                 at_ms: e.at_ms,
             })
         });
@@ -360,6 +402,9 @@ pub struct BindingShellOptions {
 #[napi(object)]
 pub struct BindingExecOptions {
     pub timeout_ms: u32,
+    /// Collected stdout plus stderr beyond this fail the exec (an integer below 2^53).
+    pub max_output_bytes: f64,
+    pub kill_grace_ms: u32,
 }
 
 #[napi(object)]
@@ -411,10 +456,20 @@ impl NativeSession {
     #[napi]
     pub async fn exec(&self, command: String, options: BindingExecOptions, stream_sink: Option<u32>) -> Result<BindingExecResult> {
         let stream = stream_sink.map(|sink| JsSink { sink, ..self.events.clone() });
-        let timeout = Duration::from_millis(options.timeout_ms as u64);
+        if !(options.max_output_bytes.is_finite() && options.max_output_bytes >= 0.0) {
+            if let Some(s) = &stream {
+                s.end();
+            }
+            return Err(bad_option(format!("maxOutputBytes must be a number >= 0, got {}", options.max_output_bytes)));
+        }
+        let limits = ExecLimits {
+            timeout: Duration::from_millis(options.timeout_ms as u64),
+            max_output_bytes: options.max_output_bytes as u64,
+            kill_grace: Duration::from_millis(options.kill_grace_ms as u64),
+        };
         let result = self
             .session
-            .exec(&command, timeout, stream.clone().map(|s| Arc::new(s) as Arc<dyn ChannelEvents>))
+            .exec(&command, limits, stream.clone().map(|s| Arc::new(s) as Arc<dyn ChannelEvents>))
             .await;
         if let Some(s) = &stream {
             s.end();

@@ -108,6 +108,7 @@ pub fn backoff_delays(base_delay_ms: u32, max_delay_ms: u32, seed: f64, count: u
         max_attempts: count,
         budget: std::time::Duration::MAX,
         attempt_timeout: std::time::Duration::ZERO,
+        gate_time: std::time::Duration::ZERO,
     };
     let mut jitter = crate::policy::Jitter::new(seed as u64);
     (0..count)

@@ -60,7 +60,9 @@ pub fn config(lab: &Lab, auth: AuthConfig) -> SessionConfig {
         username: USER.into(),
         auth,
         host_key: HostKeyPolicy::Fingerprint(lab.host_fp.clone()),
+        host_key_alias: None,
         connect_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(5),
         ciphers: None,
         kex: None,
         health: HealthPolicy {
@@ -76,6 +78,7 @@ pub fn config(lab: &Lab, auth: AuthConfig) -> SessionConfig {
             max_attempts: 5,
             budget: Duration::from_secs(5),
             attempt_timeout: Duration::from_secs(2),
+            gate_time: Duration::from_secs(1),
         },
     }
 }
@@ -139,3 +142,8 @@ impl Output {
     }
 }
 
+
+/// Exec bounds for the tests: `timeout`, a 64 MiB output cap, a 1 s kill grace.
+pub fn limits(timeout: Duration) -> ssh_core::channel::ExecLimits {
+    ssh_core::channel::ExecLimits { timeout, max_output_bytes: 64 << 20, kill_grace: Duration::from_secs(1) }
+}
