@@ -73,10 +73,12 @@ export class LabProcess implements TargetControl {
     const entry = siblingEntry(import.meta.url, 'child');
     const args = [JSON.stringify(childOptions)];
     const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+    // A process group of its own (detached): a terminal's Ctrl-C reaches only the orchestrator,
+    // which stops the lab in order; the lab stops by itself when its IPC channel closes.
     const child = namespace
       ? // `ip netns exec` execs node in place, so the IPC descriptor carries over.
-        spawn('ip', ['netns', 'exec', namespace, process.execPath, ...entry.execArgv, entry.path, ...args], { stdio })
-      : fork(entry.path, args, { execArgv: entry.execArgv, stdio });
+        spawn('ip', ['netns', 'exec', namespace, process.execPath, ...entry.execArgv, entry.path, ...args], { stdio, detached: true })
+      : fork(entry.path, args, { execArgv: entry.execArgv, stdio, detached: true });
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`lab process exited before it was ready (code ${code})`));
       child.once('exit', onExit);
@@ -94,8 +96,16 @@ export class LabProcess implements TargetControl {
   #request<T>(op: Op, extra: Record<string, unknown> = {}): Promise<T> {
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
+      if (!this.#child.connected) {
+        reject(new Error(`lab process is gone (${op} not sent)`));
+        return;
+      }
       this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#child.send({ id, op, ...extra });
+      this.#child.send({ id, op, ...extra }, (err) => {
+        if (!err) return;
+        this.#waiting.delete(id);
+        reject(new Error(`lab process is gone (${op}: ${err.message})`));
+      });
     });
   }
 

@@ -86,7 +86,9 @@ export function inventorySessionOptions(h: InventoryHost): SessionOptions {
     port: h.port,
     username: h.user,
     privateKeyPath: h.keyPath,
-    hostKey: { policy: 'known-hosts', path: h.knownHosts },
+    // The runner connects through its fault proxy (127.0.0.1 and a port of its own): the key is
+    // still checked as the real host's, under its own name and port (OpenSSH's HostKeyAlias).
+    hostKey: { policy: 'known-hosts', path: h.knownHosts, hostKeyAlias: { host: h.host, port: h.port } },
     targetId: h.name,
   };
   if (h.passphraseEnv) o.passphrase = process.env[h.passphraseEnv]!;

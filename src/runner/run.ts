@@ -95,7 +95,9 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
     const stream = o.target.kind === 'inventory' ? portableStreamCommand(o.load) : streamCommand(first, o.load, 0);
 
     const entry = siblingEntry(import.meta.url, 'worker');
-    worker = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // A process group of its own: a terminal's Ctrl-C reaches only the orchestrator, which stops
+    // the worker in order (and the worker exits by itself if the orchestrator dies: IPC closes).
+    worker = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
     const w = worker;
     const exited = new Promise<{ code: number | null; signal: string | null }>((r) => w.on('exit', (code, signal) => r({ code, signal })));
     let t0Wall = 0;

@@ -4,13 +4,19 @@
  * (Behaviour only: no speed or resource figure is asserted here.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SshdTarget, sshdUnavailableReason } from '../../src/lab/sshd.js';
+import { eventually } from '../helpers.js';
 
-function spike(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
-  const child = spawn(process.execPath, ['bin/ssh-spike.js', 'soak', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function spike(
+  args: string[],
+  options: { detached?: boolean } = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
+  const child = spawn(process.execPath, ['bin/ssh-spike.js', 'soak', ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -55,6 +61,48 @@ describe('spike runner', () => {
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('PARTIAL');
   }, 60_000);
 
+  it('Ctrl-C in a terminal (SIGINT to the whole process group) stops the children in order and still writes the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-pg-'));
+    // Its own process group, as a shell gives a foreground job: the terminal signals all of it.
+    const { child, done } = spike(['--core', 'all', '--duration', '5m', '--sessions', '2', '--out', dir], { detached: true });
+    await new Promise((r) => setTimeout(r, 7_000));
+    const family = descendants(child.pid!);
+    expect(family.length).toBeGreaterThanOrEqual(2); // the lab and a worker
+    process.kill(-child.pid!, 'SIGINT');
+    const r = await done;
+    expect(r.err).not.toMatch(/ERR_IPC_CHANNEL_CLOSED|Error:/);
+    expect(r.code).toBe(130);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.partial).toBe(true);
+    // Nothing is left behind: no lab, proxy, worker or sshd of this run.
+    expect(await eventually(() => family.every((pid) => !alive(pid)), 5_000)).toBe(true);
+  }, 90_000);
+
+  it.skipIf(sshdUnavailableReason())('a soak against an inventory of real hosts (here: the local sshd) verifies each host key under its own name', async () => {
+    const sshd = await SshdTarget.start({ maxStartups: '100:30:200' });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-inv-'));
+      // known_hosts in the form OpenSSH writes with HashKnownHosts: hashed names only.
+      const [, kind, key] = readFileSync(sshd.info.knownHostsPath, 'utf8').trim().split(/\s+/);
+      const hashed = join(dir, 'known_hosts');
+      writeFileSync(hashed, `${hashedName(`[${sshd.info.host}]:${sshd.info.port}`)} ${kind} ${key}\n`);
+      const inventory = join(dir, 'hosts.json');
+      const host = { host: sshd.info.host, port: sshd.info.port, user: sshd.info.username, keyPath: sshd.info.privateKeyPath, knownHosts: hashed };
+      writeFileSync(inventory, JSON.stringify({ hosts: [{ name: 'local-a', ...host }, { name: 'local-b', ...host }] }));
+      const r = await spike(['--target', inventory, '--core', 'all', '--duration', '20s', '--sessions', '2', '--out', dir]).done;
+      expect(r.err).not.toContain('not listed');
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+      for (const run of report.runs) {
+        expect(run.abnormalEnds).toBe(0);
+        expect(run.exec.count).toBeGreaterThan(0);
+      }
+      const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');
+      expect(r.code).toBe(failed ? 1 : 0);
+    } finally {
+      await sshd.stop();
+    }
+  }, 150_000);
+
   it('bad options fail before anything starts, saying what to fix', async () => {
     const cases: [string[], RegExp][] = [
       [['--duration', '5x'], /--duration must be a duration like 90s, 5m or 1h/],
@@ -70,3 +118,39 @@ describe('spike runner', () => {
     }
   }, 60_000);
 });
+
+/** Every process below `pid` (from /proc). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(entry), ppid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) if (pp === p && !out.includes(child)) (out.push(child), walk(child));
+  };
+  walk(pid);
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+/** A known_hosts name as `ssh-keygen -H` writes it: |1|salt|HMAC-SHA1(salt, name). */
+function hashedName(name: string): string {
+  const salt = randomBytes(20);
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+}
