@@ -176,25 +176,31 @@ for (const core of CORES) {
       expect(last).toMatchObject({ state: 'manual_reconnect_required', code: 'DISCONNECTED_BY_SERVER' });
     });
 
-    it('the process exits by itself after pool.close(), with channel opens still unanswered', async () => {
-      const h = await against('open-never-confirmed', core);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hostile-client.ts', core, JSON.stringify(h.options)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let errText = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (errText += d));
-      const code = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.on('exit', (c) => {
-          clearTimeout(timer);
-          resolve(c);
+    for (const [mode, outcome] of [
+      ['open-never-confirmed', 'REQUEST_TIMEOUT REQUEST_TIMEOUT closed'],
+      ['exec-ignores-signals', 'settled EXEC_TIMEOUT closed'],
+      ['flood', 'settled EXEC_OUTPUT_LIMIT closed'],
+    ] as const) {
+      it(`${mode}: the process exits by itself after pool.close()`, async () => {
+        const h = await against(mode, core);
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hostile-client.ts', core, JSON.stringify(h.options)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
+        let out = '';
+        let errText = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (errText += d));
+        const code = await new Promise<number | null>((resolve) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.on('exit', (c) => {
+            clearTimeout(timer);
+            resolve(c);
+          });
+        });
+        expect(errText).toBe('');
+        expect(out.trim()).toBe(outcome);
+        expect(code).toBe(0);
       });
-      expect(errText).toBe('');
-      expect(out.trim()).toBe('REQUEST_TIMEOUT REQUEST_TIMEOUT closed');
-      expect(code).toBe(0);
-    });
+    }
   });
 }

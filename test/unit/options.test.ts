@@ -126,3 +126,39 @@ describe('reconnect and health options', () => {
     expect(Number.isInteger(resolvePoolOptions({ core: 'ssh2' }).seed)).toBe(true);
   });
 });
+
+describe('bounds', () => {
+  it('fills the request bound, the exec output cap and the kill grace, and checks their ranges', () => {
+    expect(resolveSessionOptions(base).requestTimeoutMs).toBe(10_000);
+    expect(resolveSessionOptions({ ...base, requestTimeoutMs: 250 }).requestTimeoutMs).toBe(250);
+    expect(badOption(() => resolveSessionOptions({ ...base, requestTimeoutMs: 0 }))).toMatch(/'requestTimeoutMs' must be an integer from 1/);
+    expect(resolveSessionOptions({ ...base, reconnect: { gateTimeMs: 0 } }).reconnect.gateTimeMs).toBe(0);
+    expect(badOption(() => resolveSessionOptions({ ...base, reconnect: { gateTimeMs: -1 } }))).toMatch(/'gateTimeMs'/);
+    const e = resolveExecOptions('true');
+    expect([e.timeoutMs, e.maxOutputBytes, e.killGraceMs]).toEqual([30_000, 32 * 1024 * 1024, 2_000]);
+    expect(badOption(() => resolveExecOptions('true', { maxOutputBytes: 1.5 }))).toMatch(/'maxOutputBytes' must be an integer/);
+    expect(badOption(() => resolveExecOptions('true', { killGraceMs: -5 }))).toMatch(/'killGraceMs'/);
+  });
+
+  it('a command over one SSH packet is refused, saying its size and what to do instead', () => {
+    expect(resolveExecOptions('x'.repeat(255 * 1024)).timeoutMs).toBe(30_000);
+    const m = badOption(() => resolveExecOptions('x'.repeat(255 * 1024 + 1)));
+    expect(m).toMatch(/the command is 261121 bytes; an exec request carries at most 261120/);
+    expect(m).toMatch(/stdin or in a file/);
+    // Bytes, not characters: 'é' is two bytes in UTF-8.
+    expect(badOption(() => resolveExecOptions('é'.repeat(130 * 1024)))).toMatch(/266240 bytes/);
+  });
+
+  it('hostKeyAlias goes with known-hosts and accept-new, as a host and an optional port', () => {
+    const kh = { policy: 'known-hosts', path: '/kh', hostKeyAlias: { host: 'vm1', port: 2200 } };
+    expect(resolveSessionOptions({ ...base, hostKey: kh }).hostKey).toEqual(kh);
+    expect(resolveSessionOptions({ ...base, hostKey: { policy: 'accept-new', hostKeyAlias: { host: 'vm1' } } }).hostKey).toEqual({
+      policy: 'accept-new',
+      hostKeyAlias: { host: 'vm1' },
+    });
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'fingerprint', fingerprint: FP, hostKeyAlias: { host: 'x' } } }))).toMatch(
+      /unknown hostKey option 'hostKeyAlias'/,
+    );
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { ...kh, hostKeyAlias: { host: 'vm1', port: 70000 } } }))).toMatch(/'port' must be an integer from 1 to 65535/);
+  });
+});
