@@ -95,9 +95,9 @@ export interface SessionOptions {
   /** TCP connect + handshake + authentication. @default 10000 */
   connectTimeoutMs?: number;
   /**
-   * A channel open or a channel request that wants an answer (pty, shell, exec) not answered
-   * within this time fails with REQUEST_TIMEOUT, and so does a resize that cannot be sent in it.
-   * An exec's own timeoutMs still bounds the whole exec. @default 10000
+   * A channel's setup (the open and its requests: pty and shell, or exec) not answered within this
+   * time fails with REQUEST_TIMEOUT; a channel the server opened meanwhile is closed (an exec's
+   * stopped first, as it may run). An exec's own timeoutMs still bounds the whole exec. @default 10000
    */
   requestTimeoutMs?: number;
   /** A keepalive request when the link has been quiet this long. @default 2000 */

@@ -8,7 +8,7 @@ export const SESSION_DEFAULTS = {
   port: 22,
   /** Covers TCP connect, SSH handshake and authentication. */
   connectTimeoutMs: 10_000,
-  /** A channel open or a channel request (pty, shell, exec, window change) the server leaves unanswered this long fails. */
+  /** A channel's setup (open, then pty + shell or exec) the server leaves unanswered this long fails. */
   requestTimeoutMs: 10_000,
   /** A keepalive request every 2 s when the link is quiet... */
   keepaliveIntervalMs: 2_000,

@@ -44,7 +44,7 @@ export const ERROR_CATALOG = {
   REQUEST_REJECTED: 'server',
   /**
    * The server did not answer a channel open or a channel request (pty, shell, exec) within
-   * requestTimeoutMs, or a resize could not be sent in that time. The link itself is alive (its
+   * requestTimeoutMs (the Rust core also if a resize cannot even be queued in that time). The link itself is alive (its
    * keepalives are answered, or the loss would be reported instead), so this is the server.
    */
   REQUEST_TIMEOUT: 'server',

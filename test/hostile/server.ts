@@ -32,6 +32,9 @@ export const POST_AUTH_MODES = [
   'close-mid-exec', // exec prints a line, then the channel closes with no exit status
   'data-after-exit', // exit status 0, then more output, then close
   'pty-rejected', // the pty request is refused
+  'close-before-reply', // the channel is closed instead of answering the pty or exec request
+  'exec-request-unanswered', // the channel opens, the exec request is never answered
+  'shell-ignores-input', // the shell never reads its input, so the client's window runs out
   'disconnect-mid-shell', // an SSH disconnect message right after the shell opened
   'tcp-end-mid-shell', // the TCP connection ends right after the shell opened, no disconnect message
   'drop-after-auth', // every connection is dropped right after authentication
@@ -49,6 +52,8 @@ export interface HostileServer {
   running(): number;
   /** Signals received, in order. */
   signals(): string[];
+  /** Session channels opened and not yet closed. */
+  openChannels(): number;
   stop(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ function fingerprint(publicSsh: Buffer): string {
 export async function startHostile(mode: HostileMode): Promise<HostileServer> {
   let connections = 0;
   let running = 0;
+  let openChannels = 0;
   const signals: string[] = [];
   const sockets = new Set<Socket>();
   let server: NetServer;
@@ -90,12 +96,30 @@ export async function startHostile(mode: HostileMode): Promise<HostileServer> {
         client.on('session', (accept) => {
           if (mode === 'open-never-confirmed') return;
           const session = accept();
+          openChannels++;
+          session.once('close', () => openChannels--);
+          const closeUnanswered = () => {
+            const internals = session as unknown as { _chanInfo: { outgoing: { id: number } } };
+            (client as unknown as { _protocol: { channelClose(id: number): void } })._protocol.channelClose(internals._chanInfo.outgoing.id);
+          };
+          if (mode === 'close-before-reply') {
+            session.on('pty', () => closeUnanswered());
+            session.on('exec', () => closeUnanswered());
+            return;
+          }
+          if (mode === 'exec-request-unanswered') {
+            session.on('exec', () => {});
+            session.on('signal', (_a, _r, info) => signals.push(info.name));
+            return;
+          }
           session.on('pty', (accept, reject) => (mode === 'pty-rejected' ? reject() : accept?.()));
           session.on('window-change', (accept) => accept?.());
           session.on('shell', (accept) => {
             const stream = accept();
             stream.write('hostile$ ');
-            stream.on('data', () => {});
+            // Paused, ssh2 stops adjusting the window once its buffer is full.
+            if (mode === 'shell-ignores-input') stream.pause();
+            else stream.on('data', () => {});
             if (mode === 'disconnect-mid-shell') setTimeout(() => client.end(), 50);
             if (mode === 'tcp-end-mid-shell') {
               setTimeout(() => (client as unknown as { _sock: Socket })._sock.destroy(), 50);
@@ -136,6 +160,7 @@ export async function startHostile(mode: HostileMode): Promise<HostileServer> {
     connections: () => connections,
     running: () => running,
     signals: () => [...signals],
+    openChannels: () => openChannels,
     stop: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();

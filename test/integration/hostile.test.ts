@@ -150,6 +150,42 @@ for (const core of CORES) {
       expect(session.state).toBe('ready');
     });
 
+    it('close-before-reply: a channel closed instead of answered is REQUEST_REJECTED, channels still available', async () => {
+      const h = await against('close-before-reply', core);
+      const session = await h.pool.open(h.options);
+      expect((await rejection(session.openShell())).code).toBe('REQUEST_REJECTED');
+      expect((await rejection(session.exec('x'))).code).toBe('REQUEST_REJECTED');
+      expect(h.channels).toEqual([]);
+      expect(session.state).toBe('ready');
+    });
+
+    it('exec-request-unanswered: REQUEST_TIMEOUT, and the channel the server opened is given back', async () => {
+      const h = await against('exec-request-unanswered', core);
+      const session = await h.pool.open(h.options);
+      const [err, ms] = await timed(rejection(session.exec('x', { killGraceMs: 200 })));
+      expect(err.code).toBe('REQUEST_TIMEOUT');
+      expect(ms).toBeLessThan(BOUNDS.requestTimeoutMs! + 700);
+      // Stopped, as a command that may be running: TERM and KILL, then closed.
+      expect(await eventually(() => h.server.openChannels() === 0, 2_000)).toBe(true);
+      expect(h.server.signals()).toEqual(['TERM', 'KILL']);
+      expect(h.channels).toMatchObject([{ available: false, code: 'REQUEST_TIMEOUT' }]);
+    });
+
+    it('shell-ignores-input: close() ends the shell and reaches the server although input is stuck behind the window', async () => {
+      const h = await against('shell-ignores-input', core);
+      const session = await h.pool.open(h.options);
+      const shell = await session.openShell();
+      const chunk = Buffer.alloc(64 * 1024, 0x78);
+      for (let i = 0; i < 96; i++) shell.write(chunk); // 6 MiB: more than any window here
+      await new Promise((r) => setTimeout(r, 300));
+      const resize = await timed(shell.resize(100, 30).then(() => 'ok', (e) => e.code));
+      expect(resize[0]).toBe('ok'); // a resize goes out ahead of the stuck input
+      shell.close();
+      expect(await shell.exited).toEqual({ code: null, signal: null });
+      expect(await eventually(() => h.server.openChannels() === 0, 2_000)).toBe(true);
+      expect(session.state).toBe('ready');
+    });
+
     for (const mode of ['disconnect-mid-shell', 'tcp-end-mid-shell'] as const) {
       it(`${mode}: the session reconnects (cause server) and, since every shell is dropped at once, gives up`, async () => {
         const h = await against(mode, core);

@@ -58,12 +58,10 @@ async fn await_reply(
         match channel.wait().await {
             Some(ChannelMsg::Success) => return Ok(()),
             Some(ChannelMsg::Failure) => return Err(CoreError::RequestRejected(what)),
+            // A server that closes the channel instead of answering refused the request (as
+            // ssh2 reports it too), unless the whole connection went.
+            Some(ChannelMsg::Close) | None => return Err(conn.lost.get().unwrap_or(CoreError::RequestRejected(what))),
             Some(other) => early.push_back(Some(other)),
-            None => {
-                return Err(conn.lost.get().unwrap_or(CoreError::ChannelRejected(format!(
-                    "the channel closed before the {what} request was answered"
-                ))))
-            }
         }
     }
 }
@@ -86,7 +84,7 @@ impl Request<'_> {
 }
 
 /// Sends a request that wants a reply and waits for the answer within the setup's `bound`. The
-/// channel is closed when the request fails, so a refused or unanswered channel does not stay open.
+/// caller closes (or stops) the channel when it fails.
 async fn request(
     conn: &Connection,
     channel: &mut Channel<Msg>,
@@ -105,15 +103,14 @@ async fn request(
         sent.map_err(|e| conn.explain(&e))?;
         await_reply(conn, channel, what, early).await
     };
-    let result = match tokio::time::timeout_at(bound.at, asked).await {
+    match tokio::time::timeout_at(bound.at, asked).await {
         Ok(result) => result,
         Err(_) => Err(bound.elapsed(what, deadline_error)),
-    };
-    if result.is_err() {
-        let _ = channel.close().await;
     }
-    result
 }
+
+/// How a channel's setup ended, for the session's `channels` event: Ok, or why it failed.
+pub(crate) type SetupSeen<'a> = &'a (dyn Fn(Result<(), &CoreError>) + Sync);
 
 /// Opens a session channel within the setup's `bound`. A confirmation that comes after the caller
 /// gave up closes the late channel, so it does not hold one of the server's channel slots.
@@ -145,19 +142,22 @@ async fn open(
 pub(crate) async fn open_pty_shell(
     conn: &Arc<Connection>,
     req: &ShellRequest,
+    seen: SetupSeen<'_>,
 ) -> Result<(Channel<Msg>, VecDeque<Option<ChannelMsg>>), CoreError> {
     let never = || CoreError::Internal("no deadline".into());
     let bound = Bound::new(conn, None);
-    let setup = async {
-        let mut channel = open(conn, &bound, &never).await?;
-        let mut early = VecDeque::new();
-        request(conn, &mut channel, Request::Pty(req), &mut early, &bound, &never).await?;
-        request(conn, &mut channel, Request::Shell, &mut early, &bound, &never).await?;
-        Ok((channel, early))
-    };
-    let result = setup.await;
-    conn.note_open(result.as_ref().err());
-    result
+    let opened = open(conn, &bound, &never).await;
+    let mut channel = opened.inspect_err(|e| seen(Err(e)))?;
+    let mut early = VecDeque::new();
+    for r in [Request::Pty(req), Request::Shell] {
+        if let Err(e) = request(conn, &mut channel, r, &mut early, &bound, &never).await {
+            seen(Err(&e));
+            let _ = channel.close().await;
+            return Err(e);
+        }
+    }
+    seen(Ok(()));
+    Ok((channel, early))
 }
 
 /// Reads a channel to its end, delivering coalesced output to `sink`.
@@ -342,6 +342,7 @@ pub async fn exec(
     limits: ExecLimits,
     coalesce: CoalesceConfig,
     stream: Option<Arc<dyn ChannelEvents>>,
+    seen: SetupSeen<'_>,
 ) -> Result<ExecOutput, CoreError> {
     if command.len() > MAX_COMMAND_BYTES {
         return Err(CoreError::BadOption(format!(
@@ -353,15 +354,21 @@ pub async fn exec(
     let deadline = Instant::now() + limits.timeout;
     let timed_out = || CoreError::ExecTimeout { timeout_ms: limits.timeout.as_millis() as u64 };
     let bound = Bound::new(&conn, Some(deadline));
-    let setup = async {
-        let mut channel = open(&conn, &bound, &timed_out).await?;
-        let mut early = VecDeque::new();
-        request(&conn, &mut channel, Request::Exec(command), &mut early, &bound, &timed_out).await?;
-        Ok((channel, early))
-    };
-    let result = setup.await;
-    conn.note_open(result.as_ref().err());
-    let (channel, early) = result?;
+    let opened = open(&conn, &bound, &timed_out).await;
+    let mut channel = opened.inspect_err(|e| seen(Err(e)))?;
+    let mut early = VecDeque::new();
+    if let Err(e) = request(&conn, &mut channel, Request::Exec(command), &mut early, &bound, &timed_out).await {
+        seen(Err(&e));
+        if matches!(e, CoreError::RequestTimeout { .. } | CoreError::ExecTimeout { .. }) {
+            // Unanswered: the command may be running all the same, so it is stopped, not only closed.
+            let (read, write) = channel.split();
+            tokio::spawn(stop(read, write, limits.kill_grace));
+        } else {
+            let _ = channel.close().await;
+        }
+        return Err(e);
+    }
+    seen(Ok(()));
     let collect_window = if stream.is_some() {
         coalesce
     } else {
@@ -411,7 +418,7 @@ pub async fn exec(
 async fn stop(mut read: ChannelReadHalf, write: ChannelWriteHalf<Msg>, grace: Duration) {
     for sig in [Sig::TERM, Sig::KILL] {
         if write.signal(sig).await.is_err() {
-            return;
+            break;
         }
         if ended_within(&mut read, grace).await {
             return;

@@ -157,8 +157,11 @@ fn listed(path: &Path, host: &str, port: u16, key: &PublicKey) -> Result<Listed,
     if !path.exists() {
         return Ok(Listed::Absent);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read known_hosts {}: {e}", path.display()))?;
-    let wanted = host_port(host, port);
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read known_hosts {}: {e}", path.display()))?;
+    // OpenSSH reads lines as bytes: a stray non-UTF-8 byte spoils only its own line.
+    let text = String::from_utf8_lossy(&bytes);
+    // Host names are matched in lower case, as OpenSSH lowercases them before hashing.
+    let wanted = host_port(&host.to_ascii_lowercase(), port);
     let mut found = false;
     let mut matched = false;
     for line in text.lines() {

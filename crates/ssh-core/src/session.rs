@@ -93,20 +93,21 @@ impl Inner {
         }
     }
 
-    /// Tells the owner when the current connection stops, or starts again, giving channels.
-    pub(crate) fn note_channels(&self, conn: &Arc<Connection>) {
-        let Some(outcome) = conn.take_open_outcome() else { return };
+    /// Tells the owner when the current connection stops, or starts again, giving channels: a
+    /// refused or unanswered setup says it stopped, a setup that went through that it gives them.
+    pub(crate) fn note_channels(&self, conn: &Arc<Connection>, setup: Result<(), &CoreError>) {
+        let available = match setup {
+            Ok(()) => true,
+            Err(CoreError::ChannelRejected(_) | CoreError::RequestTimeout { .. }) => false,
+            Err(_) => return,
+        };
         let mut cell = self.lock();
-        if !cell.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
-            return;
-        }
-        let available = outcome.is_ok();
-        if available == cell.channels_available {
+        if available == cell.channels_available || !cell.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
             return;
         }
         cell.channels_available = available;
         if let Some(events) = &cell.events {
-            events.channels(ChannelsEvent { available, error: outcome.err(), at_ms: now_ms() });
+            events.channels(ChannelsEvent { available, error: setup.err().cloned(), at_ms: now_ms() });
         }
     }
 
@@ -149,7 +150,9 @@ impl Inner {
     pub(crate) async fn install(&self, conn: Arc<Connection>, after_loss: bool) -> bool {
         let shells: Vec<Arc<ShellSlot>> = self.lock().shells.iter().filter(|s| !s.is_ended()).cloned().collect();
         for slot in shells {
-            match slot.attach(Arc::clone(&conn), self.pool.tuning.coalesce).await {
+            match slot.attach(Arc::clone(&conn), self.pool.tuning.coalesce, &|_| {}).await {
+                // A shell closed by its owner meanwhile is not reopened.
+                Ok(()) if slot.is_ended() => {}
                 Ok(()) => slot.reopened(),
                 Err(e) => slot.end(ChannelExit { error: Some(e), ..Default::default() }),
             }
@@ -169,7 +172,6 @@ impl Inner {
                 events.channels(ChannelsEvent { available: true, error: None, at_ms: now_ms() });
             }
         }
-        let _ = conn.take_open_outcome();
         if after_loss {
             self.publish_outcome(None);
         }
@@ -308,11 +310,16 @@ impl Session {
     /// the new connection and calls the sink's `reopened`.
     pub async fn open_shell(&self, req: ShellRequest, sink: Arc<dyn ChannelEvents>) -> Result<Shell, CoreError> {
         let conn = self.live()?;
-        let opened =
-            shell::open_shell(Arc::clone(&conn), req, self.inner.config.request_timeout, self.inner.pool.tuning.coalesce, sink)
-                .await;
-        self.inner.note_channels(&conn);
-        let slot = opened?;
+        let seen = |setup: Result<(), &CoreError>| self.inner.note_channels(&conn, setup);
+        let slot = shell::open_shell(
+            Arc::clone(&conn),
+            req,
+            self.inner.config.request_timeout,
+            self.inner.pool.tuning.coalesce,
+            sink,
+            &seen,
+        )
+        .await?;
         let mut cell = self.inner.lock();
         if cell.closed_by_user {
             drop(cell);
@@ -332,9 +339,8 @@ impl Session {
         stream: Option<Arc<dyn ChannelEvents>>,
     ) -> Result<ExecOutput, CoreError> {
         let conn = self.live()?;
-        let result = channel::exec(Arc::clone(&conn), command, limits, self.inner.pool.tuning.coalesce, stream).await;
-        self.inner.note_channels(&conn);
-        result
+        let seen = |setup: Result<(), &CoreError>| self.inner.note_channels(&conn, setup);
+        channel::exec(Arc::clone(&conn), command, limits, self.inner.pool.tuning.coalesce, stream, &seen).await
     }
 
     /// Leaves `manual_reconnect_required` (or `auth_failed`, `host_key_mismatch`, or a `closed`

@@ -10,9 +10,9 @@ use russh::client::Msg;
 use russh::ChannelWriteHalf;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
-use crate::channel::{open_pty_shell, pump};
+use crate::channel::{open_pty_shell, pump, SetupSeen};
 use crate::config::CoalesceConfig;
 use crate::error::CoreError;
 use crate::events::{ChannelEvents, ChannelExit};
@@ -27,9 +27,8 @@ pub struct ShellRequest {
 }
 
 enum ShellOp {
-    Attach(ChannelWriteHalf<Msg>),
+    Attach(Arc<ChannelWriteHalf<Msg>>),
     Data(Bytes),
-    Resize { cols: u32, rows: u32, done: oneshot::Sender<Result<(), CoreError>> },
     Close,
 }
 
@@ -46,6 +45,9 @@ pub(crate) struct ShellSlot {
     stopped: watch::Sender<bool>,
     /// The session's bound on a request the channel has to send (a resize).
     request_timeout: Duration,
+    /// The current channel's write half, for a resize: it goes out at once, ahead of input the
+    /// server's window still holds back in the writer (as ssh2 sends it).
+    current: Mutex<Option<Arc<ChannelWriteHalf<Msg>>>>,
 }
 
 impl ShellSlot {
@@ -56,6 +58,7 @@ impl ShellSlot {
     /// Delivers the shell's end once.
     pub(crate) fn end(&self, exit: ChannelExit) {
         self.attached.store(false, Ordering::SeqCst);
+        self.set_current(None);
         if !self.ended.swap(true, Ordering::SeqCst) {
             let _ = self.ops.send(ShellOp::Close);
             self.stopped.send_replace(true);
@@ -65,6 +68,13 @@ impl ShellSlot {
 
     pub(crate) fn detach(&self) {
         self.attached.store(false, Ordering::SeqCst);
+        self.set_current(None);
+    }
+
+    fn set_current(&self, w: Option<Arc<ChannelWriteHalf<Msg>>>) {
+        if let Ok(mut c) = self.current.lock() {
+            *c = w;
+        }
     }
 
     pub(crate) fn reopened(&self) {
@@ -72,12 +82,25 @@ impl ShellSlot {
     }
 
     /// Opens the shell's channel on `conn` and starts reading it.
-    pub(crate) async fn attach(self: &Arc<Self>, conn: Arc<Connection>, coalesce: CoalesceConfig) -> Result<(), CoreError> {
+    pub(crate) async fn attach(
+        self: &Arc<Self>,
+        conn: Arc<Connection>,
+        coalesce: CoalesceConfig,
+        seen: SetupSeen<'_>,
+    ) -> Result<(), CoreError> {
         let req = self.request.lock().map(|r| r.clone()).map_err(|_| CoreError::Internal("shell lock".into()))?;
-        let (channel, early) = open_pty_shell(&conn, &req).await?;
+        let (channel, early) = open_pty_shell(&conn, &req, seen).await?;
         let (mut read, write) = channel.split();
+        let write = Arc::new(write);
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        self.ops.send(ShellOp::Attach(write)).map_err(|_| CoreError::closed())?;
+        self.ops.send(ShellOp::Attach(Arc::clone(&write))).map_err(|_| CoreError::closed())?;
+        if self.is_ended() {
+            // Closed by its owner while the channel opened (a reopen after a reconnect): the
+            // close that end() queued went before this channel's Attach, so close it now.
+            let _ = self.ops.send(ShellOp::Close);
+            return Ok(());
+        }
+        self.set_current(Some(write));
         self.attached.store(true, Ordering::SeqCst);
         let slot = Arc::clone(self);
         let mut stopped = self.stopped.subscribe();
@@ -107,6 +130,7 @@ pub(crate) async fn open_shell(
     request_timeout: Duration,
     coalesce: CoalesceConfig,
     sink: Arc<dyn ChannelEvents>,
+    seen: SetupSeen<'_>,
 ) -> Result<Arc<ShellSlot>, CoreError> {
     let (ops, ops_rx) = mpsc::unbounded_channel();
     let slot = Arc::new(ShellSlot {
@@ -118,9 +142,10 @@ pub(crate) async fn open_shell(
         ended: AtomicBool::new(false),
         stopped: watch::channel(false).0,
         request_timeout,
+        current: Mutex::new(None),
     });
-    tokio::spawn(writer(ops_rx));
-    if let Err(e) = slot.attach(conn, coalesce).await {
+    tokio::spawn(writer(ops_rx, slot.stopped.subscribe()));
+    if let Err(e) = slot.attach(conn, coalesce, seen).await {
         slot.ended.store(true, Ordering::SeqCst);
         let _ = slot.ops.send(ShellOp::Close);
         return Err(e);
@@ -155,17 +180,10 @@ impl Shell {
             r.cols = cols;
             r.rows = rows;
         }
-        if !self.slot.attached.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-        let (done, result) = oneshot::channel();
-        self.slot
-            .ops
-            .send(ShellOp::Resize { cols, rows, done })
-            .map_err(|_| CoreError::closed())?;
-        // The writer sends in order, behind input still waiting for the server's window.
-        match tokio::time::timeout(self.slot.request_timeout, result).await {
-            Ok(r) => r.unwrap_or(Err(CoreError::closed())),
+        let current = self.slot.current.lock().ok().and_then(|c| c.clone());
+        let Some(w) = current else { return Ok(()) };
+        match tokio::time::timeout(self.slot.request_timeout, w.window_change(cols, rows, 0, 0)).await {
+            Ok(r) => r.map_err(|_| CoreError::closed()),
             Err(_) => Err(CoreError::RequestTimeout {
                 what: "window change",
                 timeout_ms: self.slot.request_timeout.as_millis() as u64,
@@ -180,8 +198,10 @@ impl Shell {
     }
 }
 
-async fn writer(mut ops: mpsc::UnboundedReceiver<ShellOp>) {
-    let mut write: Option<ChannelWriteHalf<Msg>> = None;
+/// Sends a shell's input in order. Input the server's window holds back is dropped when the shell
+/// ends (`stopped`), so the close behind it always goes out.
+async fn writer(mut ops: mpsc::UnboundedReceiver<ShellOp>, mut stopped: watch::Receiver<bool>) {
+    let mut write: Option<Arc<ChannelWriteHalf<Msg>>> = None;
     let mut next: Option<ShellOp> = None;
     loop {
         let op = match next.take() {
@@ -206,17 +226,15 @@ async fn writer(mut ops: mpsc::UnboundedReceiver<ShellOp>) {
                     }
                 }
                 if let Some(w) = &write {
-                    if w.data_bytes(merged.map(Bytes::from).unwrap_or(first)).await.is_err() {
+                    let data = merged.map(Bytes::from).unwrap_or(first);
+                    let failed = tokio::select! {
+                        r = w.data_bytes(data) => r.is_err(),
+                        _ = stopped.wait_for(|s| *s) => false,
+                    };
+                    if failed {
                         write = None;
                     }
                 }
-            }
-            ShellOp::Resize { cols, rows, done } => {
-                let r = match &write {
-                    Some(w) => w.window_change(cols, rows, 0, 0).await.map_err(|_| CoreError::closed()),
-                    None => Ok(()),
-                };
-                let _ = done.send(r);
             }
             ShellOp::Close => {
                 if let Some(w) = write.take() {

@@ -297,8 +297,6 @@ pub struct Connection {
     killer: Option<std::net::TcpStream>,
     /// The session's bound on channel opens and requests.
     pub request_timeout: Duration,
-    /// The latest channel open's outcome not yet seen by the session: Ok, or the server's refusal.
-    last_open: Mutex<Option<Result<(), CoreError>>>,
 }
 
 impl Connection {
@@ -310,25 +308,6 @@ impl Connection {
     /// Sends a keepalive request that wants a reply (any reply counts as inbound traffic).
     pub async fn ping(&self) {
         let _ = tokio::time::timeout(Duration::from_millis(100), self.handle.send_keepalive(true)).await;
-    }
-
-    /// Notes how a channel open ended. Only a refusal or an unanswered open says the server
-    /// will not give channels; a lost connection says nothing about that.
-    pub fn note_open(&self, err: Option<&CoreError>) {
-        let outcome = match err {
-            None => Ok(()),
-            Some(e @ CoreError::ChannelRejected(_)) => Err(e.clone()),
-            Some(e @ CoreError::RequestTimeout { .. }) => Err(e.clone()),
-            Some(_) => return,
-        };
-        if let Ok(mut last) = self.last_open.lock() {
-            *last = Some(outcome);
-        }
-    }
-
-    /// The latest channel open's outcome since the last call.
-    pub fn take_open_outcome(&self) -> Option<Result<(), CoreError>> {
-        self.last_open.lock().ok().and_then(|mut l| l.take())
     }
 
     /// Ends the connection now, recording `reason` as why (unless it already ended).
@@ -462,7 +441,6 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
             inbound: Arc::clone(&inbound),
             killer,
             request_timeout: cfg.request_timeout,
-            last_open: Mutex::new(None),
         })
     };
     match tokio::time::timeout(attempt.timeout, attempt_fut).await {

@@ -103,6 +103,43 @@ async fn the_shell_echoes_input_and_follows_resizes() {
 }
 
 #[tokio::test]
+async fn close_ends_the_shell_at_once_and_frees_its_channel() {
+    let lab = lab().await;
+    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    session.connect().await.unwrap();
+    let out = Arc::new(Output::default());
+    let shell = session.open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone()).await.unwrap();
+    shell.write(b"echo hi\r".to_vec()).unwrap();
+    out.wait_for("hi\r\n").await;
+    shell.close();
+    let exit = out.exit.lock().unwrap().clone().expect("the exit is delivered by close() itself");
+    assert_eq!((exit.code, exit.signal.is_none(), exit.error.is_none()), (None, true, true));
+    assert_eq!(shell.write(b"x".to_vec()).unwrap_err().code(), "NOT_CONNECTED");
+    for _ in 0..100 {
+        if lab.server.stats().channels_active == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(lab.server.stats().channels_active, 0);
+}
+
+#[tokio::test]
+async fn a_command_longer_than_one_packet_is_refused_before_it_is_sent() {
+    let lab = lab().await;
+    let states = Arc::new(States::default());
+    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), states.clone());
+    session.connect().await.unwrap();
+    let long = format!("echo {}", "x".repeat(ssh_core::channel::MAX_COMMAND_BYTES));
+    let err = session.exec(&long, common::limits(Duration::from_secs(5)), None).await.unwrap_err();
+    assert_eq!(err.code(), "BAD_OPTION", "{err}");
+    assert_eq!(lab.server.stats().channels_opened, 0);
+    let out = session.exec("echo fine", common::limits(Duration::from_secs(5)), None).await.unwrap();
+    assert_eq!(out.stdout, b"fine\n");
+    assert_eq!(states.names(), vec!["connecting", "ready"]);
+}
+
+#[tokio::test]
 async fn a_sequence_stream_arrives_complete_and_in_order() {
     let lab = lab().await;
     let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));

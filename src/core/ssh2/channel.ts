@@ -20,31 +20,56 @@ export function setupError(conn: Connection, err: Ssh2Error): SshError {
   return new SshError('REQUEST_REJECTED', `the server refused the ${what}`);
 }
 
+/** ssh2 internals (pinned 1.17.0): its table of channels, by local id. */
+interface ChannelTable {
+  _channels?: Record<string, unknown>;
+}
+
 /**
  * Runs one channel setup (`start` is ssh2's shell() or exec()) and resolves with its channel.
  * `attach` gets the channel synchronously, in ssh2's callback: the events that came in the same
  * read as the answer (a fast command's output, exit status and close) are emitted right after it,
- * before any awaiting code could listen. It fails with `late()` when `boundMs` passes first; a
- * channel the server confirms after that is closed at once, so it does not hold one of the
- * server's channel slots.
+ * before any awaiting code could listen. It fails with `timedOut()` when `boundMs` passes first;
+ * the channel is then given to `abandon` (close it, or stop its command) as soon as it exists:
+ * at once if the open was confirmed and a request is what went unanswered (ssh2 keeps that channel
+ * to itself, so it is taken from ssh2's table), or when a late confirmation or answer comes.
  */
 export function setup(
   conn: Connection,
   boundMs: number,
-  late: () => SshError,
+  timedOut: () => SshError,
   start: (cb: (err: Error | undefined, stream: ClientChannel) => void) => void,
   attach: (stream: ClientChannel) => void,
+  abandon: (stream: ClientChannel) => void,
 ): Promise<ClientChannel> {
+  const table = (conn.client as unknown as { _chanMgr?: ChannelTable })._chanMgr?._channels;
+  let abandoned = false;
+  const abandonOnce = (stream: ClientChannel) => {
+    if (abandoned) return;
+    abandoned = true;
+    abandon(stream);
+  };
   return new Promise((resolve, reject) => {
     let settled = false;
+    let id: string | undefined;
     const timer = setTimeout(() => {
       settled = true;
-      reject(late());
+      reject(timedOut());
+      const entry = id !== undefined ? table?.[id] : undefined;
+      if (typeof entry === 'function') {
+        // The open itself is unanswered: take its confirmation, if one comes, to abandon it.
+        table![id!] = (err: Error | undefined, ch: ClientChannel) => {
+          if (!err && ch) abandonOnce(ch);
+        };
+      } else if (entry && typeof (entry as ClientChannel).close === 'function') {
+        abandonOnce(entry as ClientChannel);
+      }
     }, boundMs);
     try {
+      const before = new Set(Object.keys(table ?? {}));
       start((err, stream) => {
         if (settled) {
-          if (!err) stream.close();
+          if (!err) abandonOnce(stream);
           return;
         }
         settled = true;
@@ -56,6 +81,7 @@ export function setup(
         attach(stream);
         resolve(stream);
       });
+      id = Object.keys(table ?? {}).find((k) => !before.has(k));
     } catch (err) {
       // ssh2 throws synchronously ("Not connected") when the socket is already gone.
       settled = true;

@@ -53,7 +53,8 @@ type Listed = 'match' | 'other' | 'absent' | 'revoked';
  */
 export function knownHostsLookup(path: string, host: string, port: number, blob: Buffer): Listed {
   if (!existsSync(path)) return 'absent';
-  const wanted = hostPort(host, port);
+  // Host names are matched in lower case, as OpenSSH lowercases them before hashing.
+  const wanted = hostPort(host.toLowerCase(), port);
   let found = false;
   let matched = false;
   for (const raw of readFileSync(path, 'utf8').split('\n')) {

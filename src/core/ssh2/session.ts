@@ -135,7 +135,8 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
       if (shell.ended) continue;
       try {
         await openShellStream(conn, shell, this.#o.requestTimeoutMs);
-        shell.reopened();
+        // A shell closed by its owner meanwhile is not reopened.
+        if (!shell.ended) shell.reopened();
       } catch (err) {
         shell.terminate({ code: null, signal: null, error: asSshError(err) });
       }
@@ -483,7 +484,10 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
       });
     };
     try {
-      await setup(conn, Math.min(requestMs, o.timeoutMs), late, (cb) => conn.client.exec(command, cb), listen);
+      await setup(conn, Math.min(requestMs, o.timeoutMs), late, (cb) => conn.client.exec(command, cb), listen, (s) =>
+        // Unanswered in time: the command may be running all the same, so it is stopped.
+        stop(s, o.killGraceMs),
+      );
     } catch (err) {
       this.#noteChannels(conn, err);
       throw err;

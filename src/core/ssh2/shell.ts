@@ -22,6 +22,7 @@ export async function openShellStream(conn: Connection, shell: Ssh2Shell, reques
     unanswered('channel open, pty and shell requests', requestTimeoutMs),
     (cb) => conn.client.shell({ term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0 }, cb),
     (stream) => shell.attach(stream, conn),
+    (stream) => stream.close(),
   );
 }
 
@@ -41,6 +42,11 @@ export class Ssh2Shell extends BaseShell {
   }
 
   attach(stream: ClientChannel, conn: Connection): void {
+    if (this.#ended) {
+      // Closed by its owner while the channel opened (a reopen after a reconnect).
+      stream.close();
+      return;
+    }
     const generation = ++this.#generation;
     this.#stream = stream;
     let exit: { code: number | null; signal: string | null } | undefined;
