@@ -190,10 +190,11 @@ pub(crate) async fn pump(
         };
         let Some(msg) = msg else {
             // The sender went away without a Close: the connection ended under the channel.
-            exit.error = Some(conn.lost.get().unwrap_or(CoreError::DisconnectedByServer {
-                addr: conn.ctx.addr.clone(),
-                detail: String::new(),
-            }));
+            exit.error = Some(
+                conn.lost
+                    .get()
+                    .unwrap_or(CoreError::DisconnectedByServer { addr: conn.ctx.addr.clone(), detail: String::new() }),
+            );
             break;
         };
         let now = Instant::now();
@@ -309,7 +310,8 @@ impl ExecSink {
             }
             return;
         }
-        if self.exceeded.load(Ordering::Relaxed) || (c.stdout.len() + c.stderr.len() + chunk.len()) as u64 > self.limit {
+        if self.exceeded.load(Ordering::Relaxed) || (c.stdout.len() + c.stderr.len() + chunk.len()) as u64 > self.limit
+        {
             self.exceeded.store(true, Ordering::Relaxed);
             self.over.notify_one();
             return;

@@ -11,7 +11,11 @@ pub use crate::policy::{HealthPolicy, ReconnectPolicy};
 pub enum AuthConfig {
     Password(String),
     /// A private key from a file or given inline (OpenSSH or PEM text).
-    PrivateKey { path: Option<PathBuf>, text: Option<String>, passphrase: Option<String> },
+    PrivateKey {
+        path: Option<PathBuf>,
+        text: Option<String>,
+        passphrase: Option<String>,
+    },
 }
 
 impl AuthConfig {
@@ -125,12 +129,7 @@ pub fn resolve_ciphers(names: &[String]) -> Result<Vec<russh::cipher::Name>, Cor
         .iter()
         .map(|n| {
             russh::cipher::Name::try_from(n.as_str()).ok().filter(|c| supported.contains(&c.as_ref())).ok_or_else(
-                || {
-                    CoreError::BadOption(format!(
-                        "unknown cipher '{n}': this core supports {}",
-                        supported.join(", ")
-                    ))
-                },
+                || CoreError::BadOption(format!("unknown cipher '{n}': this core supports {}", supported.join(", "))),
             )
         })
         .collect()

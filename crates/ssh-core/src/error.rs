@@ -138,11 +138,7 @@ impl CoreError {
 
     pub fn cause(&self) -> Cause {
         let code = self.code();
-        CATALOG
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(_, cause)| *cause)
-            .unwrap_or(Cause::Client)
+        CATALOG.iter().find(|(c, _)| *c == code).map(|(_, cause)| *cause).unwrap_or(Cause::Client)
     }
 
     /// Whether a new connection attempt could succeed without the user changing anything.

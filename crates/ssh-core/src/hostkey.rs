@@ -37,10 +37,9 @@ impl HostKeyVerifier {
             }
             HostKeyPolicy::KnownHosts(path) => match listed(path, &self.host, self.port, key)? {
                 Listed::Match => Ok(()),
-                Listed::Other => Err(format!(
-                    "{} lists other keys for this host; server presented {got}",
-                    path.display()
-                )),
+                Listed::Other => {
+                    Err(format!("{} lists other keys for this host; server presented {got}", path.display()))
+                }
                 Listed::Absent => Err(format!("host is not listed in {} (server presented {got})", path.display())),
                 Listed::Revoked => Err(format!("{} marks this key @revoked (server presented {got})", path.display())),
             },
@@ -75,11 +74,9 @@ impl HostKeyVerifier {
         let mut pinned = self.pinned.lock().map_err(|_| "host-key store poisoned".to_string())?;
         match pinned.get(id) {
             Some(known) if known.key_data() == key.key_data() => Ok(()),
-            Some(known) => Err(format!(
-                "this pool first saw {}, server now presents {}",
-                fingerprint(known),
-                fingerprint(key)
-            )),
+            Some(known) => {
+                Err(format!("this pool first saw {}, server now presents {}", fingerprint(known), fingerprint(key)))
+            }
             None => {
                 pinned.insert(id.to_string(), key.clone());
                 Ok(())

@@ -16,10 +16,8 @@ pub fn load_private_key(auth: &AuthConfig) -> Result<Option<Arc<PrivateKey>>, Co
     let (what, pem) = match (path, text) {
         (Some(p), _) => {
             let shown = p.display().to_string();
-            let bytes = std::fs::read(p).map_err(|e| CoreError::KeyUnreadable {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
+            let bytes = std::fs::read(p)
+                .map_err(|e| CoreError::KeyUnreadable { path: shown.clone(), reason: e.to_string() })?;
             // The file was read: bytes that are not text are a file that is not a key.
             let pem = String::from_utf8(bytes).map_err(|_| CoreError::KeyInvalid {
                 what: shown.clone(),

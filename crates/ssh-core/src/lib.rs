@@ -26,10 +26,10 @@ pub mod transport;
 mod napi;
 
 pub use channel::ExecOutput;
-pub use shell::{Shell, ShellRequest};
 pub use config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
-pub use policy::{HealthPolicy, ReconnectPolicy};
 pub use error::{Cause, CoreError};
 pub use events::{AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, SessionState, StateEvent};
+pub use policy::{HealthPolicy, ReconnectPolicy};
 pub use pool::Pool;
 pub use session::Session;
+pub use shell::{Shell, ShellRequest};

@@ -355,7 +355,9 @@ impl Session {
                 return Err(CoreError::closed());
             }
             if !cell.supervised {
-                return Err(CoreError::NotConnected("session is not connected (never connected; call connect() first)"));
+                return Err(CoreError::NotConnected(
+                    "session is not connected (never connected; call connect() first)",
+                ));
             }
             match cell.state {
                 SessionState::Ready | SessionState::Degraded => return Ok(()),

@@ -373,19 +373,14 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
         keepalive_count_max: cfg.health.keepalive_count_max,
         host_key_refusal: Arc::new(Mutex::new(None)),
     };
-    let _slot = attempt
-        .handshakes
-        .acquire_owned()
-        .await
-        .map_err(|_| CoreError::Internal("handshake limiter closed".into()))?;
+    let _slot =
+        attempt.handshakes.acquire_owned().await.map_err(|_| CoreError::Internal("handshake limiter closed".into()))?;
     let pinned = attempt.pinned;
     let stage = AtomicU8::new(STAGE_TCP);
     let inbound = Arc::new(InboundClock::new());
     let greeting = Arc::new(Mutex::new(Greeting::default()));
     let attempt_fut = async {
-        let stream = TcpStream::connect((cfg.host.as_str(), cfg.port))
-            .await
-            .map_err(|e| map_io(&e, &ctx.addr))?;
+        let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await.map_err(|e| map_io(&e, &ctx.addr))?;
         let _ = stream.set_nodelay(true);
         let killer = stream.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from);
         let stream = MeteredStream { inner: stream, inbound: Arc::clone(&inbound), greeting: Arc::clone(&greeting) };

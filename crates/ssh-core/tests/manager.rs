@@ -17,7 +17,8 @@ async fn connects_with_a_password_and_runs_a_command() {
     let session = pool.create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), states.clone());
     session.connect().await.unwrap();
     assert_eq!(session.state(), SessionState::Ready);
-    let out = session.exec("echo hello; echo oops >&2; exit 3", common::limits(Duration::from_secs(5)), None).await.unwrap();
+    let out =
+        session.exec("echo hello; echo oops >&2; exit 3", common::limits(Duration::from_secs(5)), None).await.unwrap();
     assert_eq!(out.stdout, b"hello\n");
     assert_eq!(out.stderr, b"oops\n");
     assert_eq!(out.code, Some(3));
@@ -62,7 +63,8 @@ async fn a_changed_host_key_is_a_host_key_mismatch() {
 #[tokio::test]
 async fn exec_stops_waiting_at_its_timeout() {
     let lab = lab().await;
-    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    let session =
+        pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
     session.connect().await.unwrap();
     let err = session.exec("sleep 5", common::limits(Duration::from_millis(200)), None).await.unwrap_err();
     assert_eq!(err.code(), "EXEC_TIMEOUT");
@@ -82,7 +84,8 @@ async fn exec_stops_waiting_at_its_timeout() {
 #[tokio::test]
 async fn the_shell_echoes_input_and_follows_resizes() {
     let lab = lab().await;
-    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    let session =
+        pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
     let req = ShellRequest { term: "xterm-256color".into(), cols: 80, rows: 24 };
@@ -105,10 +108,12 @@ async fn the_shell_echoes_input_and_follows_resizes() {
 #[tokio::test]
 async fn close_ends_the_shell_at_once_and_frees_its_channel() {
     let lab = lab().await;
-    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    let session =
+        pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
-    let shell = session.open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone()).await.unwrap();
+    let shell =
+        session.open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone()).await.unwrap();
     shell.write(b"echo hi\r".to_vec()).unwrap();
     out.wait_for("hi\r\n").await;
     shell.close();
@@ -142,18 +147,15 @@ async fn a_command_longer_than_one_packet_is_refused_before_it_is_sent() {
 #[tokio::test]
 async fn a_sequence_stream_arrives_complete_and_in_order() {
     let lab = lab().await;
-    let session = pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+    let session =
+        pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
     let req = ShellRequest { term: "xterm".into(), cols: 80, rows: 24 };
     let shell = session.open_shell(req, out.clone()).await.unwrap();
     shell.write(b"spike-stream high 3000\r".to_vec()).unwrap();
     let text = out.wait_for("SEQ 00003000").await;
-    let seqs: Vec<u64> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("SEQ "))
-        .map(|l| l[..8].parse().unwrap())
-        .collect();
+    let seqs: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("SEQ ")).map(|l| l[..8].parse().unwrap()).collect();
     assert_eq!(seqs, (1..=3000).collect::<Vec<_>>());
 }
 

@@ -45,7 +45,8 @@ async fn a_short_stall_degrades_the_session_but_keeps_its_shell() {
     let session = pool().create_session(through(&lab, &r), states.clone());
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
-    let shell = session.open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone()).await.unwrap();
+    let shell =
+        session.open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone()).await.unwrap();
     r.set_existing(None, LinkMode::Hold);
     wait_state(&session, SessionState::Degraded).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -65,7 +66,8 @@ async fn a_cut_link_is_detected_by_keepalive_and_reconnected_with_the_shell_reop
     let session = pool().create_session(through(&lab, &r), states.clone());
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
-    let shell = session.open_shell(ShellRequest { term: "xterm".into(), cols: 100, rows: 30 }, out.clone()).await.unwrap();
+    let shell =
+        session.open_shell(ShellRequest { term: "xterm".into(), cols: 100, rows: 30 }, out.clone()).await.unwrap();
     // cut: existing connections blackholed for good, new ones wait until the window ends
     r.set_existing(None, LinkMode::Blackhole);
     r.set_new(LinkMode::Hold);
@@ -83,7 +85,10 @@ async fn a_cut_link_is_detected_by_keepalive_and_reconnected_with_the_shell_reop
     assert_eq!(out.reopened.load(Ordering::SeqCst), 1);
     shell.write(b"stty size\r".to_vec()).unwrap();
     out.wait_for("30 100").await;
-    assert_eq!(session.exec("echo back", common::limits(Duration::from_secs(2)), None).await.unwrap().stdout, b"back\n");
+    assert_eq!(
+        session.exec("echo back", common::limits(Duration::from_secs(2)), None).await.unwrap().stdout,
+        b"back\n"
+    );
 }
 
 #[tokio::test]

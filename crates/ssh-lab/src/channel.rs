@@ -105,10 +105,7 @@ pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>, sess
         };
         match msg {
             ChannelMsg::RequestPty { col_width, row_height, .. } => {
-                pty = Some(Arc::new(PtySize {
-                    cols: AtomicU32::new(col_width),
-                    rows: AtomicU32::new(row_height),
-                }));
+                pty = Some(Arc::new(PtySize { cols: AtomicU32::new(col_width), rows: AtomicU32::new(row_height) }));
             }
             ChannelMsg::WindowChange { col_width, row_height, .. } => {
                 if let Some(size) = &pty {
@@ -119,11 +116,21 @@ pub(crate) async fn run_channel(channel: Channel<Msg>, shared: Arc<Shared>, sess
             ChannelMsg::RequestShell { .. } => {
                 let (input_tx, input_rx) = mpsc::unbounded_channel();
                 shell_input = Some(input_tx);
-                let out = Output { tx: Arc::clone(&tx), shared: Arc::clone(&shared), pty: pty.clone(), closed: Arc::clone(&closed) };
+                let out = Output {
+                    tx: Arc::clone(&tx),
+                    shared: Arc::clone(&shared),
+                    pty: pty.clone(),
+                    closed: Arc::clone(&closed),
+                };
                 jobs.push(tokio::spawn(shell(out, input_rx)));
             }
             ChannelMsg::Exec { command, .. } => {
-                let out = Output { tx: Arc::clone(&tx), shared: Arc::clone(&shared), pty: pty.clone(), closed: Arc::clone(&closed) };
+                let out = Output {
+                    tx: Arc::clone(&tx),
+                    shared: Arc::clone(&shared),
+                    pty: pty.clone(),
+                    closed: Arc::clone(&closed),
+                };
                 let line = String::from_utf8_lossy(&command).into_owned();
                 jobs.push(tokio::spawn(async move {
                     let status = match run_list(&out, &line).await {

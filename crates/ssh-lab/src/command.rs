@@ -31,11 +31,7 @@ pub enum Command {
 
 /// Parses one command line into the commands to run in order.
 pub fn parse_line(line: &str) -> Vec<Command> {
-    line.split(';')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(parse_simple)
-        .collect()
+    line.split(';').map(str::trim).filter(|part| !part.is_empty()).map(parse_simple).collect()
 }
 
 fn split_words(text: &str) -> Vec<String> {
@@ -138,10 +134,7 @@ mod tests {
 
     #[test]
     fn stream_command_accepts_a_directory_prefix() {
-        assert_eq!(
-            parse_line("/tmp/lab/bin/spike-stream mid 5"),
-            vec![Command::Stream { rate: Rate::Mid, count: 5 }]
-        );
+        assert_eq!(parse_line("/tmp/lab/bin/spike-stream mid 5"), vec![Command::Stream { rate: Rate::Mid, count: 5 }]);
     }
 
     #[test]
@@ -154,9 +147,6 @@ mod tests {
 
     #[test]
     fn bulk_output_reads_its_size() {
-        assert_eq!(
-            parse_line("head -c 1048576 /dev/zero"),
-            vec![Command::Bulk { bytes: 1_048_576, zeros: true }]
-        );
+        assert_eq!(parse_line("head -c 1048576 /dev/zero"), vec![Command::Bulk { bytes: 1_048_576, zeros: true }]);
     }
 }

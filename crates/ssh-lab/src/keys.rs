@@ -24,9 +24,7 @@ pub fn private_openssh(key: &PrivateKey, passphrase: Option<&str>) -> Result<Str
         Some(p) => key.encrypt(&mut rand::rng(), p).map_err(|e| KeyError::Encode(e.to_string()))?,
         None => key.clone(),
     };
-    key.to_openssh(LineEnding::LF)
-        .map(|s| s.to_string())
-        .map_err(|e| KeyError::Encode(e.to_string()))
+    key.to_openssh(LineEnding::LF).map(|s| s.to_string()).map_err(|e| KeyError::Encode(e.to_string()))
 }
 
 /// `ssh-ed25519 AAAA... comment`, as in authorized_keys.

@@ -11,8 +11,8 @@ pub mod command;
 pub mod keys;
 mod listener;
 pub mod poller;
+pub mod proxy;
 pub mod seqstream;
 mod server;
-pub mod proxy;
 
 pub use server::{LabConfig, LabError, LabServer, LabStats};

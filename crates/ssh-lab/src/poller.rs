@@ -6,23 +6,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The contents the lab serves for a /proc file, or None when it does not simulate that file.
 /// Numbers move with the clock so successive polls differ, as on a real host.
 pub fn proc_file(path: &str) -> Option<String> {
-    let tick = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64 / 10)
-        .unwrap_or(0);
+    let tick = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64 / 10).unwrap_or(0);
     let mut s = String::new();
     match path {
         "/proc/stat" => {
             let _ = writeln!(s, "cpu  {} 0 {} {} 120 0 35 0 0 0", tick / 3, tick / 9, tick * 2);
             for cpu in 0..8u64 {
-                let _ = writeln!(
-                    s,
-                    "cpu{cpu} {} 0 {} {} 15 0 {} 0 0 0",
-                    tick / 24 + cpu,
-                    tick / 72,
-                    tick / 4,
-                    cpu * 3
-                );
+                let _ = writeln!(s, "cpu{cpu} {} 0 {} {} 15 0 {} 0 0 0", tick / 24 + cpu, tick / 72, tick / 4, cpu * 3);
             }
             let irqs: Vec<String> = (0..64u64).map(|i| ((tick + i * 7) % 997).to_string()).collect();
             let _ = writeln!(s, "intr {} {}", tick * 5, irqs.join(" "));
@@ -31,7 +21,16 @@ pub fn proc_file(path: &str) -> Option<String> {
             let _ = writeln!(s, "processes {}", 4000 + tick % 1000);
             let _ = writeln!(s, "procs_running {}", 1 + tick % 3);
             let _ = writeln!(s, "procs_blocked 0");
-            let _ = writeln!(s, "softirq {} 0 {} 1 {} 0 0 {} {} 0 {}", tick, tick / 2, tick / 5, tick / 7, tick / 3, tick / 4);
+            let _ = writeln!(
+                s,
+                "softirq {} 0 {} 1 {} 0 0 {} {} 0 {}",
+                tick,
+                tick / 2,
+                tick / 5,
+                tick / 7,
+                tick / 3,
+                tick / 4
+            );
         }
         "/proc/meminfo" => {
             let free = 8_000_000 + (tick % 50_000);

@@ -130,12 +130,8 @@ impl LabServer {
             next_connection: AtomicU64::new(1),
             counters: LabCounters::default(),
         });
-        let listener = TcpListener::bind(cfg.bind)
-            .await
-            .map_err(|source| LabError::Bind { addr: cfg.bind, source })?;
-        let local_addr = listener
-            .local_addr()
-            .map_err(|source| LabError::Bind { addr: cfg.bind, source })?;
+        let listener = TcpListener::bind(cfg.bind).await.map_err(|source| LabError::Bind { addr: cfg.bind, source })?;
+        let local_addr = listener.local_addr().map_err(|source| LabError::Bind { addr: cfg.bind, source })?;
         let server = LabServer { shared, local_addr, accept_task: AcceptSlot::default() };
         server.spawn_accept(listener);
         Ok(server)
@@ -345,11 +341,7 @@ impl russh::server::Handler for LabHandler {
         session.channel_success(channel)
     }
 
-    async fn shell_request(
-        &mut self,
-        channel: russh::ChannelId,
-        session: &mut Session,
-    ) -> Result<(), Self::Error> {
+    async fn shell_request(&mut self, channel: russh::ChannelId, session: &mut Session) -> Result<(), Self::Error> {
         session.channel_success(channel)
     }
 

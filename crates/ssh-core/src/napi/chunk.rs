@@ -37,13 +37,7 @@ impl ToNapiValue for Chunk {
             // SAFETY: the data pointer is valid for `len` bytes for the duration of the call,
             // which copies them.
             unsafe {
-                sys::napi_create_buffer_copy(
-                    env,
-                    val.bytes.len(),
-                    val.bytes.as_ptr().cast(),
-                    ptr::null_mut(),
-                    &mut ret,
-                )
+                sys::napi_create_buffer_copy(env, val.bytes.len(), val.bytes.as_ptr().cast(), ptr::null_mut(), &mut ret)
             },
             "could not copy channel data into a Buffer"
         )?;

@@ -11,13 +11,13 @@ use napi_derive::napi;
 use super::chunk::Chunk;
 use super::outbox::{Drain, Outbox};
 use super::{bad_option, count_crossing, to_napi, JsCallback};
-use crate::shell::{Shell, ShellRequest};
-use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
-use crate::policy::{HealthPolicy, ReconnectPolicy};
 use crate::channel::ExecLimits;
+use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
 use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, ChannelsEvent, SessionEvents, StateEvent};
+use crate::policy::{HealthPolicy, ReconnectPolicy};
 use crate::pool::Pool;
 use crate::session::Session;
+use crate::shell::{Shell, ShellRequest};
 
 /// The largest channel packet this core asks a server for (`RUST_MAX_PACKET_BYTES` in defaults.ts).
 const MAX_PACKET_BYTES: u32 = 256 * 1024 - 256;
@@ -59,7 +59,10 @@ impl TryFrom<BindingPoolOptions> for PoolTuning {
         // russh reads packets of up to 256 KiB plus framing and 19 bytes of padding; a server may
         // pad with up to 255, so a data payload is kept 256 bytes below the limit.
         if o.max_packet_bytes < 1024 || o.max_packet_bytes > MAX_PACKET_BYTES {
-            return Err(bad_option(format!("maxPacketBytes must be 1024..{MAX_PACKET_BYTES}, got {}", o.max_packet_bytes)));
+            return Err(bad_option(format!(
+                "maxPacketBytes must be 1024..{MAX_PACKET_BYTES}, got {}",
+                o.max_packet_bytes
+            )));
         }
         Ok(PoolTuning {
             coalesce: CoalesceConfig {
@@ -117,14 +120,15 @@ pub struct BindingReconnectOptions {
 impl TryFrom<BindingSessionOptions> for SessionConfig {
     type Error = napi::Error;
     fn try_from(o: BindingSessionOptions) -> Result<Self> {
-        let port = u16::try_from(o.port).ok().filter(|p| *p > 0).ok_or_else(|| bad_option(format!("port must be 1..65535, got {}", o.port)))?;
+        let port = u16::try_from(o.port)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| bad_option(format!("port must be 1..65535, got {}", o.port)))?;
         let auth = match (o.password, o.private_key_path, o.private_key) {
             (Some(p), None, None) => AuthConfig::Password(p),
-            (None, path, text) if path.is_some() || text.is_some() => AuthConfig::PrivateKey {
-                path: path.map(PathBuf::from),
-                text,
-                passphrase: o.passphrase,
-            },
+            (None, path, text) if path.is_some() || text.is_some() => {
+                AuthConfig::PrivateKey { path: path.map(PathBuf::from), text, passphrase: o.passphrase }
+            }
             _ => return Err(bad_option("give exactly one of password, privateKeyPath or privateKey")),
         };
         let host_key = match o.host_key_policy.as_str() {
@@ -140,7 +144,10 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
         let host_key_alias = match (o.host_key_alias_host, o.host_key_alias_port) {
             (Some(h), p) => {
                 let p = p.unwrap_or(port as u32);
-                let p = u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| bad_option(format!("hostKeyAlias port must be 1..65535, got {p}")))?;
+                let p = u16::try_from(p)
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| bad_option(format!("hostKeyAlias port must be 1..65535, got {p}")))?;
                 Some((h, p))
             }
             (None, None) => None,
@@ -357,7 +364,14 @@ impl NativePool {
     #[napi(constructor, catch_unwind)]
     pub fn new(
         options: BindingPoolOptions,
-        #[napi(ts_arg_type = "(events: Array<BindingEvent>) => void")] on_events: ThreadsafeFunction<Drain, (), Drain, Status, false, true>,
+        #[napi(ts_arg_type = "(events: Array<BindingEvent>) => void")] on_events: ThreadsafeFunction<
+            Drain,
+            (),
+            Drain,
+            Status,
+            false,
+            true,
+        >,
     ) -> Result<Self> {
         let policy = PoolPolicy::try_from(&options)?;
         let copy = !options.external_buffers;
@@ -454,7 +468,12 @@ impl NativeSession {
     /// events, followed by one end event however the exec ends, and the result's buffers stay
     /// empty; the byte counts are always set.
     #[napi]
-    pub async fn exec(&self, command: String, options: BindingExecOptions, stream_sink: Option<u32>) -> Result<BindingExecResult> {
+    pub async fn exec(
+        &self,
+        command: String,
+        options: BindingExecOptions,
+        stream_sink: Option<u32>,
+    ) -> Result<BindingExecResult> {
         let stream = stream_sink.map(|sink| JsSink { sink, ..self.events.clone() });
         if !(options.max_output_bytes.is_finite() && options.max_output_bytes >= 0.0) {
             if let Some(s) = &stream {
@@ -467,10 +486,8 @@ impl NativeSession {
             max_output_bytes: options.max_output_bytes as u64,
             kill_grace: Duration::from_millis(options.kill_grace_ms as u64),
         };
-        let result = self
-            .session
-            .exec(&command, limits, stream.clone().map(|s| Arc::new(s) as Arc<dyn ChannelEvents>))
-            .await;
+        let result =
+            self.session.exec(&command, limits, stream.clone().map(|s| Arc::new(s) as Arc<dyn ChannelEvents>)).await;
         if let Some(s) = &stream {
             s.end();
         }

@@ -5,9 +5,7 @@
 
 use std::time::Instant;
 
-use aws_lc_rs::aead::{
-    self, chacha20_poly1305_openssh as openssh, Aad, LessSafeKey, Nonce, UnboundKey,
-};
+use aws_lc_rs::aead::{self, chacha20_poly1305_openssh as openssh, Aad, LessSafeKey, Nonce, UnboundKey};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -19,10 +17,7 @@ enum Opener {
 }
 
 fn fail(what: &str) -> napi::Error {
-    napi::Error::new(
-        Status::GenericFailure,
-        format!("[INTERNAL] crypto floor: {what}"),
-    )
+    napi::Error::new(Status::GenericFailure, format!("[INTERNAL] crypto floor: {what}"))
 }
 
 fn sealed(cipher: &str, block: usize) -> Result<(Opener, Vec<u8>)> {
@@ -35,27 +30,16 @@ fn sealed(cipher: &str, block: usize) -> Result<(Opener, Vec<u8>)> {
     };
     if let Some(alg) = gcm {
         let key_bytes = vec![7u8; alg.key_len()];
-        let key = || {
-            UnboundKey::new(alg, &key_bytes)
-                .map(LessSafeKey::new)
-                .map_err(|_| fail("key"))
-        };
+        let key = || UnboundKey::new(alg, &key_bytes).map(LessSafeKey::new).map_err(|_| fail("key"));
         let tag = key()?
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key([1; 12]),
-                Aad::from([0u8; 4]),
-                &mut data,
-            )
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key([1; 12]), Aad::from([0u8; 4]), &mut data)
             .map_err(|_| fail("seal"))?;
         Ok((Opener::Gcm(key()?, tag.as_ref().to_vec()), data))
     } else {
         let key_bytes = [9u8; openssh::KEY_LEN];
         let mut tag = [0u8; openssh::TAG_LEN];
         openssh::SealingKey::new(&key_bytes).seal_in_place(3, &mut data, &mut tag);
-        Ok((
-            Opener::ChaCha(Box::new(openssh::OpeningKey::new(&key_bytes)), tag),
-            data,
-        ))
+        Ok((Opener::ChaCha(Box::new(openssh::OpeningKey::new(&key_bytes)), tag), data))
     }
 }
 
@@ -82,8 +66,7 @@ pub fn crypto_floor(cipher: String, block_bytes: u32, seconds: f64) -> Result<f6
                     .map_err(|_| fail("open"))?;
                 }
                 Opener::ChaCha(key, tag) => {
-                    key.open_in_place(3, &mut work, tag)
-                        .map_err(|_| fail("open"))?;
+                    key.open_in_place(3, &mut work, tag).map_err(|_| fail("open"))?;
                 }
             }
             bytes += block as u64;

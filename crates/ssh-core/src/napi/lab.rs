@@ -54,8 +54,12 @@ fn lab_err(e: impl std::fmt::Display) -> napi::Error {
 /// Starts an embedded lab server.
 #[napi]
 pub async fn start_lab_server(options: BindingLabOptions) -> Result<NativeLabServer> {
-    let ip: IpAddr = options.host.parse().map_err(|_| bad_option(format!("lab host must be an IP address, got '{}'", options.host)))?;
-    let port = u16::try_from(options.port).map_err(|_| bad_option(format!("lab port must be 0..65535, got {}", options.port)))?;
+    let ip: IpAddr = options
+        .host
+        .parse()
+        .map_err(|_| bad_option(format!("lab host must be an IP address, got '{}'", options.host)))?;
+    let port = u16::try_from(options.port)
+        .map_err(|_| bad_option(format!("lab port must be 0..65535, got {}", options.port)))?;
     let host_key = match &options.host_key {
         Some(pem) => russh::keys::decode_secret_key(pem, None).map_err(|e| bad_option(format!("lab host key: {e}")))?,
         None => keys::generate_ed25519().map_err(lab_err)?,

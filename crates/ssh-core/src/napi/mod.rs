@@ -111,9 +111,7 @@ pub fn backoff_delays(base_delay_ms: u32, max_delay_ms: u32, seed: f64, count: u
         gate_time: std::time::Duration::ZERO,
     };
     let mut jitter = crate::policy::Jitter::new(seed as u64);
-    (0..count)
-        .map(|n| crate::policy::backoff_delay(&policy, n, jitter.next_unit()).as_millis() as f64)
-        .collect()
+    (0..count).map(|n| crate::policy::backoff_delay(&policy, n, jitter.next_unit()).as_millis() as f64).collect()
 }
 
 /// Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`

@@ -44,10 +44,7 @@ pub(crate) struct Outbox {
 
 impl Outbox {
     pub(crate) fn new(wake: JsCallback<Drain>) -> Self {
-        Outbox {
-            queue: Mutex::new(Queue::default()),
-            wake,
-        }
+        Outbox { queue: Mutex::new(Queue::default()), wake }
     }
 
     /// Queues an event; wakes the JS thread unless a wake-up is already pending.

@@ -39,7 +39,12 @@ pub struct NativeRoute {
 
 /// A proxy route listening on `listenHost:listenPort` (0: a free port) and forwarding to the target.
 #[napi]
-pub async fn start_route(listen_host: String, listen_port: u32, target_host: String, target_port: u32) -> Result<NativeRoute> {
+pub async fn start_route(
+    listen_host: String,
+    listen_port: u32,
+    target_host: String,
+    target_port: u32,
+) -> Result<NativeRoute> {
     let route = Route::start(addr(&listen_host, listen_port)?, addr(&target_host, target_port)?)
         .await
         .map_err(|e| napi::Error::new(Status::GenericFailure, format!("[LAB] cannot start a proxy route: {e}")))?;

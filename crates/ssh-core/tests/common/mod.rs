@@ -5,11 +5,11 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use russh::keys::PrivateKey;
+pub use ssh_core::AttemptEvent;
 use ssh_core::{
     AuthConfig, ChannelEvents, ChannelExit, CoalesceConfig, HealthPolicy, HostKeyPolicy, Pool, PoolPolicy, PoolTuning,
     ReconnectPolicy, SessionConfig, SessionEvents, SessionState, StateEvent,
 };
-pub use ssh_core::AttemptEvent;
 use ssh_lab::{keys, LabConfig, LabServer};
 
 pub const USER: &str = "lab";
@@ -141,7 +141,6 @@ impl Output {
         panic!("never saw {needle:?}; got {:?}", self.text());
     }
 }
-
 
 /// Exec bounds for the tests: `timeout`, a 64 MiB output cap, a 1 s kill grace.
 pub fn limits(timeout: Duration) -> ssh_core::channel::ExecLimits {
