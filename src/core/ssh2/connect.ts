@@ -43,11 +43,15 @@ export class Connection {
   readonly ended: Promise<SshError>;
   #resolveEnded!: (e: SshError) => void;
 
+  /** When the last inbound byte arrived (performance.now()), for the health check. */
+  #lastInbound = performance.now();
+
   constructor(client: Client, sock: Socket, addr: string) {
     this.client = client;
     this.#sock = sock;
     this.addr = addr;
     this.ended = new Promise((r) => (this.#resolveEnded = r));
+    sock.on('data', () => (this.#lastInbound = performance.now()));
   }
 
   /** @internal */
@@ -56,9 +60,12 @@ export class Connection {
     this.#resolveEnded(this.lost);
   }
 
-  /** Bytes received so far (the health check watches it move). */
-  inbound(): number {
-    return this.#sock.bytesRead;
+  /**
+   * When the last inbound byte arrived, as performance.now(): the health check sleeps until the
+   * moment something falls due instead of polling (the Rust core's InboundClock).
+   */
+  lastInbound(): number {
+    return this.#lastInbound;
   }
 
   /** Sends a keepalive request that wants a reply (any reply counts as inbound traffic). */

@@ -215,14 +215,24 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     }
   }
 
-  /** Watches the link until it is lost; resolves with why. Any inbound byte counts as life. */
+  /**
+   * Watches the link until it is lost; resolves with why. Any inbound byte counts as life; a
+   * keepalive goes out when the link has been quiet for an interval. Like the Rust core's
+   * supervisor (`health` in supervisor.rs, the same steps in the same order), it sleeps until the
+   * next thing that can fall due (a keepalive, `degraded`, the dead line, a probe's answer), so a
+   * link with traffic costs about one wake-up per keepalive interval; while degraded it checks on
+   * the short tick so recovery shows at once.
+   */
   #health(conn: Connection): Promise<SshError> {
     const o = this.#o;
     const dead = deadAfterMs(o.keepaliveIntervalMs, o.keepaliveCountMax);
-    let seen = conn.inbound();
-    let lastInbound = performance.now();
-    let lastPing = lastInbound;
+    const tick = healthTickMs(o.keepaliveIntervalMs);
+    let lastPing = performance.now();
     let probeAt: number | undefined;
+    let probed = false;
+    let degraded = false;
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
     const die = () =>
       conn.kill(
         new SshError(
@@ -230,32 +240,51 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
           `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`,
         ),
       );
-    const check = () => {
+    const schedule = () => {
+      if (ended) return;
       const now = performance.now();
-      const bytes = conn.inbound();
-      if (bytes !== seen) {
-        seen = bytes;
-        lastInbound = now;
-        probeAt = undefined;
+      const last = conn.lastInbound();
+      let wake = Math.min(last + dead, Math.max(last, lastPing) + o.keepaliveIntervalMs);
+      wake = degraded ? Math.min(wake, now + tick) : Math.min(wake, last + o.degradedAfterMs);
+      if (probeAt !== undefined) wake = Math.min(wake, probeAt + o.probeTimeoutMs);
+      timer = setTimeout(check, Math.max(0, wake - now));
+    };
+    const check = () => {
+      timer = undefined;
+      if (ended) return;
+      const now = performance.now();
+      const last = conn.lastInbound();
+      if (probeAt !== undefined && last > probeAt) probeAt = undefined;
+      if (probed) {
+        probed = false;
+        if (probeAt === undefined) {
+          conn.ping();
+          lastPing = now;
+          probeAt = now;
+          schedule();
+          return;
+        }
       }
       if (probeAt !== undefined && now - probeAt >= o.probeTimeoutMs) return die();
-      const idle = now - lastInbound;
+      const idle = now - last;
       if (idle >= dead) return die();
       if (idle >= o.keepaliveIntervalMs && now - lastPing >= o.keepaliveIntervalMs) {
         conn.ping();
         lastPing = now;
       }
-      this.#setDegraded(conn, idle >= o.degradedAfterMs);
+      degraded = idle >= o.degradedAfterMs;
+      this.#setDegraded(conn, degraded);
+      schedule();
     };
-    const timer = setInterval(check, healthTickMs(o.keepaliveIntervalMs));
+    schedule();
     this.#probe = () => {
-      if (probeAt !== undefined) return;
-      probeAt = performance.now();
-      conn.ping();
-      lastPing = probeAt;
+      probed = true;
+      clearTimeout(timer);
+      check();
     };
     return conn.ended.then((reason) => {
-      clearInterval(timer);
+      ended = true;
+      clearTimeout(timer);
       this.#probe = undefined;
       return reason;
     });
