@@ -2,6 +2,7 @@
  * The plan's failure scenarios as data: what fault, how long, on which sessions, and what the
  * session policy is. The demo runs them one by one; the spike runner places them on a timeline.
  */
+import { RECONNECT_DEFAULTS } from '../core/defaults.js';
 import type { SessionOptions } from '../core/contract.js';
 import type { FaultName } from '../lab/faults/index.js';
 
@@ -84,6 +85,14 @@ export function compressedPolicy(factor: number): Partial<SessionOptions> {
     keepaliveIntervalMs: ms(2_000),
     degradedAfterMs: ms(3_000),
     probeTimeoutMs: ms(2_000),
-    reconnect: { baseDelayMs: ms(500), maxDelayMs: ms(4_000), budgetMs: ms(20_000), attemptTimeoutMs: ms(5_000) },
+    reconnect: {
+      baseDelayMs: ms(500),
+      maxDelayMs: ms(4_000),
+      budgetMs: ms(20_000),
+      attemptTimeoutMs: ms(5_000),
+      // Compressed with the rest: faults come k times closer together, so an uncompressed gate
+      // would count a session that recovered from one fault as flapping at the next.
+      gateTimeMs: ms(RECONNECT_DEFAULTS.gateTimeMs),
+    },
   };
 }

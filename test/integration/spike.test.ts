@@ -39,6 +39,12 @@ describe('spike runner', () => {
       expect(run.compression).toBeGreaterThan(1);
       expect(run.series.samples.length).toBeGreaterThan(15);
       expect(run.interrupts.map((i: { scenario: string }) => i.scenario)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5']);
+      // The faults a session comes back from by itself: every interrupted session recovered
+      // (the policy, gate time included, is compressed with the timeline).
+      for (const i of run.interrupts.filter((x: { scenario: string }) => ['F1', 'F3', 'F5'].includes(x.scenario))) {
+        expect(i.interrupted, `${run.core} ${i.scenario}`).toBeGreaterThan(0);
+        expect(i.recovered, `${run.core} ${i.scenario}`).toBe(i.interrupted);
+      }
       expect(run.exec.count).toBeGreaterThan(0);
     }
     expect(report.options.seed).toBe(7);
