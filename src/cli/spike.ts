@@ -22,13 +22,17 @@ export async function spikeCommand(argv: string[]): Promise<number> {
     shouldStop: () => stop,
     onProgress: (p) => {
       const st = p.states;
+      // Ready always; the other states only while some session is in them, to keep the line short.
+      const others = (['degraded', 'reconnecting', 'manual_reconnect_required', 'auth_failed'] as const)
+        .filter((k) => (st[k] ?? 0) > 0)
+        .map((k) => ` ${k === 'manual_reconnect_required' ? 'manual' : k} ${st[k]}`)
+        .join('');
       const line =
-        `[${p.index + 1}/${p.total} ${p.core}] ${formatDuration(p.elapsedMs)} / ${formatDuration(p.durationMs)}` +
-        ` | ready ${st.ready ?? 0} degraded ${st.degraded ?? 0} reconnecting ${st.reconnecting ?? 0}` +
-        ` manual ${st.manual_reconnect_required ?? 0} auth_failed ${st.auth_failed ?? 0}` +
-        ` | losses ${p.losses} | cpu ${p.cpuPct.toFixed(1)}% rss ${p.rssMb.toFixed(0)} MB` +
-        (p.lastFault ? ` | last fault ${p.lastFault}` : '');
-      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+        `[${p.index + 1}/${p.total} ${p.core}] ${formatDuration(p.elapsedMs)}/${formatDuration(p.durationMs)}` +
+        ` | ready ${st.ready ?? 0}${others} | losses ${p.losses} | cpu ${p.cpuPct.toFixed(1)}% rss ${p.rssMb.toFixed(0)} MB` +
+        (p.fault ? ` | fault ${p.fault}` : '');
+      // Redrawn in place, so never wider than the terminal (a wrapped line would scroll a new one each second).
+      if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(20, (process.stderr.columns ?? 160) - 1))}`);
       else if (Date.now() - lastLine >= 10_000) {
         lastLine = Date.now();
         process.stderr.write(`${line}\n`);

@@ -34,7 +34,8 @@ export interface Progress {
   losses: number;
   cpuPct: number;
   rssMb: number;
-  lastFault: string | undefined;
+  /** The fault in force now (until it heals), if any. */
+  fault: string | undefined;
 }
 
 export interface RunHooks {
@@ -137,7 +138,7 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
     await ready;
     const startedAt = Date.now();
     const ids = sessions.map((s) => s.id);
-    let lastFault: string | undefined;
+    let active: { label: string; untilMs: number } | undefined;
 
     for (const pf of cfg.plan.faults) {
       timers.push(
@@ -147,7 +148,10 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
             const rec = await lab.inject(pf.step.fault, { durationMs: pf.step.durationMs, ...pf.step.params } as never, target.map((id) => routeOf.get(id)!));
             const appliedT = rec.appliedAtMs - t0Wall;
             windows.push({ id: rec.id, scenario: pf.scenario, occurrence: pf.occurrence, fault: rec.fault, params: rec.params, sessions: target, appliedT, healedT: appliedT + pf.step.durationMs });
-            lastFault = `${pf.scenario} ${pf.step.fault} on ${target.length === ids.length ? 'all' : target.join(',')}`;
+            active = {
+              label: `${pf.scenario} ${pf.step.fault} on ${target.length === ids.length ? 'all' : target.join(',')}`,
+              untilMs: Date.now() + pf.step.durationMs,
+            };
             // After healing, the runner stands in for the user where the plan wants one.
             timers.push(
               setTimeout(() => {
@@ -184,7 +188,7 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
         losses: events.filter((e) => e.kind === 'state' && (e.state === 'reconnecting' || e.state === 'manual_reconnect_required' || e.state === 'auth_failed')).length,
         cpuPct: last?.cpuPct ?? 0,
         rssMb: last?.rssMb ?? 0,
-        lastFault,
+        fault: active && Date.now() < active.untilMs ? active.label : undefined,
       });
     }
     for (const t of timers) clearTimeout(t);
