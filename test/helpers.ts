@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createPool, type PoolOptions } from '../src/core/index.js';
 import type { Pool, SessionOptions, Shell } from '../src/core/contract.js';
@@ -110,3 +111,20 @@ export const FAST_POLICY: Partial<SessionOptions> = {
   probeTimeoutMs: 400,
   reconnect: { baseDelayMs: 100, maxDelayMs: 500, maxAttempts: 50, budgetMs: 3_000, attemptTimeoutMs: 1_000 },
 };
+
+/** Runs `node args...` to its end (SIGKILL after `timeoutMs`): exit code, stdout, stderr, duration. */
+export function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, ms: Date.now() - started });
+    });
+  });
+}

@@ -35,13 +35,12 @@ export abstract class BasePool extends TypedEmitter<PoolEvents> implements Pool 
 
   createSession(options: SessionOptions): Session {
     if (this.#closed) throw new SshError('NOT_CONNECTED', 'the pool is closed; create a new pool');
-    let session: Session | undefined;
-    session = this.newSession(resolveSessionOptions(options), {
+    const session: Session = this.newSession(resolveSessionOptions(options), {
       state: (e) => this.emit('state', e),
       attempt: (e) => this.emit('attempt', e),
       channels: (e) => this.emit('channels', e),
       closed: () => {
-        if (session && this.#sessions.delete(session)) this.forget(session);
+        if (this.#sessions.delete(session)) this.forget(session);
       },
     });
     this.#sessions.add(session);

@@ -2,7 +2,7 @@
  * The plan's failure scenarios as data: what fault, how long, on which sessions, and what the
  * session policy is. The demo runs them one by one; the spike runner places them on a timeline.
  */
-import { RECONNECT_DEFAULTS } from '../core/defaults.js';
+import { RECONNECT_DEFAULTS, SESSION_DEFAULTS } from '../core/defaults.js';
 import type { SessionOptions } from '../core/contract.js';
 import type { FaultName } from '../lab/faults/index.js';
 
@@ -81,18 +81,19 @@ export function compress(s: Scenario, factor: number): Scenario {
 /** The session policy compressed by the same factor (dead link noticed in 8 s / factor). */
 export function compressedPolicy(factor: number): Partial<SessionOptions> {
   const ms = (v: number) => Math.max(10, Math.round(v / factor));
+  const r = RECONNECT_DEFAULTS;
+  // Every time the policy has, divided alike: faults come k times closer together, so a number
+  // left out (as the gate time once was) would treat a session that recovered as flapping.
   return {
-    keepaliveIntervalMs: ms(2_000),
-    degradedAfterMs: ms(3_000),
-    probeTimeoutMs: ms(2_000),
+    keepaliveIntervalMs: ms(SESSION_DEFAULTS.keepaliveIntervalMs),
+    degradedAfterMs: ms(SESSION_DEFAULTS.degradedAfterMs),
+    probeTimeoutMs: ms(SESSION_DEFAULTS.probeTimeoutMs),
     reconnect: {
-      baseDelayMs: ms(500),
-      maxDelayMs: ms(4_000),
-      budgetMs: ms(20_000),
-      attemptTimeoutMs: ms(5_000),
-      // Compressed with the rest: faults come k times closer together, so an uncompressed gate
-      // would count a session that recovered from one fault as flapping at the next.
-      gateTimeMs: ms(RECONNECT_DEFAULTS.gateTimeMs),
+      baseDelayMs: ms(r.baseDelayMs),
+      maxDelayMs: ms(r.maxDelayMs),
+      budgetMs: ms(r.budgetMs),
+      attemptTimeoutMs: ms(r.attemptTimeoutMs),
+      gateTimeMs: ms(r.gateTimeMs),
     },
   };
 }

@@ -3,12 +3,11 @@
  * user would check: the call settles within its bound, with the expected code; the session's
  * state afterwards; nothing is left running on the server; the process exits by itself.
  */
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, type Pool, type SessionOptions, type StateEvent } from '../../src/index.js';
 import type { ChannelsEvent } from '../../src/core/contract.js';
 import { type HostileMode, type HostileServer, startHostile } from '../hostile/server.js';
-import { CORES, eventually, rejection } from '../helpers.js';
+import { CORES, eventually, rejection, runNode } from '../helpers.js';
 
 /** Short bounds so each case settles in about a second. */
 const BOUNDS: Partial<SessionOptions> = {
@@ -219,23 +218,10 @@ for (const core of CORES) {
     ] as const) {
       it(`${mode}: the process exits by itself after pool.close()`, async () => {
         const h = await against(mode, core);
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hostile-client.ts', core, JSON.stringify(h.options)], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        let errText = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.stderr.on('data', (d) => (errText += d));
-        const code = await new Promise<number | null>((resolve) => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          child.on('exit', (c) => {
-            clearTimeout(timer);
-            resolve(c);
-          });
-        });
-        expect(errText).toBe('');
-        expect(out.trim()).toBe(outcome);
-        expect(code).toBe(0);
+        const r = await runNode(['--import', 'tsx', 'test/fixtures/hostile-client.ts', core, JSON.stringify(h.options)], 15_000);
+        expect(r.err).toBe('');
+        expect(r.out.trim()).toBe(outcome);
+        expect(r.code).toBe(0);
       });
     }
   });

@@ -7,23 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, sessionOptions, type TargetInfo } from '../../src/index.js';
 import { EmbeddedLab } from '../../src/lab/embedded.js';
 import { LabProcess } from '../../src/lab/process.js';
-import { CORES } from '../helpers.js';
-
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string; ms: number }> {
-  const started = Date.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err, ms: Date.now() - started });
-    });
-  });
-}
+import { CORES, runNode as run } from '../helpers.js';
 
 describe('a closed pool leaves no handle behind', () => {
   let lab: EmbeddedLab;

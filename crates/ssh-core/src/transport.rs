@@ -245,7 +245,8 @@ impl Greeting {
 pub struct MeteredStream {
     inner: TcpStream,
     inbound: Arc<InboundClock>,
-    greeting: Arc<Mutex<Greeting>>,
+    /// Until the server's version line is seen; dropped then, so reads take no lock afterwards.
+    greeting: Option<Arc<Mutex<Greeting>>>,
 }
 
 impl AsyncRead for MeteredStream {
@@ -254,10 +255,15 @@ impl AsyncRead for MeteredStream {
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
             self.inbound.mark();
-            if let Ok(mut g) = self.greeting.lock() {
-                if !g.done {
+            let done = match &self.greeting {
+                Some(greeting) => greeting.lock().map_or(true, |mut g| {
                     g.feed(&buf.filled()[before..]);
-                }
+                    g.done
+                }),
+                None => false,
+            };
+            if done {
+                self.greeting = None;
             }
         }
         r
@@ -383,7 +389,8 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
         let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await.map_err(|e| map_io(&e, &ctx.addr))?;
         let _ = stream.set_nodelay(true);
         let killer = stream.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from);
-        let stream = MeteredStream { inner: stream, inbound: Arc::clone(&inbound), greeting: Arc::clone(&greeting) };
+        let stream =
+            MeteredStream { inner: stream, inbound: Arc::clone(&inbound), greeting: Some(Arc::clone(&greeting)) };
         stage.store(STAGE_HANDSHAKE, Ordering::Relaxed);
         let lost = Arc::new(LostSignal::default());
         let handler = ClientHandler {

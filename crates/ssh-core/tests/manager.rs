@@ -69,13 +69,7 @@ async fn exec_stops_waiting_at_its_timeout() {
     let err = session.exec("sleep 5", common::limits(Duration::from_millis(200)), None).await.unwrap_err();
     assert_eq!(err.code(), "EXEC_TIMEOUT");
     // The timed-out command's channel was closed, not left holding a slot.
-    for _ in 0..100 {
-        if lab.server.stats().channels_active == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(lab.server.stats().channels_active, 0);
+    wait_channels_idle(&lab).await;
     // The session is still usable.
     let out = session.exec("echo after", common::limits(Duration::from_secs(5)), None).await.unwrap();
     assert_eq!(out.stdout, b"after\n");
@@ -120,13 +114,7 @@ async fn close_ends_the_shell_at_once_and_frees_its_channel() {
     let exit = out.exit.lock().unwrap().clone().expect("the exit is delivered by close() itself");
     assert_eq!((exit.code, exit.signal.is_none(), exit.error.is_none()), (None, true, true));
     assert_eq!(shell.write(b"x".to_vec()).unwrap_err().code(), "NOT_CONNECTED");
-    for _ in 0..100 {
-        if lab.server.stats().channels_active == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(lab.server.stats().channels_active, 0);
+    wait_channels_idle(&lab).await;
 }
 
 #[tokio::test]

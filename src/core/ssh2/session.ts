@@ -443,9 +443,14 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     // The setup has the session's request bound, unless the exec's own deadline comes first.
     const requestMs = this.#o.requestTimeoutMs;
     const late = requestMs < o.timeoutMs ? unanswered('channel open and exec request', requestMs) : timedOut;
-    // Listeners go on in ssh2's callback (see `setup`); the outcome is decided here.
-    let settle: { resolve: (r: ExecResult) => void; reject: (e: SshError) => void } | undefined;
-    let early: { ok: ExecResult } | { err: SshError } | undefined;
+    // Listeners go on in ssh2's callback (see `setup`), so the outcome may be known before setup
+    // resolves: it settles `result`, which is returned once the setup went through.
+    let resolveResult!: (r: ExecResult) => void;
+    let rejectResult!: (e: SshError) => void;
+    const result = new Promise<ExecResult>((resolve, reject) => {
+      resolveResult = resolve;
+      rejectResult = reject;
+    });
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     let stream: ClientChannel | undefined;
@@ -453,9 +458,8 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (!settle) early = outcome;
-      else if ('ok' in outcome) settle.resolve(outcome.ok);
-      else settle.reject(outcome.err);
+      if ('ok' in outcome) resolveResult(outcome.ok);
+      else rejectResult(outcome.err);
     };
     // Given up on: the command is stopped in the background so it frees its channel slot.
     const giveUp = (e: SshError) => {
@@ -522,15 +526,8 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
       throw err;
     }
     this.#noteChannels(conn);
-    return new Promise((resolve, reject) => {
-      if (early) {
-        if ('ok' in early) resolve(early.ok);
-        else reject(early.err);
-        return;
-      }
-      settle = { resolve, reject };
-      timer = setTimeout(() => giveUp(timedOut()), Math.max(0, o.timeoutMs - (performance.now() - started)));
-    });
+    if (!done) timer = setTimeout(() => giveUp(timedOut()), Math.max(0, o.timeoutMs - (performance.now() - started)));
+    return result;
   }
 
   async close(): Promise<void> {

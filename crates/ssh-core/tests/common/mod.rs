@@ -117,6 +117,17 @@ impl ChannelEvents for Output {
     }
 }
 
+/// Waits up to 1 s for the lab to have no channel open (a closed or stopped one is freed).
+pub async fn wait_channels_idle(lab: &Lab) {
+    for _ in 0..100 {
+        if lab.server.stats().channels_active == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(lab.server.stats().channels_active, 0, "a channel is still open on the lab");
+}
+
 pub async fn wait_state(session: &ssh_core::Session, want: SessionState) {
     for _ in 0..1000 {
         if session.state() == want {
