@@ -29,7 +29,7 @@ export declare class NativePool {
    * `onEvents` receives, in order and in batches (one call per wake-up of the JS thread),
    * every event of every session, shell and streamed exec of the pool.
    */
-  constructor(options: BindingPoolOptions, onEvents: (events: Array<BindingEvent>) => void)
+  constructor(options: BindingPoolOptions, onEvents: (drain: Array<Buffer | number | BindingStateEvent | BindingExit | undefined>) => void)
   /** A new, unconnected session whose state events go to `sink`. */
   createSession(options: BindingSessionOptions, sink: number): NativeSession
   get openSessions(): number
@@ -97,15 +97,6 @@ export interface BindingErrorEntry {
   cause: string
 }
 
-export interface BindingEvent {
-  sink: number
-  kind: EventKind
-  data?: Buffer
-  state?: BindingStateEvent
-  exit?: BindingExit
-  atMs?: number
-}
-
 export interface BindingExecOptions {
   timeoutMs: number
   /** Collected stdout plus stderr beyond this fail the exec (an integer below 2^53). */
@@ -168,6 +159,8 @@ export interface BindingLabStats {
 export interface BindingPoolOptions {
   coalesceMs: number
   coalesceBytes: number
+  /** The shortest time between two wake-ups of JS by this pool (see `napi/outbox.rs`). */
+  wakeIntervalMs: number
   windowBytes: number
   maxPacketBytes: number
   channelBuffer: number
@@ -274,15 +267,7 @@ export declare function emitChunks(count: number, size: number, batch: number, o
 /** Every error code of the Rust core with its failure cause. */
 export declare function errorCatalog(): Array<BindingErrorEntry>
 
-/**
- * One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
- * [`Outbox`] and is told apart by `sink`, a number the TypeScript adapter chose when it asked for
- * the object. One queue per pool, not one per object: libuv walks every async handle of the loop
- * on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk, and one
- * wake-up takes every event queued meanwhile. One queue also keeps a channel's data, its exit and
- * its end in order.
- * What a [`BindingEvent`] carries; it crosses as a number, not a string made per event.
- */
+/** What an event carries; it crosses as a number, not a string made per event. */
 export declare const enum EventKind {
   /** Channel output (`data`). */
   Data = 0,

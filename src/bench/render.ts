@@ -41,14 +41,14 @@ export function tables(c: Comparison): Table[] {
     }),
   });
   out.push({
-    title: `2. Resources (${c.options.sessions} sessions, mid PTY load, exec every 5 s, keepalive)`,
-    head: ['contender', 'CPU % of one core', 'RSS peak (MB)', 'RSS mean (MB)'],
+    title: `2. Resources (${c.options.sessions} sessions, mid PTY load, exec every 5 s, an echo probe a second per session, keepalive)`,
+    head: ['contender', 'CPU % of one core', 'RSS peak (MB)', 'RSS mean (MB)', 'echo p95 under load (ms)'],
     rows: [
       ...cs.map((core) => {
         const r = c.resources[core];
-        return [core, f(r?.cpuPct), f(r?.rssPeakMb, 1), f(r?.rssMeanMb, 1)];
+        return [core, f(r?.cpuPct), f(r?.rssPeakMb, 1), f(r?.rssMeanMb, 1), f(r?.echoP95Ms ?? undefined, 2)];
       }),
-      ratioRow(c, [f(R['resources.cpuPct']), f(R['resources.rssPeakMb']), null]),
+      ratioRow(c, [f(R['resources.cpuPct']), f(R['resources.rssPeakMb']), null, f(R['resources.echoP95Ms'])]),
     ],
   });
   for (const cipher of Object.keys(c.throughput)) {

@@ -312,6 +312,7 @@ export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
     const t = record("pool option 'rust'", o.rust);
     onlyKnown('rust', t, Object.keys(RUST_TUNING_DEFAULTS));
     rust.coalesceMs = int('rust', t, 'coalesceMs', 0, 1000, rust.coalesceMs);
+    rust.wakeIntervalMs = int('rust', t, 'wakeIntervalMs', 0, 1000, rust.wakeIntervalMs);
     rust.coalesceBytes = int('rust', t, 'coalesceBytes', 1, 16 * 1024 * 1024, rust.coalesceBytes);
     rust.windowBytes = int('rust', t, 'windowBytes', 32 * 1024, 2 ** 31 - 1, rust.windowBytes);
     rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, RUST_MAX_PACKET_BYTES, rust.maxPacketBytes);

@@ -3,7 +3,6 @@
  * through the napi-rs addon (root index.js). This adapter only converts options, errors and events.
  */
 import {
-  type BindingEvent,
   type BindingExecResult,
   type BindingExit,
   type BindingSessionOptions,
@@ -101,13 +100,20 @@ function exitFrom(b: BindingExit): ShellExit {
   return exit;
 }
 
-type Route = (e: BindingEvent) => void;
+/** What one event carries: a data chunk, a state or exit object, a reopen's time, or nothing. */
+type Payload = Buffer | BindingStateEvent | BindingExit | number | undefined;
+type Route = (kind: EventKind, payload: Payload) => void;
+type Drain = Array<Buffer | number | BindingStateEvent | BindingExit | undefined>;
+
+/** Sink numbers stay below 2^29: the addon packs one with its event kind into one number. */
+const SINK_LIMIT = 1 << 29;
 
 /**
- * Every event of a pool arrives through one queue (see BindingEvent and the outbox in
- * crates/ssh-core/src/napi/): each wake-up of the JS thread brings everything queued. Each
- * session, shell and streamed exec takes a sink number here before it asks the addon for anything,
- * so no event can arrive before its route exists.
+ * Every event of a pool arrives through one queue (see crates/ssh-core/src/napi/outbox.rs): each
+ * wake-up of the JS thread brings everything queued, laid out flat as napi/chunk.rs describes:
+ * `[joint, code, payload, ...]`, `code` = sink << 3 | kind, and a small data chunk given as where it
+ * ends in `joint`. Each session, shell and streamed exec takes a sink number here before it asks the
+ * addon for anything, so no event can arrive before its route exists.
  */
 class Routes {
   #next = 1;
@@ -115,7 +121,7 @@ class Routes {
 
   add(route: Route): number {
     const sink = this.#next++;
-    if (this.#next > 0xffffffff) this.#next = 1;
+    if (this.#next >= SINK_LIMIT) this.#next = 1;
     this.#routes.set(sink, route);
     return sink;
   }
@@ -125,13 +131,23 @@ class Routes {
   }
 
   /** One wake-up's events. Holds no reference to the pool: the native callback is a GC root. */
-  dispatch = (events: BindingEvent[]): void => {
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const route = this.#routes.get(e.sink);
+  dispatch = (drain: Drain): void => {
+    const joint = drain[0] as Buffer | undefined;
+    let start = 0;
+    for (let i = 1; i < drain.length; i += 2) {
+      const code = drain[i] as number;
+      const kind = (code & 7) as EventKind;
+      let payload = drain[i + 1];
+      if (typeof payload === 'number' && (kind === EventKind.Data || kind === EventKind.Stderr)) {
+        const end = payload;
+        payload = joint!.subarray(start, end);
+        start = end;
+      }
+      const sink = code >>> 3;
+      const route = this.#routes.get(sink);
       if (!route) continue; // a late event of something already finished
-      if (e.kind === EventKind.End) this.#routes.delete(e.sink);
-      route(e);
+      if (kind === EventKind.End) this.#routes.delete(sink);
+      route(kind, payload);
     }
   };
 }
@@ -143,10 +159,10 @@ class RustShell extends BaseShell {
     this.#native = shell;
   }
 
-  onEvent = guarded((e: BindingEvent) => {
-    if (e.kind === EventKind.Data && e.data) this.deliver(e.data);
-    else if (e.kind === EventKind.Exit && e.exit) this.end(exitFrom(e.exit));
-    else if (e.kind === EventKind.Reopen) this.emit('reopen', { atMs: e.atMs ?? Date.now() });
+  onEvent = guarded((kind: EventKind, payload: Payload) => {
+    if (kind === EventKind.Data) this.deliver(payload as Buffer);
+    else if (kind === EventKind.Exit) this.end(exitFrom(payload as BindingExit));
+    else if (kind === EventKind.Reopen) this.emit('reopen', { atMs: (payload as number | undefined) ?? Date.now() });
   });
 
   protected writeRaw(data: Buffer): void {
@@ -180,8 +196,10 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     this.#link = link;
     this.#hold = hold;
     this.#routes = routes;
-    const sink = routes.add((e) => {
-      if (e.state) this.#onState(e.state);
+    const sink = routes.add((kind, payload) => {
+      if (kind === EventKind.State || kind === EventKind.Attempt || kind === EventKind.Channels) {
+        this.#onState(payload as BindingStateEvent);
+      }
     });
     try {
       this.#native = nativePool.createSession(toBinding(options), sink);
@@ -245,9 +263,9 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   async openShell(options?: ShellOptions): Promise<Shell> {
     const o = resolveShellOptions(options);
     const shell = new RustShell();
-    const sink = this.#routes.add((e) => {
-      shell.onEvent(e);
-      if (e.kind === EventKind.Exit) this.#routes.remove(sink);
+    const sink = this.#routes.add((kind, payload) => {
+      shell.onEvent(kind, payload);
+      if (kind === EventKind.Exit) this.#routes.remove(sink);
     });
     try {
       shell.attach(await native(() => this.#native.openShell(o, sink)));
@@ -267,10 +285,10 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
       const onStdout = o.onStdout ? guarded(o.onStdout) : undefined;
       const onStderr = o.onStderr ? guarded(o.onStderr) : undefined;
       ended = new Promise((resolve) => {
-        sink = this.#routes.add((e) => {
-          if (e.kind === EventKind.Data && e.data) onStdout?.(e.data);
-          else if (e.kind === EventKind.Stderr && e.data) onStderr?.(e.data);
-          else if (e.kind === EventKind.End) resolve();
+        sink = this.#routes.add((kind, payload) => {
+          if (kind === EventKind.Data) onStdout?.(payload as Buffer);
+          else if (kind === EventKind.Stderr) onStderr?.(payload as Buffer);
+          else if (kind === EventKind.End) resolve();
         });
       });
     }

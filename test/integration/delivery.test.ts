@@ -50,6 +50,22 @@ for (const kind of ['embedded', 'openssh'] as const) {
           await session.close();
         });
 
+        // A POSIX shell loop: the lab's shell subset has none.
+        it.skipIf(kind !== 'openssh')('keeps stdout and stderr apart and in order, small and large chunks mixed', async () => {
+          const session = await pool().open(sessionOptions(t));
+          let out = '';
+          let err = '';
+          const r = await session.exec(
+            "for i in $(seq 1 3000); do echo o$i; echo e$i >&2; done; head -c 100000 /dev/zero | tr '\\0' x; echo; echo o-end; echo e-end >&2",
+            { onStdout: (c) => (out += c.toString('latin1')), onStderr: (c) => (err += c.toString('latin1')) },
+          );
+          const lines = (p: string) => Array.from({ length: 3000 }, (_, i) => `${p}${i + 1}\n`).join('');
+          expect(r.exitCode).toBe(0);
+          expect(out).toBe(`${lines('o')}${'x'.repeat(100_000)}\no-end\n`);
+          expect(err).toBe(`${lines('e')}e-end\n`);
+          await session.close();
+        });
+
         it('keeps the lines of many busy shells whole, in order, each on its own shell', async () => {
           const sessions = await Promise.all(Array.from({ length: 12 }, () => pool().open(sessionOptions(t))));
           const lines = 1500;
@@ -74,3 +90,47 @@ for (const kind of ['embedded', 'openssh'] as const) {
     it(`${kind} target is skipped: ${unavailable}`, (ctx) => ctx.skip(unavailable));
   }
 }
+
+describe.skipIf(targetUnavailable('embedded'))('rust core, paced wake-ups', () => {
+  const target = targetPerSuite('embedded');
+  const paceMs = 150;
+  const pool = poolPerSuite('rust', { rust: { wakeIntervalMs: paceMs } });
+
+  it('wakes JS at most once per wakeIntervalMs while busy, and loses nothing meanwhile', async () => {
+    const t = target().info;
+    const sessions = await Promise.all(Array.from({ length: 4 }, () => pool().open(sessionOptions(t))));
+    const lines = 150; // 1.5 s at the mid rate
+    // Every data event of one wake-up is handled in the same turn of the event loop: a new turn
+    // starts where setImmediate ran in between.
+    let turn = 0;
+    let flagged = false;
+    const turns: number[] = [];
+    const runs = await Promise.all(
+      sessions.map(async (s) => {
+        const shell = await s.openShell();
+        const checker = new SeqChecker();
+        shell.on('data', (c) => {
+          checker.push(c);
+          if (!flagged) {
+            flagged = true;
+            turns.push(performance.now());
+            setImmediate(() => {
+              flagged = false;
+              turn++;
+            });
+          }
+        });
+        const out = collect(shell);
+        shell.write(`${streamCommand(t, 'mid', lines)}\r`);
+        await out.waitFor(`SEQ ${String(lines).padStart(8, '0')}`, 30_000);
+        return checker.report;
+      }),
+    );
+    for (const report of runs) expect(report).toMatchObject({ lines, last: lines, missing: 0, reordered: 0, corrupt: 0 });
+    expect(turn).toBeGreaterThan(2);
+    const gaps = turns.slice(1).map((at, i) => at - turns[i]!);
+    // Timers may fire late but never early; 5 ms of slack for clock granularity.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(paceMs - 5);
+    await Promise.all(sessions.map((s) => s.close()));
+  });
+});

@@ -88,6 +88,9 @@ describe('shell, exec and pool options', () => {
     expect(resolvePoolOptions({ core: 'rust', rust: { coalesceMs: 0 } }).rust.coalesceMs).toBe(0);
     expect(badOption(() => resolvePoolOptions({ core: 'ssh2', rust: { coalesceMs: 1 } }))).toMatch(/does not apply to core 'ssh2'/);
     expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { coalesce: 1 } }))).toMatch(/unknown rust option 'coalesce'/);
+    expect(resolvePoolOptions({ core: 'rust', rust: { wakeIntervalMs: 0 } }).rust.wakeIntervalMs).toBe(0);
+    expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { wakeIntervalMs: -1 } }))).toMatch(/wakeIntervalMs/);
+    expect(badOption(() => resolvePoolOptions({ core: 'rust', rust: { wakeIntervalMs: 1.5 } }))).toMatch(/wakeIntervalMs/);
   });
 
   it('rust buffer handover is a boolean, external by default', () => {

@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
-use super::chunk::Chunk;
+use super::chunk::{Chunk, Event, Payload};
 use super::outbox::{Drain, Outbox};
 use super::{bad_option, count_crossing, to_napi, JsCallback};
 use crate::channel::ExecLimits;
@@ -26,6 +26,8 @@ const MAX_PACKET_BYTES: u32 = 256 * 1024 - 256;
 pub struct BindingPoolOptions {
     pub coalesce_ms: f64,
     pub coalesce_bytes: u32,
+    /// The shortest time between two wake-ups of JS by this pool (see `napi/outbox.rs`).
+    pub wake_interval_ms: u32,
     pub window_bytes: u32,
     pub max_packet_bytes: u32,
     pub channel_buffer: u32,
@@ -205,13 +207,7 @@ pub struct BindingStateEvent {
     pub at_ms: f64,
 }
 
-/// One event for JS. Every session, shell and streamed exec of a pool shares the pool's one
-/// [`Outbox`] and is told apart by `sink`, a number the TypeScript adapter chose when it asked for
-/// the object. One queue per pool, not one per object: libuv walks every async handle of the loop
-/// on each wakeup, so a handle per shell made 1,000 busy sessions cost O(n) per chunk, and one
-/// wake-up takes every event queued meanwhile. One queue also keeps a channel's data, its exit and
-/// its end in order.
-/// What a [`BindingEvent`] carries; it crosses as a number, not a string made per event.
+/// What an event carries; it crosses as a number, not a string made per event.
 #[napi]
 pub enum EventKind {
     /// Channel output (`data`).
@@ -232,18 +228,14 @@ pub enum EventKind {
     End,
 }
 
-#[napi(object, object_from_js = false)]
-pub struct BindingEvent {
-    pub sink: u32,
-    pub kind: EventKind,
-    #[napi(ts_type = "Buffer")]
-    pub data: Option<Chunk>,
-    pub state: Option<BindingStateEvent>,
-    pub exit: Option<BindingExit>,
-    pub at_ms: Option<f64>,
-}
-
 /// The pool's way to JS, with the sink an event belongs to.
+///
+/// Every session, shell and streamed exec of a pool shares the pool's one [`Outbox`] and is told
+/// apart by its sink, a number the TypeScript adapter chose when it asked for the object. One queue
+/// per pool, not one per object: libuv walks every async handle of the loop on each wakeup, so a
+/// handle per shell made 1,000 busy sessions cost O(n) per chunk, and one wake-up takes every event
+/// queued meanwhile. One queue also keeps a channel's data, its exit and its end in order. How the
+/// events cross is in `chunk.rs`.
 #[derive(Clone)]
 struct JsSink {
     out: Arc<Outbox>,
@@ -253,22 +245,22 @@ struct JsSink {
 }
 
 impl JsSink {
-    fn send(&self, kind: EventKind, bytes: usize, fill: impl FnOnce(&mut BindingEvent)) {
-        let mut e = BindingEvent { sink: self.sink, kind, data: None, state: None, exit: None, at_ms: None };
-        fill(&mut e);
-        self.out.push(e, bytes);
+    fn send(&self, kind: EventKind, bytes: usize, payload: Payload) {
+        self.out.push(Event { sink: self.sink, kind, payload }, bytes);
     }
 
     /// Nothing more will come for this sink: the adapter can forget it.
     fn end(&self) {
-        self.send(EventKind::End, 0, |_| {});
+        self.send(EventKind::End, 0, Payload::None);
     }
 }
 
 impl SessionEvents for JsSink {
     fn state(&self, e: StateEvent) {
-        self.send(EventKind::State, 0, |b| {
-            b.state = Some(BindingStateEvent {
+        self.send(
+            EventKind::State,
+            0,
+            Payload::State(BindingStateEvent {
                 kind: "state".into(),
                 available: None,
                 attempt: None,
@@ -279,13 +271,15 @@ impl SessionEvents for JsSink {
                 code: e.error.as_ref().map(|e| e.code().into()),
                 message: e.error.as_ref().map(|e| e.to_string()),
                 at_ms: e.at_ms,
-            })
-        });
+            }),
+        );
     }
 
     fn attempt(&self, e: AttemptEvent) {
-        self.send(EventKind::Attempt, 0, |b| {
-            b.state = Some(BindingStateEvent {
+        self.send(
+            EventKind::Attempt,
+            0,
+            Payload::State(BindingStateEvent {
                 kind: "attempt".into(),
                 available: None,
                 attempt: Some(e.attempt),
@@ -296,13 +290,15 @@ impl SessionEvents for JsSink {
                 code: None,
                 message: None,
                 at_ms: e.at_ms,
-            })
-        });
+            }),
+        );
     }
 
     fn channels(&self, e: ChannelsEvent) {
-        self.send(EventKind::Channels, 0, |b| {
-            b.state = Some(BindingStateEvent {
+        self.send(
+            EventKind::Channels,
+            0,
+            Payload::State(BindingStateEvent {
                 kind: "channels".into(),
                 available: Some(e.available),
                 attempt: None,
@@ -313,8 +309,8 @@ impl SessionEvents for JsSink {
                 code: e.error.as_ref().map(|e| e.code().into()),
                 message: e.error.as_ref().map(|e| e.to_string()),
                 at_ms: e.at_ms,
-            })
-        });
+            }),
+        );
     }
 }
 
@@ -329,24 +325,26 @@ pub struct BindingExit {
 impl ChannelEvents for JsSink {
     fn data(&self, chunk: Vec<u8>) {
         let copy = self.copy;
-        self.send(EventKind::Data, chunk.len(), |b| b.data = Some(Chunk { bytes: chunk, copy }));
+        self.send(EventKind::Data, chunk.len(), Payload::Data(Chunk { bytes: chunk, copy }));
     }
     fn stderr(&self, chunk: Vec<u8>) {
         let copy = self.copy;
-        self.send(EventKind::Stderr, chunk.len(), |b| b.data = Some(Chunk { bytes: chunk, copy }));
+        self.send(EventKind::Stderr, chunk.len(), Payload::Data(Chunk { bytes: chunk, copy }));
     }
     fn exit(&self, exit: ChannelExit) {
-        self.send(EventKind::Exit, 0, |b| {
-            b.exit = Some(BindingExit {
+        self.send(
+            EventKind::Exit,
+            0,
+            Payload::Exit(BindingExit {
                 code: exit.code,
                 signal: exit.signal,
                 error_code: exit.error.as_ref().map(|e| e.code().into()),
                 error_message: exit.error.as_ref().map(|e| e.to_string()),
-            })
-        });
+            }),
+        );
     }
     fn reopened(&self) {
-        self.send(EventKind::Reopen, 0, |b| b.at_ms = Some(crate::events::now_ms()));
+        self.send(EventKind::Reopen, 0, Payload::AtMs(crate::events::now_ms()));
     }
 }
 
@@ -364,20 +362,15 @@ impl NativePool {
     #[napi(constructor, catch_unwind)]
     pub fn new(
         options: BindingPoolOptions,
-        #[napi(ts_arg_type = "(events: Array<BindingEvent>) => void")] on_events: ThreadsafeFunction<
-            Drain,
-            (),
-            Drain,
-            Status,
-            false,
-            true,
-        >,
+        #[napi(ts_arg_type = "(drain: Array<Buffer | number | BindingStateEvent | BindingExit | undefined>) => void")]
+        on_events: ThreadsafeFunction<Drain, (), Drain, Status, false, true>,
     ) -> Result<Self> {
         let policy = PoolPolicy::try_from(&options)?;
         let copy = !options.external_buffers;
+        let pace = Duration::from_millis(u64::from(options.wake_interval_ms));
         let on_events: JsCallback<Drain> = on_events;
         let pool = Arc::new(Pool::new(PoolTuning::try_from(options)?, policy));
-        Ok(NativePool { pool, events: Arc::new(Outbox::new(on_events)), copy })
+        Ok(NativePool { pool, events: Arc::new(Outbox::new(on_events, pace)), copy })
     }
 
     /// A new, unconnected session whose state events go to `sink`.
