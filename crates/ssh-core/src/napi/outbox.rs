@@ -6,9 +6,10 @@
 //! wake-up, and that wake-up carries everything queued until the JS thread runs it: the queue is
 //! drained when the wake-up's argument is made, on the JS thread.
 //!
-//! Wake-ups are paced: one that would follow the last by less than `pace` (the pool's
-//! `wakeIntervalMs`) waits for it to pass. 1,000 sessions with a line a second each are a wake-up
-//! per line without it, as the lines come one by one; an event after a quieter spell goes at once.
+//! Wake-ups for channel data are paced: one that would follow the last by less than `pace` (the
+//! pool's `wakeIntervalMs`) waits for it to pass. 1,000 sessions with a line a second each are a
+//! wake-up per line without it, as the lines come one by one; data after a quieter spell goes at
+//! once, and so does every other event (state, exit, end), with the data queued before it.
 //!
 //! The callback gets the events as its argument and holds no reference back to the pool's JS
 //! object: a thread-safe function is a GC root, so a callback that reached the pool would keep
@@ -22,6 +23,7 @@ use napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking;
 use napi::{sys, Status};
 
 use super::chunk::{self, Event};
+use super::client::EventKind;
 use super::{count_crossing, JsCallback};
 
 /// A wake-up of JS: becomes the queued events, laid out as [`chunk::to_js`] says, when the JS
@@ -39,8 +41,11 @@ impl ToNapiValue for Drain {
 struct Queue {
     events: Vec<Event>,
     bytes: usize,
-    /// A wake-up is on its way (or waits for its time) and has not drained yet.
+    /// A wake-up is on its way, or waits for its time, and has not drained yet.
     woken: bool,
+    /// The wake-up that waits for its time, by number: a timer whose number is gone has nothing to do.
+    deferred: Option<u64>,
+    deferrals: u64,
     /// When the last wake-up was sent.
     last: Option<Instant>,
 }
@@ -48,7 +53,7 @@ struct Queue {
 pub(crate) struct Outbox {
     queue: Mutex<Queue>,
     wake: JsCallback<Drain>,
-    /// The shortest time between two wake-ups of JS; an event within it waits for its end.
+    /// The shortest time between two wake-ups of JS for channel data; data within it waits for its end.
     pace: Duration,
 }
 
@@ -57,23 +62,35 @@ impl Outbox {
         Outbox { queue: Mutex::new(Queue::default()), wake, pace }
     }
 
-    /// Queues an event; wakes the JS thread unless a wake-up is already pending.
+    /// Queues an event; wakes the JS thread unless a wake-up is already pending. Only channel data
+    /// waits for the pace: a state, exit or end event goes at once and takes the data queued before
+    /// it along, so a caller who awaited `connect()` has seen its `ready` event.
     pub(crate) fn push(self: &Arc<Self>, event: Event, bytes: usize) {
+        let urgent = !matches!(event.kind, EventKind::Data | EventKind::Stderr);
         let Ok(mut q) = self.queue.lock() else { return };
         q.events.push(event);
         q.bytes += bytes;
-        if q.woken {
+        if q.woken && !(urgent && q.deferred.is_some()) {
             return;
         }
         q.woken = true;
+        q.deferred = None;
         let now = Instant::now();
-        let due = q.last.map(|t| t + self.pace).filter(|&due| due > now);
+        let due = q.last.map(|t| t + self.pace).filter(|&due| due > now && !urgent);
         if let (Some(due), Ok(rt)) = (due, tokio::runtime::Handle::try_current()) {
+            q.deferrals += 1;
+            let number = q.deferrals;
+            q.deferred = Some(number);
             drop(q);
             let me = Arc::clone(self);
             rt.spawn(async move {
                 tokio::time::sleep_until(due.into()).await;
-                me.send(Instant::now());
+                let Ok(mut q) = me.queue.lock() else { return };
+                if q.deferred == Some(number) {
+                    q.deferred = None;
+                    drop(q);
+                    me.send(Instant::now());
+                }
             });
             return;
         }
