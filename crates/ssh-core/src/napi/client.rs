@@ -9,7 +9,7 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
 use super::chunk::{Chunk, Event, Payload};
-use super::outbox::{Drain, Outbox};
+use super::outbox::{Drain, InputClock, Outbox};
 use super::{bad_option, count_crossing, to_napi, JsCallback};
 use crate::channel::ExecLimits;
 use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
@@ -242,11 +242,14 @@ struct JsSink {
     sink: u32,
     /// Channel data is copied into JS-owned Buffers instead of handed over (see [`Chunk`]).
     copy: bool,
+    /// A shell's input clock: its output is not paced while somebody types into it.
+    input: Option<Arc<InputClock>>,
 }
 
 impl JsSink {
     fn send(&self, kind: EventKind, bytes: usize, payload: Payload) {
-        self.out.push(Event { sink: self.sink, kind, payload }, bytes);
+        let urgent = self.input.as_ref().is_some_and(|c| c.recent());
+        self.out.push(Event { sink: self.sink, kind, payload }, bytes, urgent);
     }
 
     /// Nothing more will come for this sink: the adapter can forget it.
@@ -383,7 +386,7 @@ impl NativePool {
         if let Some(names) = &config.kex {
             crate::config::resolve_kex(names).map_err(to_napi)?;
         }
-        let events = JsSink { out: Arc::clone(&self.events), sink, copy: self.copy };
+        let events = JsSink { out: Arc::clone(&self.events), sink, copy: self.copy, input: None };
         let session = self.pool.create_session(config, Arc::new(events.clone()));
         Ok(NativeSession { session, events })
     }
@@ -452,9 +455,10 @@ impl NativeSession {
     #[napi]
     pub async fn open_shell(&self, options: BindingShellOptions, sink: u32) -> Result<NativeShell> {
         let req = ShellRequest { term: options.term, cols: options.cols, rows: options.rows };
-        let events = Arc::new(JsSink { sink, ..self.events.clone() });
+        let input = Arc::new(InputClock::default());
+        let events = Arc::new(JsSink { sink, input: Some(Arc::clone(&input)), ..self.events.clone() });
         let shell = self.session.open_shell(req, events).await.map_err(to_napi)?;
-        Ok(NativeShell { shell })
+        Ok(NativeShell { shell, input })
     }
 
     /// Runs a command. With `streamSink`, output is streamed (coalesced) to it as data and stderr
@@ -513,6 +517,7 @@ impl NativeSession {
 #[napi]
 pub struct NativeShell {
     shell: Shell,
+    input: Arc<InputClock>,
 }
 
 #[napi]
@@ -520,6 +525,7 @@ impl NativeShell {
     /// Queues bytes for the remote terminal; never blocks.
     #[napi(catch_unwind)]
     pub fn write(&self, data: Buffer) -> Result<()> {
+        self.input.mark();
         self.shell.write(data.to_vec()).map_err(to_napi)
     }
 

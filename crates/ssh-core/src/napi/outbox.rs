@@ -8,14 +8,17 @@
 //!
 //! Wake-ups for channel data are paced: one that would follow the last by less than `pace` (the
 //! pool's `wakeIntervalMs`) waits for it to pass. 1,000 sessions with a line a second each are a
-//! wake-up per line without it, as the lines come one by one; data after a quieter spell goes at
-//! once, and so does every other event (state, exit, end), with the data queued before it.
+//! wake-up per line without it, as the lines come one by one. Data after a quieter spell goes at
+//! once, and so does data on a shell that was written to within [`INTERACTIVE`] (a keystroke's
+//! echo, the first output of a command) and every other event (state, exit, end), each with the
+//! data queued before it.
 //!
 //! The callback gets the events as its argument and holds no reference back to the pool's JS
 //! object: a thread-safe function is a GC root, so a callback that reached the pool would keep
 //! every closed pool alive.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::{Result, ToNapiValue};
@@ -37,15 +40,44 @@ impl ToNapiValue for Drain {
     }
 }
 
+/// Output of a shell written to within this long is somebody waiting for it: it is never paced.
+pub(crate) const INTERACTIVE: Duration = Duration::from_secs(1);
+
+/// When a shell was last written to, shared by its writer (the JS thread) and its sink.
+#[derive(Default)]
+pub(crate) struct InputClock(AtomicU64);
+
+fn since_origin(t: Instant) -> u64 {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    t.saturating_duration_since(origin).as_nanos() as u64 + 1
+}
+
+impl InputClock {
+    pub(crate) fn mark(&self) {
+        self.0.store(since_origin(Instant::now()), Ordering::Relaxed);
+    }
+
+    /// Written to within [`INTERACTIVE`].
+    pub(crate) fn recent(&self) -> bool {
+        let at = self.0.load(Ordering::Relaxed);
+        at != 0 && since_origin(Instant::now()).saturating_sub(at) < INTERACTIVE.as_nanos() as u64
+    }
+}
+
+struct Deferred {
+    due: Instant,
+    timer: tokio::task::AbortHandle,
+}
+
 #[derive(Default)]
 struct Queue {
     events: Vec<Event>,
     bytes: usize,
     /// A wake-up is on its way, or waits for its time, and has not drained yet.
     woken: bool,
-    /// The wake-up that waits for its time, by number: a timer whose number is gone has nothing to do.
-    deferred: Option<u64>,
-    deferrals: u64,
+    /// The wake-up that waits for its time.
+    deferred: Option<Deferred>,
     /// When the last wake-up was sent.
     last: Option<Instant>,
 }
@@ -62,40 +94,59 @@ impl Outbox {
         Outbox { queue: Mutex::new(Queue::default()), wake, pace }
     }
 
-    /// Queues an event; wakes the JS thread unless a wake-up is already pending. Only channel data
-    /// waits for the pace: a state, exit or end event goes at once and takes the data queued before
-    /// it along, so a caller who awaited `connect()` has seen its `ready` event.
-    pub(crate) fn push(self: &Arc<Self>, event: Event, bytes: usize) {
-        let urgent = !matches!(event.kind, EventKind::Data | EventKind::Stderr);
+    /// Queues an event; wakes the JS thread unless a wake-up is already pending. Only data that is
+    /// not `urgent` waits for the pace: a state, exit or end event goes at once and takes the data
+    /// queued before it along, so a caller who awaited `connect()` has seen its `ready` event.
+    pub(crate) fn push(self: &Arc<Self>, event: Event, bytes: usize, urgent: bool) {
+        let urgent = urgent || !matches!(event.kind, EventKind::Data | EventKind::Stderr);
+        let now = Instant::now();
         let Ok(mut q) = self.queue.lock() else { return };
         q.events.push(event);
         q.bytes += bytes;
-        if q.woken && !(urgent && q.deferred.is_some()) {
+        if q.woken {
+            // A wake-up that waits for its time goes now when this event may not wait, or when its
+            // time has passed anyway: the core's thread is awake for this event, and its timer
+            // need not wake it again.
+            let Some(deferred) = q.deferred.take_if(|d| urgent || now >= d.due) else { return };
+            drop(q);
+            deferred.timer.abort();
+            self.send(now);
             return;
         }
         q.woken = true;
-        q.deferred = None;
-        let now = Instant::now();
-        let due = q.last.map(|t| t + self.pace).filter(|&due| due > now && !urgent);
-        if let (Some(due), Ok(rt)) = (due, tokio::runtime::Handle::try_current()) {
-            q.deferrals += 1;
-            let number = q.deferrals;
-            q.deferred = Some(number);
-            drop(q);
+        let rt = match tokio::runtime::Handle::try_current() {
+            // An urgent event goes before anything else the core sends JS (a call's result comes
+            // through a queue of its own), and so does one from a JS call, off the runtime.
+            Ok(rt) if !urgent => rt,
+            _ => {
+                drop(q);
+                self.send(now);
+                return;
+            }
+        };
+        let due = q.last.map(|t| t + self.pace).filter(|&due| due > now);
+        if let Some(due) = due {
+            // The timer only ends a burst: while events keep coming, one of them sends it first.
             let me = Arc::clone(self);
-            rt.spawn(async move {
+            let timer = rt.spawn(async move {
                 tokio::time::sleep_until(due.into()).await;
                 let Ok(mut q) = me.queue.lock() else { return };
-                if q.deferred == Some(number) {
-                    q.deferred = None;
+                if q.deferred.take().is_some() {
                     drop(q);
                     me.send(Instant::now());
                 }
             });
+            q.deferred = Some(Deferred { due, timer: timer.abort_handle() });
             return;
         }
         drop(q);
-        self.send(now);
+        // Sent once the tasks that are ready now have run (yield_now defers to the end of the
+        // runtime's tick): the pumps of one grid tick, woken by one timer, share one wake-up.
+        let me = Arc::clone(self);
+        rt.spawn(async move {
+            tokio::task::yield_now().await;
+            me.send(Instant::now());
+        });
     }
 
     fn send(self: &Arc<Self>, now: Instant) {
