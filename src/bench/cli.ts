@@ -6,17 +6,26 @@ import { PLAN_DEFAULTS } from '../core/defaults.js';
 import type { Contender } from '../core/errors.js';
 import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
 import { runIdBase } from '../runner/spike.js';
-import { type CompareOptions, runComparison } from './compare.js';
+import { type CompareOptions, type DecisionPolicy, loadPolicy, runComparison } from './compare.js';
 import { renderCompareHtml, renderCompareMarkdown, tables } from './render.js';
 
 export const COMPARE_USAGE = `npm run bench:compare -- [options]
 
-Runs the same workloads on each contender (interleaved) and prints the answer side by side:
-stability and reconnect, resources, throughput, latency, scale, boundary cost.
+Runs the same workloads on each contender as paired trials (round i runs every contender once,
+the order flipping each round) and prints the answer side by side: stability and reconnect,
+resources, throughput, latency, scale, boundary cost. Each figure is the median of its trials with
+a 95% interval; each ratio rust/ssh2 has a bootstrap interval over the pairs; limits are judged on
+those intervals (pass, fail, or undecided).
   --cores LIST        rust,ssh2 (default) or rust,ssh2,russh-napi (the prebuilt binding on npm)
-  --quick             a short run (about 90 s): shorter phases, 100 MB bulk, 10 and 100 sessions
-  --duration D        length of the stability and resource phases per contender (default 30s)
-  --bulk SIZE         bytes of exec output for throughput, e.g. 500MB (default 2GB; 100MB with --quick)
+  --trials K          paired trials per section and contender (default 3; 2 with --quick)
+  --budget D          about how long the whole run should take (default 6m; 3m with --quick):
+                      each section's share of it, split among the trials, sets its phase lengths
+  --policy FILE       the decision policy: which figures count, their weight, the smallest effect
+                      that matters (default bench/policy.json; the report prints the one used)
+  --quick             a short run: 2 trials, shorter phases, 10 and 100 sessions
+  --duration D        length of one stability and one resource trial (overrides the budget's)
+  --bulk SIZE         bytes of exec output per transfer, e.g. 500MB (default: sized by time, at
+                      least 3 s of the core's own rate; 1 s with --quick)
   --busy              a CPU hog (one spinning process: a core's worth of load) beside the
                       worker during the resource and throughput sections
                       (throughput is measured both ways, so the rise per core is shown)
@@ -38,6 +47,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       cores: { type: 'string', default: 'rust,ssh2' },
       quick: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      trials: { type: 'string' },
+      budget: { type: 'string' },
+      policy: { type: 'string' },
       bulk: { type: 'string' },
       scale: { type: 'string' },
       out: { type: 'string' },
@@ -53,17 +65,33 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
   }
   if (!contenders.includes('rust') || !contenders.includes('ssh2')) throw new UsageError('--cores must include rust and ssh2 (the figures are ratios rust/ssh2)');
   const quick = values.quick!;
-  const phaseMs = values.duration ? parseDuration(values.duration, '--duration') : quick ? 16_000 : 30_000;
+  const trials = values.trials ? parseIntArg(values.trials, '--trials', 1, 50) : quick ? 2 : 3;
+  const budgetMs = values.budget ? parseDuration(values.budget, '--budget') : quick ? 180_000 : 360_000;
   const scaleSizes = (values.scale ?? (quick ? '10,100' : '10,100,1000')).split(',').map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
+  // Each section's share of the budget, split among its trials and contenders, with a floor below
+  // which a trial measures start-up rather than the steady state.
+  const share = (fraction: number, min: number) => Math.max(min, Math.round((fraction * budgetMs) / (trials * contenders.length) / 1000) * 1000);
+  let policy: DecisionPolicy;
+  try {
+    policy = loadPolicy(values.policy);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const duration = values.duration ? parseDuration(values.duration, '--duration') : undefined;
   return {
     out: values.out,
     help: values.help!,
     options: {
       contenders: contenders as Contender[],
       quick,
-      phaseMs,
-      scalePhaseMs: quick ? 10_000 : 16_000,
-      bulkBytes: values.bulk ? parseSize(values.bulk) : quick ? 100e6 : 2e9,
+      trials,
+      budgetMs,
+      phaseMs: duration ?? share(0.28, quick ? 8_000 : 16_000),
+      resourcePhaseMs: duration ?? share(0.21, 8_000),
+      scalePhaseMs: Math.max(5_000, Math.round(share(0.31, 5_000) / scaleSizes.length / 1000) * 1000),
+      bulkBytes: values.bulk ? parseSize(values.bulk) : null,
+      bulkSeconds: quick ? 1 : 3,
+      policy,
       ciphers: ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'],
       scaleSizes,
       sessions: PLAN_DEFAULTS.sessions,

@@ -1,16 +1,21 @@
 /**
  * bench:compare: the Rust-vs-JS decision in one command. The same workloads run on every
- * contender, interleaved section by section, each in its own measured worker process; the
- * decision summary is computed from the figures against the plan's criteria and the targets
- * the team set for the Rust core.
+ * contender, each in its own measured worker process, as paired trials: round i runs every
+ * contender once, in ABBA order, so drift of the machine hits each alike. Every figure is the
+ * median of its trials with an interval, every ratio rust/ssh2 a bootstrap interval over the
+ * pairs, and the plan's criteria and the team's targets are judged on those intervals: pass,
+ * fail, or undecided with the trials that would likely settle it.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { PLAN_DEFAULTS } from '../core/defaults.js';
+import { PLAN_DEFAULTS, RUST_TUNING_DEFAULTS } from '../core/defaults.js';
 import type { Contender } from '../core/errors.js';
 import type { SessionOptions } from '../core/contract.js';
 import { LabProcess } from '../lab/process.js';
 import { sessionOptions } from '../lab/target.js';
 import { computeRun } from '../metrics/compute.js';
+import { difference, type Interval, judgeLimit, median, medianInterval, pairedRatio } from '../metrics/intervals.js';
 import { mean, quantile } from '../metrics/stats.js';
 import { figure as fmt } from '../report/format.js';
 import { detectGraceMs } from '../report/model.js';
@@ -25,13 +30,111 @@ import { runTask } from './run-task.js';
 
 export const COMPARE_SCHEMA = 'ssh-spike/compare@1';
 
+/** A figure the decision weighs (see bench/policy.json, whose `about` says how). */
+export interface PolicyFigure {
+  key: string;
+  name: string;
+  weight: number;
+  /** The smallest ratio distance from 1 that matters (0.1: 10% better or worse). */
+  minEffect: number;
+  lowerIsBetter?: boolean;
+}
+
+export interface DecisionPolicy {
+  policy: string;
+  version: number;
+  about?: string;
+  /** A ratio within this of 1 is no difference at all, even when its interval excludes 1 (benchstat's ~). */
+  noise: number;
+  /** The lead in score an answer needs. */
+  decisive: number;
+  /** The policy's choice when neither core leads by `decisive`. */
+  onTie: 'rust' | 'ssh2' | 'none';
+  figures: PolicyFigure[];
+  /** Where it was read from (set when loaded). */
+  source?: string;
+}
+
+/** Reads and checks a decision policy; a bad one fails with what to fix. */
+export function parsePolicy(text: string, source: string): DecisionPolicy {
+  const bad = (what: string) => new Error(`policy ${source}: ${what}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw bad(`not JSON (${(err as Error).message})`);
+  }
+  const p = raw as Record<string, unknown>;
+  if (!p || typeof p !== 'object' || Array.isArray(p)) throw bad('must be a JSON object');
+  if (typeof p.policy !== 'string' || !p.policy) throw bad("'policy' must name the policy");
+  if (!Number.isInteger(p.version)) throw bad("'version' must be an integer");
+  const num = (k: string, lo: number, hi: number) => {
+    const v = p[k];
+    if (typeof v !== 'number' || !(v >= lo && v <= hi)) throw bad(`'${k}' must be a number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const noise = num('noise', 0, 0.5);
+  const decisive = num('decisive', 0, 1000);
+  if (!['rust', 'ssh2', 'none'].includes(p.onTie as string)) throw bad(`'onTie' must be "rust", "ssh2" or "none", got ${JSON.stringify(p.onTie)}`);
+  if (!Array.isArray(p.figures) || p.figures.length === 0) throw bad("'figures' must be a non-empty list");
+  const figures = p.figures.map((f: Record<string, unknown>, i: number): PolicyFigure => {
+    const at = `figures[${i}]`;
+    if (!f || typeof f !== 'object') throw bad(`${at} must be an object`);
+    if (typeof f.key !== 'string' || !/^[\w.@${}-]+$/.test(f.key)) throw bad(`${at}.key must name a figure such as "resources.cpuPct", got ${JSON.stringify(f.key)}`);
+    if (typeof f.name !== 'string' || !f.name) throw bad(`${at}.name must say what the figure is`);
+    if (typeof f.weight !== 'number' || !(f.weight >= 0)) throw bad(`${at}.weight must be a number >= 0, got ${JSON.stringify(f.weight)}`);
+    if (typeof f.minEffect !== 'number' || !(f.minEffect >= 0 && f.minEffect < 1)) throw bad(`${at}.minEffect must be a number from 0 to 1 (0.1: 10%), got ${JSON.stringify(f.minEffect)}`);
+    if (f.lowerIsBetter !== undefined && typeof f.lowerIsBetter !== 'boolean') throw bad(`${at}.lowerIsBetter must be true or false`);
+    return { key: f.key, name: f.name, weight: f.weight, minEffect: f.minEffect, ...(f.lowerIsBetter === false ? { lowerIsBetter: false } : {}) };
+  });
+  return { policy: p.policy, version: p.version as number, ...(typeof p.about === 'string' ? { about: p.about } : {}), noise, decisive, onTie: p.onTie as DecisionPolicy['onTie'], figures, source };
+}
+
+/** The repo's policy (bench/policy.json), or the file given. */
+export function loadPolicy(path?: string): DecisionPolicy {
+  const url = path ? undefined : new URL('../../bench/policy.json', import.meta.url);
+  const source = path ?? 'bench/policy.json';
+  let text: string;
+  try {
+    text = readFileSync(url ?? path!, 'utf8');
+  } catch (err) {
+    throw new Error(`policy ${source}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parsePolicy(text, source);
+}
+
+/** One figure of the policy as this run measured it. */
+export interface DecisionRow extends PolicyFigure {
+  ratio: Interval | null;
+  /** Which core is better on it, '~' for no difference that counts, or not measured in this run. */
+  better: 'rust' | 'ssh2' | '~' | 'not measured';
+}
+
+export interface Decision {
+  policy: { policy: string; version: number; source: string | undefined; decisive: number; onTie: DecisionPolicy['onTie'] };
+  rows: DecisionRow[];
+  score: { rust: number; ssh2: number };
+  /** rust, ssh2, or none (no decisive difference and no choice on a tie, or neither meets the plan). */
+  choice: 'rust' | 'ssh2' | 'none';
+}
+
 export interface CompareOptions {
   contenders: Contender[];
   quick: boolean;
-  /** Length of the stability and resource phases, per contender. */
+  /** Paired trials per section and contender (ABBA order). */
+  trials: number;
+  /** What the whole run is meant to take; the phases below are its shares split among the trials. */
+  budgetMs: number;
+  /** Length of one stability trial, per contender. */
   phaseMs: number;
+  /** Length of one resource trial, per contender. */
+  resourcePhaseMs: number;
   scalePhaseMs: number;
-  bulkBytes: number;
+  /** Bytes of one bulk transfer; null: sized by time (`bulkSeconds` at the core's own rate). */
+  bulkBytes: number | null;
+  bulkSeconds: number;
+  /** How figures become the answer (bench/policy.json unless --policy names another). */
+  policy: DecisionPolicy;
   ciphers: string[];
   scaleSizes: number[];
   sessions: number;
@@ -86,7 +189,31 @@ export interface Target {
   id: string;
   text: string;
   value: string;
+  /** null: not measured, or undecided (see `trialsToSettle`). */
   pass: boolean | null;
+  undecided?: boolean;
+  /** When undecided: about how many trials would likely settle it. */
+  trialsToSettle?: number;
+}
+
+/** Every trial's figures, by section and contender, in the order the rounds ran. */
+export interface Trials {
+  stability: PerCore<StabilityFigures[]>;
+  resources: PerCore<ResourceFigures[]>;
+  boundary: PerCore<BoundaryFigures[]>;
+  throughput: Record<string, PerCore<BulkResult[]>>;
+  throughputBusy: Record<string, PerCore<BulkResult[]>>;
+  latency: PerCore<LatencyResult[]>;
+  scale: Record<string, PerCore<ScaleFigures[]>>;
+}
+
+/** One figure's intervals: each contender's median over its trials, and the paired ratio rust/ssh2. */
+export interface FigureIntervals {
+  perCore: PerCore<Interval>;
+  ratio: Interval | null;
+  /** Whether rust differs from ssh2 on it ('~': no difference shown). */
+  difference: 'better' | 'worse' | '~';
+  lowerIsBetter: boolean;
 }
 
 export interface Comparison {
@@ -106,8 +233,15 @@ export interface Comparison {
   latency: PerCore<LatencyResult>;
   scale: Record<string, PerCore<ScaleFigures>>;
   boundary: PerCore<BoundaryFigures>;
+  /** What each figure above is the median of. */
+  trials: Trials;
+  /** Ratios rust/ssh2: the geometric mean of the paired trials' ratios. */
   ratios: Record<string, number | null>;
+  intervals: Record<string, FigureIntervals>;
   plan: PerCore<{ criterion: string; value: string; pass: boolean | null }[]>;
+  /** What each core was tuned with in this run, side by side (the twins' equivalents). */
+  settings: PerCore<[string, string][]>;
+  decision: Decision | null;
   targets: Target[];
   summary: string[];
 }
@@ -149,7 +283,8 @@ function order(cs: Contender[], i: number): Contender[] {
 }
 
 async function stability(o: CompareOptions, core: Contender): Promise<StabilityFigures> {
-  const k = o.quick ? 6 : 4;
+  // Short trials compress the plan's timings more, so every fault fits with room to recover.
+  const k = o.phaseMs >= 30_000 ? 4 : 6;
   const d = o.phaseMs;
   const plan: RunPlan = {
     interrupt: 'bench stability',
@@ -181,7 +316,7 @@ function steadySamples(rec: RunRecord, fromFraction: number) {
 }
 
 export async function resources(o: CompareOptions, core: Contender): Promise<{ res: ResourceFigures; boundary: BoundaryFigures }> {
-  const spike: SpikeOptions = { ...baseSpike(o, o.sessions, o.phaseMs), bench: { direct: true, workloads: { stream: true, exec: true, echo: true } } };
+  const spike: SpikeOptions = { ...baseSpike(o, o.sessions, o.resourcePhaseMs), bench: { direct: true, workloads: { stream: true, exec: true, echo: true } } };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
   const rec = await runOne({ runId: `resources-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
   const steady = steadySamples(rec, 0.25);
@@ -213,7 +348,7 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
   };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
   const rec = await runOne({ runId: `scale-${sessions}-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
-  const steady = steadySamples(rec, 0.5);
+  const steady = steadySamples(rec, 0.4);
   const rssMb = Math.max(...steady.map((s) => s.rssMb));
   const cpuPct = mean(steady.map((s) => s.cpuPct));
   const last = rec.samples.at(-1)?.states ?? {};
@@ -227,11 +362,9 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
   };
 }
 
-const ratio = (a: number | undefined | null, b: number | undefined | null) =>
-  a === undefined || a === null || b === undefined || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
 
-export async function runComparison(o: CompareOptions, hooks: CompareHooks): Promise<Comparison> {
-  const c: Comparison = {
+function emptyComparison(o: CompareOptions): Comparison {
+  return {
     schema: COMPARE_SCHEMA,
     createdAt: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
@@ -246,22 +379,80 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     latency: {},
     scale: {},
     boundary: {},
+    trials: { stability: {}, resources: {}, boundary: {}, throughput: {}, throughputBusy: {}, latency: {}, scale: {} },
     ratios: {},
+    intervals: {},
     plan: {},
+    settings: coreSettings(),
+    decision: null,
     targets: [],
     summary: [],
   };
-  const cs = o.contenders;
-  let turn = 0;
+}
 
-  hooks.say('1/6 stability and reconnect (compressed F1, F3, F5)');
-  for (const core of order(cs, turn++)) {
-    if (core === 'russh-napi') {
-      c.stability[core] = { skipped: 'the russh binding has no reconnect manager' };
-      continue;
-    }
-    c.stability[core] = await stability(o, core);
+/**
+ * Each core's tuning, as the same rows where the libraries have an equivalent. ssh2 fixes its
+ * channel window and packet size (read from ssh2 itself) and has no boundary to batch across.
+ */
+export function coreSettings(): PerCore<[string, string][]> {
+  const t = RUST_TUNING_DEFAULTS;
+  const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
+  const req = createRequire(import.meta.url);
+  let ssh2: { MAX_WINDOW?: number; PACKET_SIZE?: number; binding?: boolean } = {};
+  try {
+    const ch = req('ssh2/lib/Channel.js') as { MAX_WINDOW: number; PACKET_SIZE: number };
+    const crypto = req('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean };
+    ssh2 = { MAX_WINDOW: ch.MAX_WINDOW, PACKET_SIZE: ch.PACKET_SIZE, binding: crypto.bindingAvailable };
+  } catch {
+    // an ssh2 without these internals: the rows say unknown
   }
+  const threads = Number(process.env.SSH_CORE_THREADS) || 1;
+  return {
+    rust: [
+      ['TCP_NODELAY', 'on'],
+      ['channel window granted', kib(t.windowBytes)],
+      ['largest packet accepted', kib(t.maxPacketBytes)],
+      ['crypto', 'aws-lc (russh)'],
+      ['threads', `${threads} runtime thread${threads === 1 ? '' : 's'} + the JS thread`],
+      ['batching', `${t.coalesceMs} ms grid for busy channels, at most ${kib(t.coalesceBytes)}; a channel quiet for ${t.coalesceMs} ms delivers at once`],
+      ['JS wake-ups', `one per drain, at least ${t.wakeIntervalMs} ms apart while carrying data`],
+      ['channel queue', `${t.channelBuffer} messages`],
+      ['bytes to JS', t.externalBuffers ? 'chunks of 8 KiB and up uncopied, smaller ones copied into one Buffer per wake-up' : 'copied'],
+    ],
+    ssh2: [
+      ['TCP_NODELAY', 'on'],
+      ['channel window granted', ssh2.MAX_WINDOW ? `${kib(ssh2.MAX_WINDOW)} (fixed by ssh2)` : 'unknown'],
+      ['largest packet accepted', ssh2.PACKET_SIZE ? `${kib(ssh2.PACKET_SIZE)} (fixed by ssh2)` : 'unknown'],
+      ['crypto', ssh2.binding === undefined ? 'unknown' : ssh2.binding ? "ssh2's native binding (OpenSSL)" : 'node:crypto (no native binding built)'],
+      ['threads', 'the JS thread'],
+      ['batching', 'none: a data event per packet as ssh2 decrypts it (no boundary to batch across)'],
+      ['JS wake-ups', 'one per socket read'],
+      ['channel queue', ssh2.MAX_WINDOW ? `stream highWaterMark ${kib(ssh2.MAX_WINDOW)}` : 'unknown'],
+      ['bytes to JS', 'Buffers from the decipher'],
+    ],
+  };
+}
+
+function push<T>(per: PerCore<T[]>, core: Contender, value: T): void {
+  (per[core] ??= []).push(value);
+}
+
+export async function runComparison(o: CompareOptions, hooks: CompareHooks): Promise<Comparison> {
+  const c = emptyComparison(o);
+  const T = c.trials;
+  const cs = o.contenders;
+  const k = o.trials;
+  // Round i runs each contender once; the order flips every round (ABBA), section after section.
+  let turn = 0;
+  const rounds = async (fn: (core: Contender) => Promise<void>) => {
+    for (let i = 0; i < k; i++) for (const core of order(cs, turn++)) await fn(core);
+  };
+
+  hooks.say(`1/6 stability and reconnect (compressed F1, F3, F5; ${k} trials of ${o.phaseMs / 1000} s each)`);
+  await rounds(async (core) => {
+    if (core !== 'russh-napi') push(T.stability, core, await stability(o, core));
+  });
+  if (cs.includes('russh-napi')) c.stability['russh-napi'] = { skipped: 'the russh binding has no reconnect manager' };
 
   // With --busy, a hog spins on the other core while a measured section runs (bounded by time).
   const busy = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -273,54 +464,124 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     }
   };
 
-  hooks.say(`2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive${o.busy ? '; the other core busy' : ''})`);
-  for (const core of order(cs, turn++)) {
+  hooks.say(`2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s${o.busy ? '; the other core busy' : ''})`);
+  await rounds(async (core) => {
     const r = await busy(() => resources(o, core));
-    c.resources[core] = r.res;
-    c.boundary[core] = r.boundary;
-  }
+    push(T.resources, core, r.res);
+    push(T.boundary, core, r.boundary);
+  });
 
   const lab = await LabProcess.start({ maxLifetimeMs: 30 * 60_000 });
   try {
     const session = { ...sessionOptions(lab.info), kex: [o.kex] } satisfies SessionOptions;
-    hooks.say(`3/6 throughput (${(o.bulkBytes / 1e6).toFixed(0)} MB of exec output into JS; the crypto floor${o.busy ? '; again with the other core busy' : ''})`);
+    const size = o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`;
+    hooks.say(`3/6 throughput (${size} of exec output into JS per trial; the crypto floor${o.busy ? '; again with the other core busy' : ''})`);
     c.floor = await runTask({ kind: 'floor', ciphers: o.ciphers, blockBytes: 32 * 1024, seconds: o.quick ? 0.5 : 1.5 });
+    const transfer = (core: Contender, cipher: string) =>
+      runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes, seconds: o.bulkSeconds });
     for (const cipher of o.ciphers) {
-      c.throughput[cipher] = {};
-      for (const core of order(cs, turn++)) {
-        c.throughput[cipher]![core] = await runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes });
-      }
+      const per: PerCore<BulkResult[]> = (T.throughput[cipher] = {});
+      await rounds(async (core) => push(per, core, await transfer(core, cipher)));
     }
     if (o.busy) {
       const cipher = o.ciphers[0]!;
-      c.throughputBusy[cipher] = {};
-      for (const core of order(cs, turn++)) {
-        c.throughputBusy[cipher]![core] = await busy(() => runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes }));
-      }
+      const per: PerCore<BulkResult[]> = (T.throughputBusy[cipher] = {});
+      await rounds(async (core) => push(per, core, await busy(() => transfer(core, cipher))));
     }
-    hooks.say('4/6 latency (handshake, exec round trip, keystroke echo)');
-    for (const core of order(cs, turn++)) {
-      c.latency[core] = await runTask({
-        kind: 'latency',
+    hooks.say(`4/6 latency (handshake, exec round trip, keystroke echo; ${k} trials)`);
+    await rounds(async (core) => {
+      push(
+        T.latency,
         core,
-        session: { ...session, ciphers: [o.cipher] },
-        handshakes: o.quick ? 10 : 30,
-        roundTrips: o.quick ? 100 : 300,
-      });
-    }
+        await runTask({
+          kind: 'latency',
+          core,
+          session: { ...session, ciphers: [o.cipher] },
+          handshakes: o.quick ? 6 : 10,
+          roundTrips: o.quick ? 40 : 60,
+        }),
+      );
+    });
   } finally {
     await lab.stop();
   }
 
-  hooks.say(`5/6 scale (${o.scaleSizes.join(' / ')} sessions, low load)`);
+  hooks.say(`5/6 scale (${o.scaleSizes.join(' / ')} sessions, low load; ${k} trials of ${o.scalePhaseMs / 1000} s)`);
   for (const n of o.scaleSizes) {
-    c.scale[n] = {};
-    for (const core of order(cs, turn++)) c.scale[n]![core] = await scale(o, core, n);
+    const per: PerCore<ScaleFigures[]> = (T.scale[n] = {});
+    await rounds(async (core) => push(per, core, await scale(o, core, n)));
   }
   hooks.say('6/6 boundary cost (from the resource phase)');
 
   decide(c, o);
   return c;
+}
+
+/**
+ * The median of each numeric field over the trials (recursively for nested figures); other
+ * fields come from the first trial. A field that is null in some trials is the median of the rest.
+ */
+export function medianOf<T>(xs: readonly T[]): T | undefined {
+  const first = xs[0];
+  if (first === undefined || first === null || typeof first !== 'object') return first;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(first)) {
+    const values = xs.map((x) => (x as Record<string, unknown>)[key]);
+    const present = values.filter((v) => v !== null && v !== undefined);
+    if (present.length > 0 && present.every((v) => typeof v === 'number')) out[key] = median(present as number[]);
+    else if (present.length > 0 && present.every((v) => typeof v === 'object' && !Array.isArray(v))) out[key] = medianOf(present);
+    else out[key] = (first as Record<string, unknown>)[key];
+  }
+  return out as T;
+}
+
+/** Stability trials pooled: counts add up, times are medians. */
+function pooledStability(xs: readonly StabilityFigures[]): StabilityFigures | undefined {
+  if (xs.length === 0) return undefined;
+  const ids = [...new Set(xs.flatMap((x) => x.scenarios.map((s) => s.scenario)))];
+  return {
+    scenarios: ids.map((scenario) => {
+      const of = xs.flatMap((x) => x.scenarios.filter((s) => s.scenario === scenario));
+      return {
+        scenario,
+        interrupted: of.reduce((a, s) => a + s.interrupted, 0),
+        recovered: of.reduce((a, s) => a + s.recovered, 0),
+        p50S: median(of.map((s) => s.p50S)),
+        p95S: median(of.map((s) => s.p95S)),
+      };
+    }),
+    recovered: xs.reduce((a, x) => a + x.recovered, 0),
+    interrupted: xs.reduce((a, x) => a + x.interrupted, 0),
+    abnormalEnds: xs.reduce((a, x) => a + x.abnormalEnds, 0),
+    compression: xs[0]!.compression,
+  };
+}
+
+/** The per-contender figures of the report: medians of the trials (pooled counts for stability). */
+export function summarize(c: Comparison): void {
+  const T = c.trials;
+  const each = <A, B>(per: PerCore<A[]>, f: (xs: A[]) => B | undefined): PerCore<B> => {
+    const out: PerCore<B> = {};
+    for (const [core, xs] of Object.entries(per) as [Contender, A[]][]) {
+      const v = f(xs);
+      if (v !== undefined) out[core] = v;
+    }
+    return out;
+  };
+  c.stability = { ...each(T.stability, pooledStability), ...Object.fromEntries(Object.entries(c.stability).filter(([, v]) => v && 'skipped' in v)) };
+  c.resources = each(T.resources, medianOf);
+  c.boundary = each(T.boundary, medianOf);
+  c.latency = each(T.latency, medianOf);
+  c.throughput = Object.fromEntries(Object.entries(T.throughput).map(([k, per]) => [k, each(per, medianOf)]));
+  c.throughputBusy = Object.fromEntries(Object.entries(T.throughputBusy).map(([k, per]) => [k, each(per, medianOf)]));
+  c.scale = Object.fromEntries(Object.entries(T.scale).map(([k, per]) => [k, each(per, medianOf)]));
+}
+
+/** A stable seed per figure, so the same trials always give the same intervals. */
+function seedOf(key: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** The limits of the team's targets for the Rust core, as ratios (issue 10). */
@@ -333,102 +594,154 @@ export const TARGETS = {
   cpuScale: 0.5,
 } as const;
 
-/** Ratios rust/ssh2 and the decision summary, computed from the figures (nothing hand-written). */
-export function decide(c: Comparison, o: CompareOptions): void {
-  const r = (a: Contender, b: Contender, f: (x: Contender) => number | undefined) => ratio(f(a), f(b));
-  const R = c.ratios;
-  R['resources.cpuPct'] = r('rust', 'ssh2', (x) => c.resources[x]?.cpuPct);
-  R['resources.rssPeakMb'] = r('rust', 'ssh2', (x) => c.resources[x]?.rssPeakMb);
-  R['resources.echoP95Ms'] = r('rust', 'ssh2', (x) => c.resources[x]?.echoP95Ms ?? undefined);
-  for (const cipher of Object.keys(c.throughput)) {
-    R[`throughput.${cipher}.mbPerS`] = r('rust', 'ssh2', (x) => c.throughput[cipher]?.[x]?.mbPerS);
-    R[`throughput.${cipher}.cpuSPerGb`] = r('rust', 'ssh2', (x) => c.throughput[cipher]?.[x]?.cpuSPerGb);
-  }
-  for (const k of ['handshake', 'exec', 'echo'] as const) R[`latency.${k}.p95Ms`] = r('rust', 'ssh2', (x) => c.latency[x]?.[k].p95Ms);
-  for (const cipher of Object.keys(c.throughput)) {
-    R[`throughput.${cipher}.rssMb`] = r('rust', 'ssh2', (x) => c.throughput[cipher]?.[x]?.rssMb);
-    const floor = c.floor?.ciphers[cipher]?.cpuSPerGb;
-    R[`throughput.${cipher}.cpuSPerGbOverFloor`] = ratio(c.throughput[cipher]?.rust?.cpuSPerGb, floor);
-  }
-  for (const cipher of Object.keys(c.throughputBusy)) {
-    // How much each core's CPU per GB rose with the other core busy; rust's rise over ssh2's.
-    const riseOf = (x: Contender) => ratio(c.throughputBusy[cipher]?.[x]?.cpuSPerGb, c.throughput[cipher]?.[x]?.cpuSPerGb) ?? undefined;
-    R[`throughputBusy.${cipher}.cpuSPerGb`] = r('rust', 'ssh2', (x) => c.throughputBusy[cipher]?.[x]?.cpuSPerGb);
-    R[`throughputBusy.${cipher}.rise`] = r('rust', 'ssh2', riseOf);
-  }
-  for (const n of Object.keys(c.scale)) {
-    R[`scale.${n}.rssMb`] = r('rust', 'ssh2', (x) => c.scale[n]?.[x]?.rssMb);
-    R[`scale.${n}.cpuPct`] = r('rust', 'ssh2', (x) => c.scale[n]?.[x]?.cpuPct);
-  }
-  R['boundary.eldP99Ms'] = r('rust', 'ssh2', (x) => c.boundary[x]?.eldP99Ms);
+/** What an interval reads as in a report: "0.65 [0.60-0.71]". */
+export function showInterval(iv: Interval | null | undefined, digits = 2): string {
+  if (!iv || !Number.isFinite(iv.estimate)) return 'n/a';
+  if (iv.n < 2) return fmt(iv.estimate, digits);
+  const hi = Number.isFinite(iv.hi) ? fmt(iv.hi, digits) : 'inf';
+  return `${fmt(iv.estimate, digits)} [${fmt(iv.lo, digits)}-${hi}]`;
+}
 
-  // The plan's criteria, per contender, on what this run measured. A figure within 10% of its
-  // limit is noted when it belongs to a core the answer chooses between (rust, ssh2): one run on a
-  // shared machine cannot say which side of the limit it is on.
-  const close: string[] = [];
-  const near = (core: Contender, what: string, value: number, limit: number, unit: string) => {
-    if (core !== 'russh-napi' && Number.isFinite(value) && Math.abs(value - limit) < 0.1 * limit) close.push(`${core} ${what} ${fmt(value)}${unit} against the plan's ${limit}${unit}`);
+/**
+ * Ratios rust/ssh2, their intervals, the plan's criteria and the targets, and the decision
+ * summary, computed from the trials (nothing hand-written).
+ */
+export function decide(c: Comparison, o: CompareOptions): void {
+  summarize(c);
+  const T = c.trials;
+  const R = c.ratios;
+  const k = Math.max(0, ...Object.values(T.resources).map((xs) => xs?.length ?? 0), ...Object.values(T.latency).map((xs) => xs?.length ?? 0));
+  const series = (get: (core: Contender, i: number) => number | null | undefined) => (core: Contender) =>
+    Array.from({ length: k }, (_, i) => get(core, i) ?? Number.NaN);
+  /** A figure measured per trial: each contender's median interval and the paired ratio rust/ssh2. */
+  const figure = (key: string, get: (core: Contender, i: number) => number | null | undefined, lowerIsBetter = true) => {
+    const of = series(get);
+    const perCore: PerCore<Interval> = {};
+    for (const core of c.contenders) perCore[core] = medianInterval(of(core).filter(Number.isFinite));
+    const iv = pairedRatio(of('rust'), of('ssh2'), { seed: seedOf(key, o.seed) });
+    const ratio = iv.n > 0 ? iv : null;
+    R[key] = ratio ? ratio.estimate : null;
+    c.intervals[key] = { perCore, ratio, difference: ratio ? difference(ratio, { noise: o.policy.noise, lowerIsBetter }) : '~', lowerIsBetter };
+  };
+  figure('resources.cpuPct', (x, i) => T.resources[x]?.[i]?.cpuPct);
+  figure('resources.rssPeakMb', (x, i) => T.resources[x]?.[i]?.rssPeakMb);
+  figure('resources.echoP95Ms', (x, i) => T.resources[x]?.[i]?.echoP95Ms);
+  for (const cipher of Object.keys(T.throughput)) {
+    const t = T.throughput[cipher]!;
+    figure(`throughput.${cipher}.mbPerS`, (x, i) => t[x]?.[i]?.mbPerS, false);
+    figure(`throughput.${cipher}.cpuSPerGb`, (x, i) => t[x]?.[i]?.cpuSPerGb);
+    figure(`throughput.${cipher}.rssMb`, (x, i) => t[x]?.[i]?.rssMb);
+    // Against the floor measured once in this run: the median of rust's trials over it.
+    const floor = c.floor?.ciphers[cipher]?.cpuSPerGb;
+    const over = medianInterval((t.rust ?? []).map((r) => (floor ? r.cpuSPerGb / floor : Number.NaN)).filter(Number.isFinite));
+    R[`throughput.${cipher}.cpuSPerGbOverFloor`] = over.n > 0 ? over.estimate : null;
+    c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`] = { perCore: {}, ratio: over.n > 0 ? over : null, difference: '~', lowerIsBetter: true };
+  }
+  for (const l of ['handshake', 'exec', 'echo'] as const) figure(`latency.${l}.p95Ms`, (x, i) => T.latency[x]?.[i]?.[l].p95Ms);
+  for (const cipher of Object.keys(T.throughputBusy)) {
+    // How much each core's CPU per GB rose with the other core busy (trial i busy over trial i quiet); rust's rise over ssh2's.
+    const busy = T.throughputBusy[cipher]!;
+    const quiet = T.throughput[cipher] ?? {};
+    figure(`throughputBusy.${cipher}.cpuSPerGb`, (x, i) => busy[x]?.[i]?.cpuSPerGb);
+    figure(`throughputBusy.${cipher}.rise`, (x, i) => {
+      const b = busy[x]?.[i]?.cpuSPerGb;
+      const q = quiet[x]?.[i]?.cpuSPerGb;
+      return b !== undefined && q ? b / q : undefined;
+    });
+  }
+  for (const n of Object.keys(T.scale)) {
+    figure(`scale.${n}.rssMb`, (x, i) => T.scale[n]![x]?.[i]?.rssMb);
+    figure(`scale.${n}.cpuPct`, (x, i) => T.scale[n]![x]?.[i]?.cpuPct);
+  }
+  figure('boundary.eldP99Ms', (x, i) => T.boundary[x]?.[i]?.eldP99Ms);
+
+  // The plan's criteria, per contender, judged on the interval of the median over the trials:
+  // pass when all of it is inside the limit, fail when all of it is outside, else undecided.
+  const undecided: string[] = [];
+  const limitRow = (core: Contender, criterion: string, key: string, limit: number, unit: string) => {
+    const iv = c.intervals[key]?.perCore[core];
+    if (!iv || iv.n === 0) return { criterion, value: 'not measured', pass: null };
+    const j = judgeLimit(iv, limit, 'below');
+    if (j.outcome === 'undecided' && core !== 'russh-napi') {
+      undecided.push(`${core} ${criterion}: ${showInterval(iv)}${unit}${j.trialsToSettle ? `, about ${j.trialsToSettle} trials would settle it` : ''}`);
+    }
+    return { criterion, value: `${showInterval(iv)}${unit}${j.outcome === 'undecided' ? ' (undecided)' : ''}`, pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null };
   };
   for (const core of c.contenders) {
     const rows: { criterion: string; value: string; pass: boolean | null }[] = [];
     const st = c.stability[core];
-    const res = c.resources[core];
     if (st && !('skipped' in st)) {
-      const pct = st.interrupted ? (st.recovered / st.interrupted) * 100 : NaN;
+      const pct = st.interrupted ? (st.recovered / st.interrupted) * 100 : Number.NaN;
       rows.push({ criterion: `0 abnormal ends (stability phase)`, value: String(st.abnormalEnds), pass: st.abnormalEnds === 0 });
-      rows.push({ criterion: `reconnect >= ${PLAN_DEFAULTS.reconnectSuccessPct}% usable within 15 s (compressed x${st.compression})`, value: `${st.recovered}/${st.interrupted} = ${fmt(pct, 0)}%`, pass: st.interrupted ? pct >= PLAN_DEFAULTS.reconnectSuccessPct : null });
-      near(core, 'reconnect', pct, PLAN_DEFAULTS.reconnectSuccessPct, '%');
+      rows.push({
+        criterion: `reconnect >= ${PLAN_DEFAULTS.reconnectSuccessPct}% usable within 15 s (compressed x${st.compression}, all trials)`,
+        value: `${st.recovered}/${st.interrupted} = ${fmt(pct, 0)}%`,
+        pass: st.interrupted ? pct >= PLAN_DEFAULTS.reconnectSuccessPct : null,
+      });
     } else {
       rows.push({ criterion: 'reconnect', value: st && 'skipped' in st ? st.skipped : 'not measured', pass: null });
     }
-    if (res) {
-      rows.push({ criterion: `memory < ${PLAN_DEFAULTS.rssLimitMb} MB (${o.sessions} sessions)`, value: `${fmt(res.rssPeakMb, 0)} MB`, pass: res.rssPeakMb < PLAN_DEFAULTS.rssLimitMb });
-      rows.push({ criterion: `CPU < ${PLAN_DEFAULTS.cpuLimitPct}% (${o.sessions} sessions, mid load)`, value: `${fmt(res.cpuPct)}%`, pass: res.cpuPct < PLAN_DEFAULTS.cpuLimitPct });
-      near(core, 'memory', res.rssPeakMb, PLAN_DEFAULTS.rssLimitMb, ' MB');
-      near(core, 'CPU', res.cpuPct, PLAN_DEFAULTS.cpuLimitPct, '%');
+    if (c.resources[core]) {
+      rows.push(limitRow(core, `memory < ${PLAN_DEFAULTS.rssLimitMb} MB (${o.sessions} sessions)`, 'resources.rssPeakMb', PLAN_DEFAULTS.rssLimitMb, ' MB'));
+      rows.push(limitRow(core, `CPU < ${PLAN_DEFAULTS.cpuLimitPct}% (${o.sessions} sessions, mid load)`, 'resources.cpuPct', PLAN_DEFAULTS.cpuLimitPct, '%'));
     }
     c.plan[core] = rows;
   }
 
   // The team's targets for the Rust core (issue 10): each a ratio against the ssh2 core, or the
-  // crypto floor, measured in this same run.
-  const T = c.targets;
-  const at = (v: number | null | undefined, limit: number) => (v === null || v === undefined ? null : v <= limit);
-  const rr = R['resources.cpuPct'];
-  T.push({ id: 'cpu-mid', text: `Rust CPU <= ${TARGETS.cpuMid} x ssh2 on the ${o.sessions}-session mid load`, value: `ratio ${fmt(rr)}`, pass: at(rr, TARGETS.cpuMid) });
+  // crypto floor, measured in this same run, judged on its interval.
+  const T_ = c.targets;
+  const target = (id: string, text: string, key: string, limit: number, label = 'ratio') => {
+    const iv = c.intervals[key]?.ratio;
+    if (!iv) {
+      T_.push({ id, text, value: 'not measured', pass: null });
+      return;
+    }
+    const j = judgeLimit(iv, limit, 'below');
+    const t: Target = { id, text, value: label === 'x floor' ? `${showInterval(iv)} x floor` : `${label} ${showInterval(iv)}`, pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null };
+    if (j.outcome === 'undecided') {
+      t.undecided = true;
+      if (j.trialsToSettle) t.trialsToSettle = j.trialsToSettle;
+    }
+    T_.push(t);
+  };
+  target('cpu-mid', `Rust CPU <= ${TARGETS.cpuMid} x ssh2 on the ${o.sessions}-session mid load`, 'resources.cpuPct', TARGETS.cpuMid);
   for (const cipher of Object.keys(c.throughput)) {
     const limit = TARGETS.cpuBulk[cipher] ?? TARGETS.cpuBulkOther;
-    const v = R[`throughput.${cipher}.cpuSPerGb`];
-    T.push({ id: `cpu-bulk-${cipher}`, text: `Rust CPU s/GB <= ${limit} x ssh2 on bulk transfer (${cipher})`, value: `ratio ${fmt(v)}`, pass: at(v, limit) });
-    const fl = R[`throughput.${cipher}.cpuSPerGbOverFloor`];
+    target(`cpu-bulk-${cipher}`, `Rust CPU s/GB <= ${limit} x ssh2 on bulk transfer (${cipher})`, `throughput.${cipher}.cpuSPerGb`, limit);
     if (cipher === o.cipher) {
-      T.push({ id: `floor-bulk-${cipher}`, text: `Rust CPU s/GB <= ${TARGETS.overFloor} x the crypto floor (${cipher})`, value: fl === null || fl === undefined ? 'not measured' : `${fmt(fl)} x floor`, pass: at(fl, TARGETS.overFloor) });
+      target(`floor-bulk-${cipher}`, `Rust CPU s/GB <= ${TARGETS.overFloor} x the crypto floor (${cipher})`, `throughput.${cipher}.cpuSPerGbOverFloor`, TARGETS.overFloor, 'x floor');
     }
   }
-  const rssBulk = R[`throughput.${o.cipher}.rssMb`];
-  T.push({ id: 'rss-bulk', text: `Rust RSS after the ${o.cipher} transfer <= ssh2`, value: `ratio ${fmt(rssBulk)}`, pass: at(rssBulk, 1) });
-  const rise = R[`throughputBusy.${o.cipher}.rise`];
-  if (rise !== undefined) {
-    T.push({ id: 'busy-rise', text: "Rust's CPU s/GB rises no more than ssh2's with the other core busy", value: `rise ratio ${fmt(rise)}`, pass: at(rise, 1) });
+  target('rss-bulk', `Rust RSS after the ${o.cipher} transfer <= ssh2`, `throughput.${o.cipher}.rssMb`, 1);
+  if (c.intervals[`throughputBusy.${o.cipher}.rise`]) {
+    target('busy-rise', "Rust's CPU s/GB rises no more than ssh2's with the other core busy", `throughputBusy.${o.cipher}.rise`, 1, 'rise ratio');
   }
-  for (const k of ['handshake', 'exec', 'echo'] as const) {
-    const v = R[`latency.${k}.p95Ms`];
-    T.push({ id: `${k}-p95`, text: `Rust ${k === 'echo' ? 'keystroke echo' : k === 'exec' ? 'exec round trip' : 'handshake'} p95 <= ssh2`, value: `ratio ${fmt(v)}`, pass: at(v, 1) });
+  for (const l of ['handshake', 'exec', 'echo'] as const) {
+    target(`${l}-p95`, `Rust ${l === 'echo' ? 'keystroke echo' : l === 'exec' ? 'exec round trip' : 'handshake'} p95 <= ssh2`, `latency.${l}.p95Ms`, 1);
   }
   // Pacing of the Rust core's wake-ups (wakeIntervalMs) may hold output while the pool is busy: this is its cost.
-  const echoLoaded = R['resources.echoP95Ms'];
-  T.push({ id: 'echo-p95-load', text: `Rust keystroke echo p95 under the mid load <= ssh2`, value: `ratio ${fmt(echoLoaded)}`, pass: at(echoLoaded, 1) });
-  const rss = R['resources.rssPeakMb'];
-  T.push({ id: 'rss', text: `Rust RSS <= ssh2 (${o.sessions} sessions)`, value: `ratio ${fmt(rss)}`, pass: at(rss, 1) });
+  target('echo-p95-load', 'Rust keystroke echo p95 under the mid load <= ssh2', 'resources.echoP95Ms', 1);
+  target('rss', `Rust RSS <= ssh2 (${o.sessions} sessions)`, 'resources.rssPeakMb', 1);
   const bigN = String(Math.max(...o.scaleSizes));
   if (Number(bigN) >= 1000) {
-    const cpuBig = R[`scale.${bigN}.cpuPct`];
-    const rssBig = R[`scale.${bigN}.rssMb`];
-    T.push({ id: 'scale-cpu', text: `Rust CPU <= ${TARGETS.cpuScale} x ssh2 at ${bigN} sessions`, value: `ratio ${fmt(cpuBig)}`, pass: at(cpuBig, TARGETS.cpuScale) });
-    T.push({ id: 'scale-rss', text: `Rust RSS <= ssh2 at ${bigN} sessions`, value: `ratio ${fmt(rssBig)}`, pass: at(rssBig, 1) });
+    target('scale-cpu', `Rust CPU <= ${TARGETS.cpuScale} x ssh2 at ${bigN} sessions`, `scale.${bigN}.cpuPct`, TARGETS.cpuScale);
+    target('scale-rss', `Rust RSS <= ssh2 at ${bigN} sessions`, `scale.${bigN}.rssMb`, 1);
   }
-  const big = c.scale['1000']?.rust;
-  T.push({ id: 'scale-1000', text: 'Rust holds 1,000 sessions under 200 MB RSS', value: big ? `${fmt(big.rssMb, 0)} MB, ${big.connected} connected` : 'not measured', pass: big ? big.rssMb < 200 && big.connected === 1000 : null });
+  const bigTrials = T.scale['1000']?.rust;
+  if (bigTrials?.length) {
+    const rss = c.intervals['scale.1000.rssMb']?.perCore.rust;
+    const j = rss ? judgeLimit(rss, 200, 'below') : { outcome: 'undecided' as const };
+    const all = bigTrials.every((t) => t.connected === 1000);
+    T_.push({
+      id: 'scale-1000',
+      text: 'Rust holds 1,000 sessions under 200 MB RSS',
+      value: `${showInterval(rss, 0)} MB, ${bigTrials.map((t) => t.connected).join('/')} connected`,
+      pass: !all ? false : j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null,
+    });
+  } else {
+    T_.push({ id: 'scale-1000', text: 'Rust holds 1,000 sessions under 200 MB RSS', value: 'not measured', pass: null });
+  }
   if (c.contenders.includes('russh-napi')) {
     const rows: [string, (x: Contender) => number | undefined][] = [
       ['CPU (mid load)', (x) => c.resources[x]?.cpuPct],
@@ -444,33 +757,65 @@ export function decide(c: Comparison, o: CompareOptions): void {
       const b = f('russh-napi');
       return a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && a > b;
     });
-    T.push({ id: 'beat-russh-napi', text: 'Rust core beats the prebuilt russh binding on every row', value: lost.length ? `loses on: ${lost.map(([n]) => n).join(', ')}` : `wins all ${rows.length} rows`, pass: lost.length === 0 });
+    T_.push({ id: 'beat-russh-napi', text: 'Rust core beats the prebuilt russh binding on every row (medians)', value: lost.length ? `loses on: ${lost.map(([n]) => n).join(', ')}` : `wins all ${rows.length} rows`, pass: lost.length === 0 });
   }
 
-  const met = T.filter((t) => t.pass === true).length;
-  const judged = T.filter((t) => t.pass !== null).length;
-  const planOk = (core: Contender) => (c.plan[core] ?? []).every((x) => x.pass !== false);
-  c.summary.push(`Rust core meets ${met} of ${judged} targets set for it.`);
-  for (const core of c.contenders) c.summary.push(`${core}: ${planOk(core) ? 'meets' : 'misses'} the plan's criteria measured here.`);
-  // Both meeting the plan, the Rust core is worth a native build and a second language only when
-  // it clears every target set for it; a few percent either way in one run is machine noise.
-  const missed = T.filter((t) => t.pass === false).map((t) => t.id);
-  if (planOk('rust') && !planOk('ssh2')) {
-    c.summary.push("Answer: the Rust core (ssh2 misses the plan's criteria here).");
-  } else if (planOk('rust') && planOk('ssh2') && missed.length === 0) {
-    c.summary.push(`Answer: the Rust core (both meet the plan; it clears every target set for it, CPU ${fmt(R['resources.cpuPct'])}x ssh2's on the plan's load).`);
-  } else if (planOk('ssh2')) {
-    c.summary.push(
-      planOk('rust')
-        ? `Answer: the ssh2 core (both meet the plan; the Rust core misses ${missed.length} of its targets: ${missed.join(', ')}).`
-        : 'Answer: the ssh2 core (the Rust core misses a criterion of the plan).',
-    );
+  const met = T_.filter((t) => t.pass === true).length;
+  const judged = T_.filter((t) => t.pass !== null || t.undecided).length;
+  const open = T_.filter((t) => t.undecided);
+  const plan = (core: Contender) => {
+    const rows = c.plan[core] ?? [];
+    if (rows.some((x) => x.pass === false)) return 'misses';
+    return rows.some((x) => x.pass === null && x.value.includes('undecided')) ? 'undecided' : 'meets';
+  };
+  c.summary.push(`Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure.`);
+  for (const core of c.contenders) c.summary.push(`${core}: ${plan(core) === 'undecided' ? 'undecided on' : plan(core)} the plan's criteria measured here.`);
+
+  // The answer, by the decision policy: the plan first, then the weighed significant differences.
+  const P = o.policy;
+  const rows: DecisionRow[] = P.figures.map((f) => {
+    const key = f.key.replaceAll('${cipher}', o.cipher).replaceAll('${scale}', bigN);
+    const iv = c.intervals[key]?.ratio ?? null;
+    const row: DecisionRow = { ...f, key, ratio: iv, better: 'not measured' };
+    if (!iv) return row;
+    const lower = f.lowerIsBetter ?? true;
+    const d = difference(iv, { noise: Math.max(P.noise, f.minEffect), lowerIsBetter: lower });
+    row.better = d === '~' ? '~' : d === 'better' ? 'rust' : 'ssh2';
+    return row;
+  });
+  const score = { rust: 0, ssh2: 0 };
+  for (const r of rows) if (r.better === 'rust' || r.better === 'ssh2') score[r.better] += r.weight;
+  const [rp, sp] = [plan('rust'), plan('ssh2')];
+  let choice: Decision['choice'];
+  let why: string;
+  const side = (core: 'rust' | 'ssh2') => {
+    const won = rows.filter((r) => r.better === core);
+    return won.length ? won.map((r) => `${r.name} (${showInterval(r.ratio)})`).join(', ') : 'nothing';
+  };
+  const diffs = `the Rust core is better on ${side('rust')}; ssh2 on ${side('ssh2')}`;
+  const tally = `policy "${P.policy}" v${P.version}: score ${score.rust} to ${score.ssh2}, a lead of ${P.decisive} decides`;
+  if (rp === 'misses' && sp === 'misses') {
+    choice = 'none';
+    why = 'neither core meets the plan here; see the criteria above';
+  } else if (rp === 'misses' || sp === 'misses') {
+    choice = rp === 'misses' ? 'ssh2' : 'rust';
+    why = `the ${choice === 'rust' ? 'Rust' : 'ssh2'} core: the ${rp === 'misses' ? 'Rust' : 'ssh2'} core misses a criterion of the plan (${diffs})`;
+  } else if (score.rust - score.ssh2 >= P.decisive || score.ssh2 - score.rust >= P.decisive) {
+    choice = score.rust > score.ssh2 ? 'rust' : 'ssh2';
+    why = `the ${choice === 'rust' ? 'Rust' : 'ssh2'} core: ${diffs} (${tally})`;
   } else {
-    c.summary.push('Answer: neither core meets the plan here; see the criteria above.');
+    choice = P.onTie;
+    why = `no decisive difference: ${diffs} (${tally})${P.onTie === 'none' ? '' : `; on a tie the policy chooses the ${P.onTie === 'rust' ? 'Rust' : 'ssh2'} core`}`;
   }
-  if (close.length) {
-    c.summary.push(
-      `Marginal: ${close.join('; ')} (within 10%). One run on a shared machine cannot settle which side of the limit that is; repeat the run or lengthen it with --duration before relying on this answer.`,
-    );
+  c.decision = { policy: { policy: P.policy, version: P.version, source: P.source, decisive: P.decisive, onTie: P.onTie }, rows, score, choice };
+  c.summary.push(`Answer: ${why}.`);
+  if (rp === 'undecided' || sp === 'undecided') {
+    c.summary.push(`Caution: whether ${[rp === 'undecided' ? 'rust' : '', sp === 'undecided' ? 'ssh2' : ''].filter(Boolean).join(' and ')} meets every criterion of the plan is undecided in this run.`);
+  }
+  for (const t of open) {
+    undecided.push(`target ${t.id}: ${t.value}${t.trialsToSettle ? `, about ${t.trialsToSettle} trials would settle it` : ''}`);
+  }
+  if (undecided.length) {
+    c.summary.push(`Undecided: ${undecided.join('; ')}. Run more trials (--trials) before relying on those.`);
   }
 }

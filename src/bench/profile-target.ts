@@ -24,7 +24,7 @@ const lab = await LabProcess.start();
 const session = { ...sessionOptions(lab.info), kex: ['curve25519-sha256'], ciphers: ['aes128-gcm@openssh.com'] };
 try {
   if (values.workload === 'bulk') {
-    const r = await bulk({ kind: 'bulk', core, session, bytes: 1e9 });
+    const r = await bulk({ kind: 'bulk', core, session, bytes: 1e9, seconds: 0 });
     process.stderr.write(`bulk: ${r.mbPerS.toFixed(0)} MB/s, ${r.cpuSPerGb.toFixed(2)} CPU s/GB\n`);
   } else if (values.workload === 'echo') {
     await latency({ kind: 'latency', core, session, handshakes: 20, roundTrips: Math.round(durationMs / 60) });

@@ -4,7 +4,8 @@ import type { Contender } from '../core/errors.js';
 import type { LatencySummary } from '../runner/record.js';
 
 export type BenchTask =
-  | { kind: 'bulk'; core: Contender; session: SessionOptions; bytes: number }
+  /** `bytes` of exec output, or with `bytes: null`, as much as the core moves in about `seconds`. */
+  | { kind: 'bulk'; core: Contender; session: SessionOptions; bytes: number | null; seconds: number }
   | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number }
   | { kind: 'floor'; ciphers: string[]; blockBytes: number; seconds: number };
 

@@ -1,30 +1,59 @@
 /** compare.md and compare.html: the comparison as tables (and a few bars), from compare.json data. */
 import type { Contender } from '../core/errors.js';
 import { escapeHtml as e, figure as f } from '../report/format.js';
-import type { Comparison } from './compare.js';
+import { type Comparison, showInterval } from './compare.js';
 
 type Table = { title: string; head: string[]; rows: string[][]; note?: string };
 
-const tick = (p: boolean | null) => (p === null ? 'not measured' : p ? 'yes' : 'NO');
+const tick = (p: boolean | null, undecided?: boolean) => (p === null ? (undecided ? 'undecided' : 'not measured') : p ? 'yes' : 'NO');
 
 function ratioRow(c: Comparison, cells: (string | null)[]): string[] {
   return ['rust/ssh2', ...cells.map((x) => x ?? 'n/a')];
 }
 
+/**
+ * A ratio cell: the paired ratio with its 95% interval, and '~' when the interval includes 1 or the
+ * difference is within the run's noise threshold (no difference shown, as benchstat prints it).
+ */
+function ri(c: Comparison, key: string): string {
+  const x = c.intervals[key];
+  if (!x?.ratio) return 'n/a';
+  return `${showInterval(x.ratio)}${x.difference === '~' ? ' ~' : ''}`;
+}
+
 export function tables(c: Comparison): Table[] {
   const cs = c.contenders;
-  const R = c.ratios;
   const out: Table[] = [];
   out.push({
     title: 'Decision summary (computed from the figures below)',
     head: ['target for the Rust core', 'measured', 'met'],
-    rows: c.targets.map((t) => [t.text, t.value, tick(t.pass)]),
+    rows: c.targets.map((t) => [t.text, t.value, tick(t.pass, t.undecided)]),
     note: c.summary.join(' '),
   });
+  const d = c.decision;
+  if (d) {
+    out.push({
+      title: `The decision policy: ${d.policy.policy} v${d.policy.version} (${d.policy.source ?? 'built in'})`,
+      head: ['figure', 'weight', 'smallest effect', 'rust/ssh2', 'better'],
+      rows: [
+        ...d.rows.map((r) => [`${r.name} (${r.key})`, String(r.weight), `${Math.round(r.minEffect * 100)}%`, showInterval(r.ratio), r.better]),
+        ['score', '', '', '', `rust ${d.score.rust}, ssh2 ${d.score.ssh2} (a lead of ${d.policy.decisive} decides; on a tie: ${d.policy.onTie})`],
+      ],
+      note: 'A figure counts for the core that is better on it when its paired interval excludes 1 and the ratio is at least the smallest effect away from 1; a core that fails a criterion of the plan loses first.',
+    });
+  }
+  if (c.settings.rust && c.settings.ssh2) {
+    const names = c.settings.rust.map(([n]) => n);
+    out.push({
+      title: "Each core's settings in this run",
+      head: ['setting', 'rust', 'ssh2'],
+      rows: names.map((n) => [n, c.settings.rust!.find(([k]) => k === n)?.[1] ?? '-', c.settings.ssh2!.find(([k]) => k === n)?.[1] ?? '-']),
+    });
+  }
   out.push({
     title: "The plan's criteria on these figures",
     head: ['contender', 'criterion', 'measured', 'pass'],
-    rows: cs.flatMap((core) => (c.plan[core] ?? []).map((x) => [core, x.criterion, x.value, tick(x.pass)])),
+    rows: cs.flatMap((core) => (c.plan[core] ?? []).map((x) => [core, x.criterion, x.value, tick(x.pass, x.value.includes('undecided'))])),
   });
   const scen = ['F1', 'F3', 'F5'];
   out.push({
@@ -48,21 +77,21 @@ export function tables(c: Comparison): Table[] {
         const r = c.resources[core];
         return [core, f(r?.cpuPct), f(r?.rssPeakMb, 1), f(r?.rssMeanMb, 1), f(r?.echoP95Ms ?? undefined, 2)];
       }),
-      ratioRow(c, [f(R['resources.cpuPct']), f(R['resources.rssPeakMb']), null, f(R['resources.echoP95Ms'])]),
+      ratioRow(c, [ri(c, 'resources.cpuPct'), ri(c, 'resources.rssPeakMb'), null, ri(c, 'resources.echoP95Ms')]),
     ],
   });
   for (const cipher of Object.keys(c.throughput)) {
     const floor = c.floor?.ciphers[cipher];
     out.push({
-      title: `3. Throughput: ${(c.options.bulkBytes / 1e6).toFixed(0)} MB of exec output delivered to JS (${cipher})`,
+      title: `3. Throughput: ${c.options.bulkBytes === null ? `about ${c.options.bulkSeconds} s` : `${(c.options.bulkBytes / 1e6).toFixed(0)} MB`} of exec output delivered to JS per trial (${cipher})`,
       head: ['contender', 'MB/s', 'client CPU s/GB', 'RSS after (MB)'],
       rows: [
         ...cs.map((core) => {
           const t = c.throughput[cipher]?.[core];
           return [core, f(t?.mbPerS, 0), f(t?.cpuSPerGb), f(t?.rssMb, 0)];
         }),
-        ratioRow(c, [f(R[`throughput.${cipher}.mbPerS`]), f(R[`throughput.${cipher}.cpuSPerGb`]), f(R[`throughput.${cipher}.rssMb`])]),
-        ...(floor ? [['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'], ['rust/floor', 'n/a', f(R[`throughput.${cipher}.cpuSPerGbOverFloor`]), '-']] : []),
+        ratioRow(c, [ri(c, `throughput.${cipher}.mbPerS`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.rssMb`)]),
+        ...(floor ? [['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'], ['rust/floor', 'n/a', showInterval(c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`]?.ratio), '-']] : []),
       ],
       note: floor
         ? `crypto floor: the cipher alone on this CPU (aws-lc, the library russh uses: one copy and one AEAD open per ${c.floor!.blockBytes / 1024} KiB block; no SSH, socket or JS hop), measured in this run.`
@@ -79,7 +108,7 @@ export function tables(c: Comparison): Table[] {
           const q = c.throughput[cipher]?.[core];
           return [core, f(b?.mbPerS, 0), f(b?.cpuSPerGb), f(q?.cpuSPerGb), b && q ? f(b.cpuSPerGb / q.cpuSPerGb) : 'n/a'];
         }),
-        ratioRow(c, [null, f(R[`throughputBusy.${cipher}.cpuSPerGb`]), f(R[`throughput.${cipher}.cpuSPerGb`]), f(R[`throughputBusy.${cipher}.rise`])]),
+        ratioRow(c, [null, ri(c, `throughputBusy.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughputBusy.${cipher}.rise`)]),
       ],
       note: 'A CPU hog (one spinning process) ran beside the worker; the rise says how much each core suffers from sharing the machine.',
     });
@@ -93,7 +122,7 @@ export function tables(c: Comparison): Table[] {
         const p = (x?: { p50Ms: number; p95Ms: number; p99Ms: number }) => (x ? `${f(x.p50Ms)} / ${f(x.p95Ms)} / ${f(x.p99Ms)}` : 'n/a');
         return [core, p(l?.handshake), p(l?.exec), p(l?.echo)];
       }),
-      ratioRow(c, [`p95 ${f(R['latency.handshake.p95Ms'])}`, `p95 ${f(R['latency.exec.p95Ms'])}`, `p95 ${f(R['latency.echo.p95Ms'])}`]),
+      ratioRow(c, [`p95 ${ri(c, 'latency.handshake.p95Ms')}`, `p95 ${ri(c, 'latency.exec.p95Ms')}`, `p95 ${ri(c, 'latency.echo.p95Ms')}`]),
     ],
   });
   out.push({
@@ -122,7 +151,10 @@ function header(c: Comparison): string[] {
   return [
     `${c.createdAt} · ${c.machine.cpus} CPUs · Node ${c.machine.node} · ${c.machine.platform}`,
     `contenders: ${c.contenders.join(', ')} · kex ${o.kex} · cipher ${o.cipher} (throughput: ${o.ciphers.join(', ')}) · ` +
-      `phases ${o.phaseMs / 1000}s, scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000}s · bulk ${(o.bulkBytes / 1e6).toFixed(0)} MB · seed ${o.seed}${o.quick ? ' · quick' : ''}${o.busy ? ' · other core busy (resources, throughput)' : ''}`,
+      `${o.trials} paired trials per section (ABBA order), budget ${Math.round(o.budgetMs / 1000)} s: stability ${o.phaseMs / 1000} s, resources ${o.resourcePhaseMs / 1000} s, ` +
+      `scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000} s, bulk ${o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`} per trial · seed ${o.seed}${o.quick ? ' · quick' : ''}${o.busy ? ' · other core busy (resources, throughput)' : ''}`,
+    `Per-contender figures are medians of the trials; rust/ssh2 is the geometric mean of the paired ratios with a 95% bootstrap interval [lo-hi]; ` +
+      `'~' marks no difference shown (the interval includes 1, or the ratio is within ${Math.round(o.policy.noise * 100)}% of 1). Limits are judged on the intervals. Lower is better except MB/s.`,
   ];
 }
 

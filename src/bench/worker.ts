@@ -15,10 +15,19 @@ export async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<
     const session = await pool.open(task.session);
     // warm up the channel path once
     await session.exec('head -c 1048576 /dev/zero', { onStdout: () => {} });
+    let size = task.bytes;
+    if (size === null) {
+      // Sized by time: a short transfer gives this core's rate, and the measured one lasts `seconds` at it.
+      const probe = 200e6;
+      const t = performance.now();
+      await session.exec(`head -c ${probe} /dev/zero`, { timeoutMs: 600_000, onStdout: () => {} });
+      const rate = probe / Math.max(1, performance.now() - t);
+      size = Math.max(probe, Math.ceil((rate * task.seconds * 1000) / 1e6) * 1e6);
+    }
     let bytes = 0;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await session.exec(`head -c ${task.bytes} /dev/zero`, { timeoutMs: 600_000, onStdout: (c) => (bytes += c.length) });
+    await session.exec(`head -c ${size} /dev/zero`, { timeoutMs: 600_000, onStdout: (c) => (bytes += c.length) });
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;

@@ -120,7 +120,10 @@ export function difference(ratio: Interval, options: { noise: number; lowerIsBet
 
 export interface Judgment {
   outcome: 'pass' | 'fail' | 'undecided';
-  /** When undecided: about how many trials would likely settle it (half-widths shrink as 1/sqrt(n)); absent if no number would. */
+  /**
+   * When undecided: about how many trials would likely settle it (half-widths shrink as 1/sqrt(n));
+   * absent when the estimate sits on the limit, or more than 1,000 trials would be needed.
+   */
   trialsToSettle?: number;
 }
 
@@ -136,6 +139,7 @@ export function judgeLimit(iv: Interval, limit: number, within: 'below' | 'above
   if (outside) return { outcome: 'fail' };
   const gap = Math.abs(iv.estimate - limit);
   const half = Math.max(iv.estimate - iv.lo, iv.hi - iv.estimate);
-  if (gap === 0 || !Number.isFinite(half)) return { outcome: 'undecided' };
-  return { outcome: 'undecided', trialsToSettle: Math.ceil(iv.n * (half / gap) ** 2) };
+  if (gap <= 1e-9 * Math.abs(limit) || !Number.isFinite(half)) return { outcome: 'undecided' };
+  const trials = Math.ceil(iv.n * (half / gap) ** 2);
+  return trials <= 1000 ? { outcome: 'undecided', trialsToSettle: trials } : { outcome: 'undecided' };
 }

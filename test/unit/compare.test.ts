@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Comparison, type CompareOptions, decide } from '../../src/bench/compare.js';
+import { type Comparison, type CompareOptions, coreSettings, decide as decideFromTrials, loadPolicy, parsePolicy, type Trials } from '../../src/bench/compare.js';
 import { renderCompareHtml, renderCompareMarkdown } from '../../src/bench/render.js';
 
 const lat = (p95Ms: number) => ({ count: 100, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms * 1.2, maxMs: p95Ms * 2 });
@@ -8,9 +8,14 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
   const o: CompareOptions = {
     contenders: ['rust', 'ssh2', 'russh-napi'],
     quick: true,
+    trials: 3,
+    budgetMs: 60_000,
     phaseMs: 10_000,
+    resourcePhaseMs: 10_000,
     scalePhaseMs: 10_000,
     bulkBytes: 1e8,
+    bulkSeconds: 1,
+    policy: loadPolicy(),
     ciphers: ['aes128-gcm@openssh.com'],
     scaleSizes: [10, 1000],
     sessions: 10,
@@ -34,7 +39,7 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
       'russh-napi': { skipped: 'no reconnect manager' },
     },
     resources: {
-      rust: { cpuPct: rustCpu, rssPeakMb: 60, rssMeanMb: 58, echoP95Ms: 1.2 },
+      rust: { cpuPct: rustCpu, rssPeakMb: 60, rssMeanMb: 58, echoP95Ms: 1.35 },
       ssh2: { cpuPct: 4, rssPeakMb: 70, rssMeanMb: 68, echoP95Ms: 1.5 },
       'russh-napi': { cpuPct: 6, rssPeakMb: 75, rssMeanMb: 70, echoP95Ms: 1.4 },
     },
@@ -48,13 +53,49 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
     },
     scale: { '10': { rust: scale(10, 60), ssh2: scale(10, 70), 'russh-napi': scale(10, 70) }, '1000': { rust: scale(1000, 150), ssh2: scale(1000, 260), 'russh-napi': scale(1000, 300) } },
     boundary: {},
+    trials: { stability: {}, resources: {}, boundary: {}, throughput: {}, throughputBusy: {}, latency: {}, scale: {} },
     ratios: {},
+    intervals: {},
     plan: {},
+    settings: coreSettings(),
+    decision: null,
     targets: [],
     summary: [],
   };
   return { c, o };
 }
+
+/** Counts stay as they are; every other number is scaled by the trial's factor. */
+const COUNTS = new Set(['connected', 'sessions', 'count', 'bytes', 'recovered', 'interrupted', 'abnormalEnds', 'compression']);
+function scaled<T>(x: T, f: number): T {
+  if (x === null || typeof x !== 'object') return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) out[k] = typeof v === 'number' && !COUNTS.has(k) ? v * f : typeof v === 'object' ? scaled(v, f) : v;
+  return out as T;
+}
+
+/**
+ * The trials behind the fixture's figures: trial i of each contender is its figure times
+ * `spread[core][i]` (the same factors for both: the ratios are exact), stability as one trial.
+ */
+function withTrials(c: Comparison, spread: Partial<Record<string, number[]>> = {}): Comparison {
+  const factors = (core: string) => spread[core] ?? [0.97, 1, 1.03];
+  const per = <A>(figures: Partial<Record<string, A>>) =>
+    Object.fromEntries(Object.entries(figures).map(([core, v]) => [core, factors(core).map((f) => scaled(v, f))]));
+  const t: Trials = {
+    stability: Object.fromEntries(Object.entries(c.stability).filter(([, v]) => v && !('skipped' in v)).map(([k, v]) => [k, [v]])) as Trials['stability'],
+    resources: per(c.resources),
+    boundary: per(c.boundary),
+    throughput: Object.fromEntries(Object.entries(c.throughput).map(([k, v]) => [k, per(v)])),
+    throughputBusy: Object.fromEntries(Object.entries(c.throughputBusy).map(([k, v]) => [k, per(v)])),
+    latency: per(c.latency),
+    scale: Object.fromEntries(Object.entries(c.scale).map(([k, v]) => [k, per(v)])),
+  };
+  c.trials = t;
+  return c;
+}
+
+const decide = (c: Comparison, o: CompareOptions, spread?: Partial<Record<string, number[]>>) => decideFromTrials(withTrials(c, spread), o);
 
 const answer = (c: Comparison) => c.summary.find((x) => x.startsWith('Answer:'));
 
@@ -80,9 +121,9 @@ describe('bench:compare decision', () => {
       'scale-1000': true,
       'beat-russh-napi': false,
     });
-    expect(c.targets.find((x) => x.id === 'floor-bulk-aes128-gcm@openssh.com')!.value).toBe('2.00 x floor');
+    expect(c.targets.find((x) => x.id === 'floor-bulk-aes128-gcm@openssh.com')!.value).toBe('2.00 [1.94-2.06] x floor');
     expect(c.targets.find((x) => x.id === 'beat-russh-napi')!.value).toBe('loses on: echo p95');
-    expect(c.summary[0]).toBe('Rust core meets 10 of 13 targets set for it.');
+    expect(c.summary[0]).toBe('Rust core meets 10 of 13 targets set for it; 3 paired trials per figure.');
     // ssh2 recovered 26/30 (87%): it misses the plan's reconnect criterion
     expect(c.summary).toContain("ssh2: misses the plan's criteria measured here.");
     expect(answer(c)).toMatch(/^Answer: the Rust core/);
@@ -93,7 +134,7 @@ describe('bench:compare decision', () => {
     c.resources.rust!.echoP95Ms = 3;
     decide(c, o);
     expect(c.ratios['resources.echoP95Ms']).toBeCloseTo(2, 6);
-    expect(c.targets.find((x) => x.id === 'echo-p95-load')).toMatchObject({ pass: false, value: 'ratio 2.00' });
+    expect(c.targets.find((x) => x.id === 'echo-p95-load')).toMatchObject({ pass: false, value: 'ratio 2.00 [2.00-2.00]' });
   });
 
   it('a heavier Rust core does not win by default', () => {
@@ -105,39 +146,109 @@ describe('bench:compare decision', () => {
     expect(answer(c)).toMatch(/^Answer: the ssh2 core/);
   });
 
-  it('when both meet the plan, a lighter Rust core still has to clear its targets', () => {
+  it('when both meet the plan, the policy weighs the significant differences and names them each way', () => {
     const { c, o } = comparison(3.5);
     c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
     decide(c, o);
     expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.875, 6);
-    expect(answer(c)).toBe('Answer: the ssh2 core (both meet the plan; the Rust core misses 4 of its targets: cpu-mid, floor-bulk-aes128-gcm@openssh.com, scale-cpu, beat-russh-napi).');
+    const better = Object.fromEntries(c.decision!.rows.map((r) => [r.key, r.better]));
+    expect(better).toEqual({
+      'resources.cpuPct': 'rust', // 0.875: 12.5% lower, beyond the 10% that matters
+      'resources.rssPeakMb': 'rust', // 60 / 70
+      'resources.echoP95Ms': '~', // 1.35 / 1.5 = 0.9: within the 20% that matters
+      'scale.1000.cpuPct': '~', // 1 / 1
+      'scale.1000.rssMb': 'rust', // 150 / 260
+      'throughput.aes128-gcm@openssh.com.cpuSPerGb': 'rust', // 0.8 / 1.4
+      'latency.echo.p95Ms': '~', // 0.5 / 0.6 = 0.83: within 20%
+      'latency.exec.p95Ms': 'rust',
+      'latency.handshake.p95Ms': 'rust',
+    });
+    expect(c.decision!.score).toEqual({ rust: 8, ssh2: 0 });
+    expect(c.decision!.choice).toBe('rust');
+    expect(answer(c)).toMatch(/^Answer: the Rust core: the Rust core is better on CPU at the plan's mid load \(0\.88 \[0\.88-0\.88\]\), RSS at the plan's load/);
+    expect(answer(c)).toMatch(/; ssh2 on nothing \(policy "ssh-spike decision policy" v1: score 8 to 0, a lead of 3 decides\)\.$/);
   });
 
-  it('a Rust core that clears every target is the answer', () => {
+  it('without a lead of `decisive`, the answer is no decisive difference, and the policy\'s choice on a tie', () => {
+    const { c, o } = comparison(3.5);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    o.policy = { ...o.policy, figures: o.policy.figures.filter((f) => f.key === 'resources.cpuPct' || f.key === 'resources.rssPeakMb'), decisive: 5 };
+    decide(c, o);
+    expect(c.decision!.score).toEqual({ rust: 4, ssh2: 0 });
+    expect(c.decision!.choice).toBe('ssh2');
+    expect(answer(c)).toMatch(/^Answer: no decisive difference: .*; on a tie the policy chooses the ssh2 core\.$/);
+  });
+
+  it('a policy weighs what its team cares about: one that counts only RSS at 1,000 sessions picks ssh2 when ssh2 is lighter there', () => {
     const { c, o } = comparison(1.8);
     c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
-    c.throughput['aes128-gcm@openssh.com']!.rust!.cpuSPerGb = 0.6;
+    c.scale['1000']!.rust!.rssMb = 300;
+    o.policy = { ...o.policy, figures: [{ key: 'scale.${scale}.rssMb', name: 'RSS at the largest session count', weight: 1, minEffect: 0.1 }], decisive: 1 };
+    decide(c, o);
+    expect(c.decision!.rows[0]).toMatchObject({ key: 'scale.1000.rssMb', better: 'ssh2' });
+    expect(answer(c)).toMatch(/^Answer: the ssh2 core: the Rust core is better on nothing; ssh2 on RSS at the largest session count \(1\.15 /);
+  });
+
+  it('a bad policy file says what to fix', () => {
+    const bad = (text: string) => {
+      try {
+        parsePolicy(text, 'p.json');
+        return 'accepted';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const ok = JSON.stringify(loadPolicy());
+    expect(bad(ok)).toBe('accepted');
+    expect(bad('{')).toMatch(/^policy p\.json: not JSON/);
+    expect(bad(ok.replace('"noise":0.05', '"noise":2'))).toBe("policy p.json: 'noise' must be a number from 0 to 0.5, got 2");
+    expect(bad(ok.replace('"onTie":"ssh2"', '"onTie":"js"'))).toMatch(/'onTie' must be "rust", "ssh2" or "none", got "js"/);
+    expect(bad(ok.replace('"weight":3', '"weight":-1'))).toMatch(/figures\[0\]\.weight must be a number >= 0, got -1/);
+    expect(bad(ok.replace('"minEffect":0.1', '"minEffect":10'))).toMatch(/figures\[0\]\.minEffect must be a number from 0 to 1/);
+    expect(() => loadPolicy('/nonexistent/policy.json')).toThrow(/policy \/nonexistent\/policy\.json: cannot read it \(ENOENT\)/);
+  });
+
+  it('a Rust core that clears every target also wins the policy', () => {
+    const { c, o } = comparison(1.8);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.throughput['aes128-gcm@openssh.com']!.rust!.cpuSPerGb = 0.55;
     c.scale['1000']!.rust!.cpuPct = 0.5;
     c.latency['russh-napi']!.echo = lat(0.9);
     decide(c, o);
-    expect(c.targets.every((t) => t.pass === true)).toBe(true);
-    expect(answer(c)).toMatch(/^Answer: the Rust core \(both meet the plan; it clears every target set for it, CPU 0\.45x/);
+    expect(c.targets.filter((t) => t.pass !== true)).toEqual([]);
+    expect(answer(c)).toMatch(/^Answer: the Rust core: /);
   });
 
-  it('an answer that hangs on a figure within 10% of a plan limit says it is marginal', () => {
+  it('a plan limit inside a figure\'s interval is undecided, and the summary says how many trials would settle it', () => {
     const { c, o } = comparison(3.8);
     c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
-    c.resources.ssh2!.cpuPct = 5.02;
+    c.resources.ssh2!.cpuPct = 5.02; // trials 4.87, 5.02, 5.17 against the plan's 5%
     decide(c, o);
-    expect(answer(c)).toMatch(/^Answer: the Rust core \(ssh2 misses/);
-    expect(c.summary.at(-1)).toMatch(/^Marginal: ssh2 CPU 5\.02% against the plan's 5% \(within 10%\)/);
+    const cpu = c.plan.ssh2!.find((x) => x.criterion.startsWith('CPU'))!;
+    expect(cpu).toMatchObject({ pass: null, value: '5.02 [4.87-5.17]% (undecided)' });
+    expect(c.summary).toContain("ssh2: undecided on the plan's criteria measured here.");
+    expect(c.summary.at(-1)).toMatch(/^Undecided: ssh2 CPU < 5% \(10 sessions, mid load\): 5\.02 \[4\.87-5\.17\]%, about \d+ trials would settle it/);
 
     const clear = comparison(3.8);
     clear.c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
     clear.c.resources.ssh2!.cpuPct = 4;
-    clear.c.resources['russh-napi']!.cpuPct = 5.1; // the third contender does not decide the answer
+    clear.c.resources['russh-napi']!.cpuPct = 5.02; // the third contender does not decide the answer
     decide(clear.c, clear.o);
-    expect(clear.c.summary.some((x) => x.startsWith('Marginal'))).toBe(false);
+    expect(clear.c.summary.some((x) => x.startsWith('Undecided'))).toBe(false);
+  });
+
+  it('a ratio whose paired trials disagree is undecided against its target, not passed or failed on its middle', () => {
+    const { c, o } = comparison(2.6); // 2.6 / 4 = 0.65 against the 0.7 limit
+    decide(c, o, { rust: [0.8, 1, 1.25], ssh2: [1, 1, 1] });
+    const t = c.targets.find((x) => x.id === 'cpu-mid')!;
+    expect(t.pass).toBeNull();
+    expect(t.undecided).toBe(true);
+    const iv = c.intervals['resources.cpuPct']!.ratio!;
+    expect(iv.lo).toBeLessThan(0.7);
+    expect(iv.hi).toBeGreaterThan(0.7);
+    expect(t.value).toMatch(/^ratio 0\.65 \[0\.\d\d-0\.\d\d\]$/);
+    // Every pair has rust below ssh2, so a difference is shown all the same.
+    expect(c.intervals['resources.cpuPct']!.difference).toBe('better');
   });
 
   it('with --busy, the rise of each core\'s CPU per GB is compared', () => {
@@ -157,5 +268,9 @@ describe('bench:compare decision', () => {
     const md = renderCompareMarkdown(c);
     for (const s of ['## 1. Stability', '## 2. Resources', '## 3. Throughput', '## 4. Latency', '## 5. Scale', '## 6. Boundary cost', 'rust/ssh2']) expect(md).toContain(s);
     expect(renderCompareHtml(c)).not.toMatch(/<script|https?:\/\//);
+    // Both cores' settings side by side, read from the libraries where they fix them.
+    expect(md).toContain('| channel window granted | 4096 KiB | 2048 KiB (fixed by ssh2) |');
+    expect(md).toContain('| largest packet accepted | 256 KiB | 32 KiB (fixed by ssh2) |');
+    expect(md).toContain('## The decision policy: ssh-spike decision policy v1 (bench/policy.json)');
   });
 });
