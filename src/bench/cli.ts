@@ -20,6 +20,7 @@ those intervals (pass, fail, or undecided).
   --trials K          paired trials per section and contender (default 3; 2 with --quick)
   --budget D          about how long the whole run should take (default 6m; 3m with --quick):
                       each section's share of it, split among the trials, sets its phase lengths
+                      (scale trials get connect time on top: 8 ms per session)
   --policy FILE       the decision policy: which figures count, their weight, the smallest effect
                       that matters (default bench/policy.json; the report prints the one used)
   --quick             a short run: 2 trials, shorter phases, 10 and 100 sessions

@@ -340,15 +340,21 @@ export async function resources(o: CompareOptions, core: Contender): Promise<{ r
   };
 }
 
+/** Connect time allowed per session on top of a scale trial's phase. */
+const SCALE_CONNECT_MS_PER_SESSION = 8;
+
 export async function scale(o: CompareOptions, core: Contender, sessions: number): Promise<ScaleFigures> {
+  // The phase counts from the first connect: time for every session to connect comes on top
+  // (ssh2 took about 6 s for 1,000 here), and the steady state starts once they all have.
   const spike: SpikeOptions = {
-    ...baseSpike(o, sessions, o.scalePhaseMs),
+    ...baseSpike(o, sessions, o.scalePhaseMs + sessions * SCALE_CONNECT_MS_PER_SESSION),
     load: 'low',
     bench: { direct: true, workloads: { stream: true, exec: false, echo: false } },
   };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
   const rec = await runOne({ runId: `scale-${sessions}-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
-  const steady = steadySamples(rec, 0.4);
+  const all = rec.samples.findIndex((s) => (s.states.ready ?? 0) + (s.states.degraded ?? 0) >= sessions);
+  const steady = all >= 0 && all + 2 < rec.samples.length ? rec.samples.slice(all + 1) : steadySamples(rec, 0.4);
   const rssMb = Math.max(...steady.map((s) => s.rssMb));
   const cpuPct = mean(steady.map((s) => s.cpuPct));
   const last = rec.samples.at(-1)?.states ?? {};
@@ -794,14 +800,19 @@ export function decide(c: Comparison, o: CompareOptions): void {
   };
   const diffs = `the Rust core is better on ${side('rust')}; ssh2 on ${side('ssh2')}`;
   const tally = `policy "${P.policy}" v${P.version}: score ${score.rust} to ${score.ssh2}, a lead of ${P.decisive} decides`;
+  const lead = score.rust - score.ssh2 >= P.decisive ? 'rust' : score.ssh2 - score.rust >= P.decisive ? 'ssh2' : undefined;
   if (rp === 'misses' && sp === 'misses') {
     choice = 'none';
-    why = 'neither core meets the plan here; see the criteria above';
+    const failed = (core: Contender) => (c.plan[core] ?? []).filter((x) => x.pass === false).map((x) => x.criterion.replace(/ \(.*/, ''));
+    why =
+      `neither core meets the plan here (rust misses ${failed('rust').join(', ')}; ssh2 misses ${failed('ssh2').join(', ')}); ` +
+      (lead ? `between the two, the ${lead === 'rust' ? 'Rust' : 'ssh2'} core leads: ` : 'between the two, no decisive difference: ') +
+      `${diffs} (${tally})`;
   } else if (rp === 'misses' || sp === 'misses') {
     choice = rp === 'misses' ? 'ssh2' : 'rust';
     why = `the ${choice === 'rust' ? 'Rust' : 'ssh2'} core: the ${rp === 'misses' ? 'Rust' : 'ssh2'} core misses a criterion of the plan (${diffs})`;
-  } else if (score.rust - score.ssh2 >= P.decisive || score.ssh2 - score.rust >= P.decisive) {
-    choice = score.rust > score.ssh2 ? 'rust' : 'ssh2';
+  } else if (lead) {
+    choice = lead;
     why = `the ${choice === 'rust' ? 'Rust' : 'ssh2'} core: ${diffs} (${tally})`;
   } else {
     choice = P.onTie;

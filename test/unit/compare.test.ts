@@ -189,6 +189,14 @@ describe('bench:compare decision', () => {
     expect(answer(c)).toMatch(/^Answer: the ssh2 core: the Rust core is better on nothing; ssh2 on RSS at the largest session count \(1\.15 /);
   });
 
+  it('when neither core meets the plan, the answer says what each misses and which leads between the two', () => {
+    const { c, o } = comparison(5.5);
+    c.resources.ssh2!.cpuPct = 7; // both over the plan's 5%; ssh2 also recovered only 26/30
+    decide(c, o);
+    expect(c.decision!.choice).toBe('none');
+    expect(answer(c)).toMatch(/^Answer: neither core meets the plan here \(rust misses CPU < 5%; ssh2 misses reconnect >= 90% usable within 15 s, CPU < 5%\); between the two, the Rust core leads: /);
+  });
+
   it('a bad policy file says what to fix', () => {
     const bad = (text: string) => {
       try {
