@@ -40,6 +40,10 @@ impl ToNapiValue for Drain {
     }
 }
 
+/// Pacing is for many small events: once this much data waits, the wake-up goes at once (a bulk
+/// stream's batches already carry enough to pay for their wake-ups, and held chunks are memory).
+const PACE_MAX_BYTES: usize = 256 * 1024;
+
 /// Output of a shell written to within this long is somebody waiting for it: it is never paced.
 pub(crate) const INTERACTIVE: Duration = Duration::from_secs(1);
 
@@ -98,11 +102,12 @@ impl Outbox {
     /// not `urgent` waits for the pace: a state, exit or end event goes at once and takes the data
     /// queued before it along, so a caller who awaited `connect()` has seen its `ready` event.
     pub(crate) fn push(self: &Arc<Self>, event: Event, bytes: usize, urgent: bool) {
-        let urgent = urgent || !matches!(event.kind, EventKind::Data | EventKind::Stderr);
+        let data = matches!(event.kind, EventKind::Data | EventKind::Stderr);
         let now = Instant::now();
         let Ok(mut q) = self.queue.lock() else { return };
         q.events.push(event);
         q.bytes += bytes;
+        let urgent = urgent || !data || q.bytes >= PACE_MAX_BYTES;
         if q.woken {
             // A wake-up that waits for its time goes now when this event may not wait, or when its
             // time has passed anyway: the core's thread is awake for this event, and its timer
