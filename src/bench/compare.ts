@@ -103,6 +103,14 @@ export function loadPolicy(path?: string): DecisionPolicy {
   return parsePolicy(text, source);
 }
 
+/** A criterion of the plan for one contender; `pass` null with `undecided`: its interval straddles the limit. */
+export interface PlanRow {
+  criterion: string;
+  value: string;
+  pass: boolean | null;
+  undecided?: boolean;
+}
+
 /** One figure of the policy as this run measured it. */
 export interface DecisionRow extends PolicyFigure {
   ratio: Interval | null;
@@ -238,7 +246,7 @@ export interface Comparison {
   /** Ratios rust/ssh2: the geometric mean of the paired trials' ratios. */
   ratios: Record<string, number | null>;
   intervals: Record<string, FigureIntervals>;
-  plan: PerCore<{ criterion: string; value: string; pass: boolean | null }[]>;
+  plan: PerCore<PlanRow[]>;
   /** What each core was tuned with in this run, side by side (the twins' equivalents). */
   settings: PerCore<[string, string][]>;
   decision: Decision | null;
@@ -616,7 +624,7 @@ export function decide(c: Comparison, o: CompareOptions): void {
   summarize(c);
   const T = c.trials;
   const R = c.ratios;
-  const k = Math.max(0, ...Object.values(T.resources).map((xs) => xs?.length ?? 0), ...Object.values(T.latency).map((xs) => xs?.length ?? 0));
+  const k = o.trials;
   const series = (get: (core: Contender, i: number) => number | null | undefined) => (core: Contender) =>
     Array.from({ length: k }, (_, i) => get(core, i) ?? Number.NaN);
   /** A figure measured per trial: each contender's median interval and the paired ratio rust/ssh2. */
@@ -664,17 +672,19 @@ export function decide(c: Comparison, o: CompareOptions): void {
   // The plan's criteria, per contender, judged on the interval of the median over the trials:
   // pass when all of it is inside the limit, fail when all of it is outside, else undecided.
   const undecided: string[] = [];
-  const limitRow = (core: Contender, criterion: string, key: string, limit: number, unit: string) => {
+  const limitRow = (core: Contender, criterion: string, key: string, limit: number, unit: string): PlanRow => {
     const iv = c.intervals[key]?.perCore[core];
     if (!iv || iv.n === 0) return { criterion, value: 'not measured', pass: null };
     const j = judgeLimit(iv, limit, 'below');
     if (j.outcome === 'undecided' && core !== 'russh-napi') {
       undecided.push(`${core} ${criterion}: ${showInterval(iv)}${unit}${j.trialsToSettle ? `, about ${j.trialsToSettle} trials would settle it` : ''}`);
     }
-    return { criterion, value: `${showInterval(iv)}${unit}${j.outcome === 'undecided' ? ' (undecided)' : ''}`, pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null };
+    const row: PlanRow = { criterion, value: `${showInterval(iv)}${unit}${j.outcome === 'undecided' ? ' (undecided)' : ''}`, pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null };
+    if (j.outcome === 'undecided') row.undecided = true;
+    return row;
   };
   for (const core of c.contenders) {
-    const rows: { criterion: string; value: string; pass: boolean | null }[] = [];
+    const rows: PlanRow[] = [];
     const st = c.stability[core];
     if (st && !('skipped' in st)) {
       const pct = st.interrupted ? (st.recovered / st.interrupted) * 100 : Number.NaN;
@@ -772,7 +782,7 @@ export function decide(c: Comparison, o: CompareOptions): void {
   const plan = (core: Contender) => {
     const rows = c.plan[core] ?? [];
     if (rows.some((x) => x.pass === false)) return 'misses';
-    return rows.some((x) => x.pass === null && x.value.includes('undecided')) ? 'undecided' : 'meets';
+    return rows.some((x) => x.undecided) ? 'undecided' : 'meets';
   };
   c.summary.push(`Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure.`);
   for (const core of c.contenders) c.summary.push(`${core}: ${plan(core) === 'undecided' ? 'undecided on' : plan(core)} the plan's criteria measured here.`);

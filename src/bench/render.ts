@@ -53,7 +53,7 @@ export function tables(c: Comparison): Table[] {
   out.push({
     title: "The plan's criteria on these figures",
     head: ['contender', 'criterion', 'measured', 'pass'],
-    rows: cs.flatMap((core) => (c.plan[core] ?? []).map((x) => [core, x.criterion, x.value, tick(x.pass, x.value.includes('undecided'))])),
+    rows: cs.flatMap((core) => (c.plan[core] ?? []).map((x) => [core, x.criterion, x.value, tick(x.pass, x.undecided)])),
   });
   const scen = ['F1', 'F3', 'F5'];
   out.push({
