@@ -120,6 +120,36 @@ export interface BindingExit {
   errorMessage?: string
 }
 
+/** One look at a link: what the watch knew, and what it saw. */
+export interface BindingHealthLook {
+  state: BindingHealthState
+  nowMs: number
+  lastInboundMs: number
+  probed: boolean
+}
+
+/** The health policy of a look, in ms. */
+export interface BindingHealthPolicy {
+  keepaliveIntervalMs: number
+  keepaliveCountMax: number
+  degradedAfterMs: number
+  probeTimeoutMs: number
+}
+
+/** What the health watch remembers between looks (ms from its origin; probe absent: none out). */
+export interface BindingHealthState {
+  lastPingMs: number
+  probeAtMs?: number
+  degraded: boolean
+}
+
+/** A look's outcome: the action, the state kept, and when the watch would look next. */
+export interface BindingHealthStep {
+  action: string
+  state: BindingHealthState
+  nextLookMs: number
+}
+
 export interface BindingKeyPair {
   /** OpenSSH private key text (encrypted when a passphrase was given). */
   privateKey: string
@@ -289,6 +319,12 @@ export declare const enum EventKind {
 
 /** A new Ed25519 key pair for the lab and tests. */
 export declare function generateKeyPair(passphrase?: string | undefined | null): BindingKeyPair
+
+/**
+ * The Rust core's health step over a table of looks: lets a test check both cores against one
+ * shared table of cases (test/fixtures/health-steps.json).
+ */
+export declare function healthSteps(policy: BindingHealthPolicy, looks: Array<BindingHealthLook>): Array<BindingHealthStep>
 
 /** Does nothing: the cost of one JS -> Rust call, for microbenchmarks. */
 export declare function noop(): void

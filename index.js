@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, cryptoFloor, emitChunks, errorCatalog, EventKind, generateKeyPair, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
+const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, cryptoFloor, emitChunks, errorCatalog, EventKind, generateKeyPair, healthSteps, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
 export { NativeLabServer }
 export { NativePool }
 export { NativeRoute }
@@ -788,6 +788,7 @@ export { emitChunks }
 export { errorCatalog }
 export { EventKind }
 export { generateKeyPair }
+export { healthSteps }
 export { noop }
 export { startLabServer }
 export { startRoute }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelays } from '../../index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { backoffDelays, healthSteps } from '../../index.js';
 import { RECONNECT_DEFAULTS, SESSION_DEFAULTS } from '../../src/core/defaults.js';
-import { backoffCeilingMs, backoffDelayMs, deadAfterMs, Jitter } from '../../src/core/policy.js';
+import { backoffCeilingMs, backoffDelayMs, deadAfterMs, type HealthPolicy, type HealthState, healthLook, Jitter, nextLookMs } from '../../src/core/policy.js';
 
 describe('reconnect policy', () => {
   it('both cores draw the same jittered delays from the same seed', () => {
@@ -28,5 +30,26 @@ describe('reconnect policy', () => {
     expect(deadAfterMs(SESSION_DEFAULTS.keepaliveIntervalMs, SESSION_DEFAULTS.keepaliveCountMax)).toBe(8_000);
     expect(SESSION_DEFAULTS.degradedAfterMs).toBeLessThan(8_000);
     expect(RECONNECT_DEFAULTS.budgetMs).toBe(20_000);
+  });
+});
+
+describe('health watch', () => {
+  type Case = { name: string; state: HealthState; nowMs: number; lastInboundMs: number; probed: boolean; expect: { action: string; state: HealthState; nextLookMs: number } };
+  const table = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'health-steps.json'), 'utf8')) as { policy: HealthPolicy; cases: Case[] };
+
+  it('the ssh2 core takes every step of the shared table', () => {
+    for (const c of table.cases) {
+      const step = healthLook(table.policy, c.state, c.nowMs, c.lastInboundMs, c.probed);
+      expect({ action: step.action, state: step.state, nextLookMs: nextLookMs(table.policy, step.state, c.nowMs, c.lastInboundMs) }, c.name).toEqual(c.expect);
+    }
+  });
+
+  it('the Rust core takes every step of the same table', () => {
+    const looks = table.cases.map((c) => ({ state: { ...c.state, probeAtMs: c.state.probeAtMs ?? undefined }, nowMs: c.nowMs, lastInboundMs: c.lastInboundMs, probed: c.probed }));
+    const steps = healthSteps(table.policy, looks);
+    table.cases.forEach((c, i) => {
+      const s = steps[i]!;
+      expect({ action: s.action, state: { ...s.state, probeAtMs: s.state.probeAtMs ?? null }, nextLookMs: s.nextLookMs }, c.name).toEqual(c.expect);
+    });
   });
 });

@@ -1,5 +1,6 @@
 //! The reconnect and health policies, and the seeded jitter behind the backoff. The TypeScript
-//! core has the same functions (src/core/policy.ts); a test compares their outputs.
+//! core has the same functions (src/core/policy.ts); a test runs both over one table of cases
+//! (test/fixtures/health-steps.json) and compares the backoff schedules.
 
 use std::time::Duration;
 
@@ -27,6 +28,69 @@ impl HealthPolicy {
     pub fn tick(&self) -> Duration {
         (self.keepalive_interval / 4).min(Duration::from_millis(500)).max(Duration::from_millis(10))
     }
+
+    /// When the watch must look at the link next, given what it knows (`now` and `last`, the last
+    /// inbound byte, measured from the same origin as the state's times): the next keepalive,
+    /// `degraded`, the dead line or a probe's deadline, whichever comes first; every tick while
+    /// degraded, so recovery shows at once.
+    pub fn next_look(&self, s: &HealthState, now: Duration, last: Duration) -> Duration {
+        let mut wake = (last + self.dead_after()).min(last.max(s.last_ping) + self.keepalive_interval);
+        wake = if s.degraded { wake.min(now + self.tick()) } else { wake.min(last + self.degraded_after) };
+        if let Some(sent) = s.probe {
+            wake = wake.min(sent + self.probe_timeout);
+        }
+        wake
+    }
+
+    /// One look at the link: what to do now and what to remember. `probed`: a sibling session
+    /// to the same target lost its link, so this one is asked for a sign of life at once.
+    pub fn look(&self, mut s: HealthState, now: Duration, last: Duration, probed: bool) -> HealthStep {
+        if s.probe.is_some_and(|sent| last > sent) {
+            s.probe = None;
+        }
+        if probed && s.probe.is_none() {
+            s.last_ping = now;
+            s.probe = Some(now);
+            return HealthStep { state: s, action: HealthAction::Ping };
+        }
+        let idle = now.saturating_sub(last);
+        if s.probe.is_some_and(|sent| now.saturating_sub(sent) >= self.probe_timeout) || idle >= self.dead_after() {
+            return HealthStep { state: s, action: HealthAction::Dead };
+        }
+        let mut action = HealthAction::None;
+        if idle >= self.keepalive_interval && now.saturating_sub(s.last_ping) >= self.keepalive_interval {
+            s.last_ping = now;
+            action = HealthAction::Ping;
+        }
+        s.degraded = idle >= self.degraded_after;
+        HealthStep { state: s, action }
+    }
+}
+
+/// What the health watch remembers between two looks; times from the watch's own origin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HealthState {
+    /// When the last keepalive went out.
+    pub last_ping: Duration,
+    /// A probe's keepalive that nothing has answered yet, and when it went out.
+    pub probe: Option<Duration>,
+    pub degraded: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthAction {
+    None,
+    /// Send a keepalive.
+    Ping,
+    /// The link is dead: nothing arrived in time.
+    Dead,
+}
+
+/// The outcome of one look: the action, and the state to keep (its `degraded` is the session's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthStep {
+    pub state: HealthState,
+    pub action: HealthAction,
 }
 
 /// How a session comes back after its link is lost.

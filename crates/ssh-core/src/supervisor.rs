@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::error::CoreError;
 use crate::events::SessionState;
-use crate::policy::backoff_delay;
+use crate::policy::{backoff_delay, HealthAction, HealthState};
 use crate::session::Inner;
 use crate::transport::{self, Attempt, Connection};
 
@@ -96,55 +96,29 @@ async fn health(inner: &Inner, conn: &Arc<Connection>) -> CoreError {
         missed: policy.keepalive_count_max + 1,
         interval_ms: policy.keepalive_interval.as_millis() as u64,
     };
-    let mut last_ping = Instant::now();
-    let mut probe: Option<Instant> = None;
-    let mut degraded = false;
+    // The step function works on times since this origin (the last inbound byte can predate the watch).
+    let origin = conn.inbound.last().min(Instant::now());
+    let since = |t: Instant| t.saturating_duration_since(origin);
+    let mut state = HealthState { last_ping: since(Instant::now()), probe: None, degraded: false };
     loop {
-        let last = conn.inbound.last();
-        let mut wake = (last + policy.dead_after()).min(last.max(last_ping) + policy.keepalive_interval);
-        if degraded {
-            wake = wake.min(Instant::now() + policy.tick());
-        } else {
-            wake = wake.min(last + policy.degraded_after);
-        }
-        if let Some(sent) = probe {
-            wake = wake.min(sent + policy.probe_timeout);
-        }
+        let wake = origin + policy.next_look(&state, since(Instant::now()), since(conn.inbound.last()));
         let probed = tokio::select! {
             reason = conn.lost.wait() => return reason,
             () = tokio::time::sleep_until(wake) => false,
             () = inner.probe.notified() => true,
         };
-        let now = Instant::now();
-        let last = conn.inbound.last();
-        if probe.is_some_and(|sent| last > sent) {
-            probe = None;
-        }
-        if probed && probe.is_none() {
-            conn.ping().await;
-            last_ping = now;
-            probe = Some(now);
-            continue;
-        }
-        if let Some(sent) = probe {
-            if now.duration_since(sent) >= policy.probe_timeout {
+        let step = policy.look(state, since(Instant::now()), since(conn.inbound.last()), probed);
+        state = step.state;
+        match step.action {
+            HealthAction::Dead => {
                 let err = dead();
                 conn.kill(err.clone());
                 return err;
             }
+            HealthAction::Ping => conn.ping().await,
+            HealthAction::None => {}
         }
-        let idle = now.saturating_duration_since(last);
-        if idle >= policy.dead_after() {
-            let err = dead();
-            conn.kill(err.clone());
-            return err;
-        }
-        if idle >= policy.keepalive_interval && now.duration_since(last_ping) >= policy.keepalive_interval {
-            conn.ping().await;
-            last_ping = now;
-        }
-        degraded = idle >= policy.degraded_after;
-        inner.set_degraded(conn, degraded);
+        inner.set_degraded(conn, state.degraded);
     }
 }
 

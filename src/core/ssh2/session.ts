@@ -18,7 +18,7 @@ import type {
 import { TypedEmitter } from '../emitter.js';
 import { type FailureCause, SshError } from '../errors.js';
 import { type ResolvedSessionOptions, resolveExecOptions, resolveShellOptions } from '../options.js';
-import { backoffDelayMs, deadAfterMs, healthTickMs } from '../policy.js';
+import { backoffDelayMs, type HealthState, healthLook, nextLookMs } from '../policy.js';
 import type { PoolLink } from '../pool-base.js';
 import { connect, type Connection } from './connect.js';
 import type { PinnedKeys } from './hostkey.js';
@@ -218,69 +218,47 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   /**
    * Watches the link until it is lost; resolves with why. Any inbound byte counts as life; a
    * keepalive goes out when the link has been quiet for an interval. Like the Rust core's
-   * supervisor (`health` in supervisor.rs, the same steps in the same order), it sleeps until the
+   * supervisor (`health` in supervisor.rs), each look is the shared step (`healthLook` and
+   * `nextLookMs`, the twins of `HealthPolicy::look` and `next_look`), and it sleeps until the
    * next thing that can fall due (a keepalive, `degraded`, the dead line, a probe's answer), so a
    * link with traffic costs about one wake-up per keepalive interval; while degraded it checks on
    * the short tick so recovery shows at once.
    */
   #health(conn: Connection): Promise<SshError> {
     const o = this.#o;
-    const dead = deadAfterMs(o.keepaliveIntervalMs, o.keepaliveCountMax);
-    const tick = healthTickMs(o.keepaliveIntervalMs);
-    let lastPing = performance.now();
-    let probeAt: number | undefined;
-    let probed = false;
-    let degraded = false;
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
-    const die = () =>
-      conn.kill(
-        new SshError(
-          'KEEPALIVE_TIMEOUT',
-          `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`,
-        ),
-      );
+    // The step works on times since this origin, as the Rust core's does.
+    const origin = Math.min(conn.lastInbound(), performance.now());
+    const since = (t: number) => Math.max(0, t - origin);
+    let state: HealthState = { lastPingMs: since(performance.now()), probeAtMs: null, degraded: false };
     const schedule = () => {
       if (ended) return;
-      const now = performance.now();
-      const last = conn.lastInbound();
-      let wake = Math.min(last + dead, Math.max(last, lastPing) + o.keepaliveIntervalMs);
-      wake = degraded ? Math.min(wake, now + tick) : Math.min(wake, last + o.degradedAfterMs);
-      if (probeAt !== undefined) wake = Math.min(wake, probeAt + o.probeTimeoutMs);
-      timer = setTimeout(check, Math.max(0, wake - now));
+      const now = since(performance.now());
+      timer = setTimeout(() => look(false), Math.max(0, nextLookMs(o, state, now, since(conn.lastInbound())) - now));
     };
-    const check = () => {
+    const look = (probed: boolean) => {
       timer = undefined;
       if (ended) return;
-      const now = performance.now();
-      const last = conn.lastInbound();
-      if (probeAt !== undefined && last > probeAt) probeAt = undefined;
-      if (probed) {
-        probed = false;
-        if (probeAt === undefined) {
-          conn.ping();
-          lastPing = now;
-          probeAt = now;
-          schedule();
-          return;
-        }
+      const step = healthLook(o, state, since(performance.now()), since(conn.lastInbound()), probed);
+      state = step.state;
+      if (step.action === 'dead') {
+        conn.kill(
+          new SshError(
+            'KEEPALIVE_TIMEOUT',
+            `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`,
+          ),
+        );
+        return;
       }
-      if (probeAt !== undefined && now - probeAt >= o.probeTimeoutMs) return die();
-      const idle = now - last;
-      if (idle >= dead) return die();
-      if (idle >= o.keepaliveIntervalMs && now - lastPing >= o.keepaliveIntervalMs) {
-        conn.ping();
-        lastPing = now;
-      }
-      degraded = idle >= o.degradedAfterMs;
-      this.#setDegraded(conn, degraded);
+      if (step.action === 'ping') conn.ping();
+      this.#setDegraded(conn, state.degraded);
       schedule();
     };
     schedule();
     this.#probe = () => {
-      probed = true;
       clearTimeout(timer);
-      check();
+      look(true);
     };
     return conn.ended.then((reason) => {
       ended = true;

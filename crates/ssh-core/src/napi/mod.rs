@@ -114,6 +114,81 @@ pub fn backoff_delays(base_delay_ms: u32, max_delay_ms: u32, seed: f64, count: u
     (0..count).map(|n| crate::policy::backoff_delay(&policy, n, jitter.next_unit()).as_millis() as f64).collect()
 }
 
+/// The health policy of a look, in ms.
+#[napi(object)]
+pub struct BindingHealthPolicy {
+    pub keepalive_interval_ms: u32,
+    pub keepalive_count_max: u32,
+    pub degraded_after_ms: u32,
+    pub probe_timeout_ms: u32,
+}
+
+/// What the health watch remembers between looks (ms from its origin; probe absent: none out).
+#[napi(object)]
+pub struct BindingHealthState {
+    pub last_ping_ms: u32,
+    pub probe_at_ms: Option<u32>,
+    pub degraded: bool,
+}
+
+/// One look at a link: what the watch knew, and what it saw.
+#[napi(object)]
+pub struct BindingHealthLook {
+    pub state: BindingHealthState,
+    pub now_ms: u32,
+    pub last_inbound_ms: u32,
+    pub probed: bool,
+}
+
+/// A look's outcome: the action, the state kept, and when the watch would look next.
+#[napi(object)]
+pub struct BindingHealthStep {
+    pub action: String,
+    pub state: BindingHealthState,
+    pub next_look_ms: u32,
+}
+
+/// The Rust core's health step over a table of looks: lets a test check both cores against one
+/// shared table of cases (test/fixtures/health-steps.json).
+#[napi(catch_unwind)]
+pub fn health_steps(policy: BindingHealthPolicy, looks: Vec<BindingHealthLook>) -> Vec<BindingHealthStep> {
+    use crate::policy::{HealthAction, HealthPolicy, HealthState};
+    use std::time::Duration;
+    let ms = |v: u32| Duration::from_millis(v as u64);
+    let p = HealthPolicy {
+        keepalive_interval: ms(policy.keepalive_interval_ms),
+        keepalive_count_max: policy.keepalive_count_max,
+        degraded_after: ms(policy.degraded_after_ms),
+        probe_timeout: ms(policy.probe_timeout_ms),
+    };
+    looks
+        .into_iter()
+        .map(|l| {
+            let s = HealthState {
+                last_ping: ms(l.state.last_ping_ms),
+                probe: l.state.probe_at_ms.map(ms),
+                degraded: l.state.degraded,
+            };
+            let (now, last) = (ms(l.now_ms), ms(l.last_inbound_ms));
+            let step = p.look(s, now, last, l.probed);
+            let action = match step.action {
+                HealthAction::None => "none",
+                HealthAction::Ping => "ping",
+                HealthAction::Dead => "dead",
+            };
+            BindingHealthStep {
+                action: action.to_string(),
+                next_look_ms: p.next_look(&step.state, now, last).as_millis() as u32,
+                state: BindingHealthState {
+                    last_ping_ms: step.state.last_ping.as_millis() as u32,
+                    probe_at_ms: step.state.probe.map(|d| d.as_millis() as u32),
+                    degraded: step.state.degraded,
+                },
+            }
+        })
+        .collect()
+}
+
 /// Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`
 /// chunks merged per crossing (1: every chunk crosses alone), from a runtime thread as channel
 /// data does. Resolves once all are queued; JS counts what arrives.
