@@ -5,6 +5,9 @@ import { parseArgs } from 'node:util';
 import { PLAN_DEFAULTS } from '../core/defaults.js';
 import type { Contender } from '../core/errors.js';
 import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
+import { parseFaultMode, parseTarget } from '../runner/options.js';
+import { sshdUnavailableReason } from '../lab/sshd.js';
+import { perfUnavailable } from './attribute.js';
 import { runIdBase } from '../runner/spike.js';
 import { type CompareOptions, type DecisionPolicy, loadPolicy, runComparison } from './compare.js';
 import { renderCompareHtml, renderCompareMarkdown, tables } from './render.js';
@@ -23,6 +26,15 @@ those intervals (pass, fail, or undecided).
                       (scale trials get connect time on top: 8 ms per session)
   --policy FILE       the decision policy: which figures count, their weight, the smallest effect
                       that matters (default bench/policy.json; the report prints the one used)
+  --target T          the servers: embedded (default: the lab's own, a russh server), openssh (sshd
+                      on loopback, as the tests start it; needs openssh-server), or an
+                      inventory FILE of real hosts (JSON, see the README); scale defaults to 10,100
+                      sessions on openssh (one sshd process per connection on this machine)
+  --faults M          how stability faults are made: proxy (default, the lab's fault proxy) or
+                      kernel (iptables in a network namespace per server: root, embedded target)
+  --attribute         one more resource trial and bulk transfer per core, sampled by perf (root):
+                      each core's CPU grouped into crypto, copy and allocation, kernel network,
+                      boundary and wake-ups, GC, JS and other
   --quick             a short run: 2 trials, shorter phases, 10 and 100 sessions
   --duration D        length of one stability and one resource trial (overrides the budget's)
   --bulk SIZE         bytes of exec output per transfer, e.g. 500MB (default: sized by time, at
@@ -56,6 +68,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       out: { type: 'string' },
       seed: { type: 'string' },
       busy: { type: 'boolean', default: false },
+      target: { type: 'string', default: 'embedded' },
+      faults: { type: 'string', default: 'proxy' },
+      attribute: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -68,7 +83,17 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
   const quick = values.quick!;
   const trials = values.trials ? parseIntArg(values.trials, '--trials', 1, 50) : quick ? 2 : 3;
   const budgetMs = values.budget ? parseDuration(values.budget, '--budget') : quick ? 180_000 : 360_000;
-  const scaleSizes = (values.scale ?? (quick ? '10,100' : '10,100,1000')).split(',').map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
+  const target = parseTarget(values.target!);
+  const faults = parseFaultMode(values.faults!, target);
+  if (target.kind === 'openssh') {
+    const why = sshdUnavailableReason();
+    if (why) throw new UsageError(`--target openssh: ${why}`);
+  }
+  if (values.attribute) {
+    const why = perfUnavailable();
+    if (why) throw new UsageError(`--attribute: ${why}`);
+  }
+  const scaleSizes = (values.scale ?? (quick || target.kind !== 'embedded' ? '10,100' : '10,100,1000')).split(',').map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
   // Each section's share of the budget, split among its trials and contenders, with a floor below
   // which a trial measures start-up rather than the steady state.
   const share = (fraction: number, min: number) => Math.max(min, Math.round((fraction * budgetMs) / (trials * contenders.length) / 1000) * 1000);
@@ -100,6 +125,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       cipher: 'aes128-gcm@openssh.com',
       seed: values.seed ? parseIntArg(values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) : Math.floor(Math.random() * 2 ** 32),
       busy: values.busy!,
+      target,
+      faults,
+      attribute: values.attribute!,
     },
   };
 }

@@ -14,16 +14,18 @@ import type { Contender } from '../core/errors.js';
 import type { SessionOptions } from '../core/contract.js';
 import { LabProcess } from '../lab/process.js';
 import { sessionOptions } from '../lab/target.js';
-import { computeRun } from '../metrics/compute.js';
+import { computeRun, resourceFigures, steadySamples } from '../metrics/compute.js';
 import { difference, type Interval, judgeLimit, median, medianInterval, pairedRatio } from '../metrics/intervals.js';
 import { mean, quantile } from '../metrics/stats.js';
 import { figure as fmt } from '../report/format.js';
 import { detectGraceMs } from '../report/model.js';
-import type { SpikeOptions } from '../runner/options.js';
+import { inventorySessionOptions } from '../runner/inventory.js';
+import { describeTarget, type FaultMode, type SpikeOptions, type TargetChoice } from '../runner/options.js';
 import type { LatencySummary, RunRecord } from '../runner/record.js';
 import { runOne } from '../runner/run.js';
 import type { RunPlan } from '../runner/timeline.js';
 import { compressedPolicy, SCENARIOS, type ScenarioId } from '../scenarios/index.js';
+import { type Attribution, PerfSampler } from './attribute.js';
 import { type Hog, startHog } from './hog.js';
 import type { BulkResult, FloorResult, LatencyResult } from './protocol.js';
 import { runTask } from './run-task.js';
@@ -37,6 +39,11 @@ export interface PolicyFigure {
   weight: number;
   /** The smallest ratio distance from 1 that matters (0.1: 10% better or worse). */
   minEffect: number;
+  /**
+   * The smallest absolute difference between the two cores' medians that matters, in the figure's
+   * own unit (ms, MB, % of a core): 0.2 ms of echo is 20% of 1 ms and still nothing a user sees.
+   */
+  minAbsolute?: number;
   lowerIsBetter?: boolean;
 }
 
@@ -85,7 +92,17 @@ export function parsePolicy(text: string, source: string): DecisionPolicy {
     if (typeof f.weight !== 'number' || !(f.weight >= 0)) throw bad(`${at}.weight must be a number >= 0, got ${JSON.stringify(f.weight)}`);
     if (typeof f.minEffect !== 'number' || !(f.minEffect >= 0 && f.minEffect < 1)) throw bad(`${at}.minEffect must be a number from 0 to 1 (0.1: 10%), got ${JSON.stringify(f.minEffect)}`);
     if (f.lowerIsBetter !== undefined && typeof f.lowerIsBetter !== 'boolean') throw bad(`${at}.lowerIsBetter must be true or false`);
-    return { key: f.key, name: f.name, weight: f.weight, minEffect: f.minEffect, ...(f.lowerIsBetter === false ? { lowerIsBetter: false } : {}) };
+    if (f.minAbsolute !== undefined && (typeof f.minAbsolute !== 'number' || !(f.minAbsolute >= 0))) throw bad(`${at}.minAbsolute must be a number >= 0 (in the figure's unit), got ${JSON.stringify(f.minAbsolute)}`);
+    const known = ['key', 'name', 'weight', 'minEffect', 'minAbsolute', 'lowerIsBetter'];
+    for (const k of Object.keys(f)) if (!known.includes(k)) throw bad(`${at}: unknown field '${k}' (known: ${known.join(', ')})`);
+    return {
+      key: f.key,
+      name: f.name,
+      weight: f.weight,
+      minEffect: f.minEffect,
+      ...(typeof f.minAbsolute === 'number' ? { minAbsolute: f.minAbsolute } : {}),
+      ...(f.lowerIsBetter === false ? { lowerIsBetter: false } : {}),
+    };
   });
   return { policy: p.policy, version: p.version as number, ...(typeof p.about === 'string' ? { about: p.about } : {}), noise, decisive, onTie: p.onTie as DecisionPolicy['onTie'], figures, source };
 }
@@ -124,6 +141,10 @@ export interface Decision {
   score: { rust: number; ssh2: number };
   /** rust, ssh2, or none (no decisive difference and no choice on a tie, or neither meets the plan). */
   choice: 'rust' | 'ssh2' | 'none';
+  /** The answer in a few words, the same for runs that answer alike (the page's coloured verdict). */
+  verdict: string;
+  /** How the verdict was reached: a core chosen on the figures, on a tie, or neither meeting the plan. */
+  kind: 'decided' | 'tie' | 'neither';
 }
 
 export interface CompareOptions {
@@ -150,6 +171,12 @@ export interface CompareOptions {
   /** Cipher of every section but throughput. */
   cipher: string;
   seed: number;
+  /** The servers every section runs against: the embedded lab, OpenSSH on loopback, or an inventory. */
+  target: TargetChoice;
+  /** How the stability section's faults are made: the lab's proxy, or iptables in namespaces. */
+  faults: FaultMode;
+  /** Sample one extra resource trial and one bulk transfer per core with perf, grouped by where the time goes. */
+  attribute?: boolean;
   /** Run a CPU hog on the other core during the throughput and resource sections. */
   busy: boolean;
 }
@@ -213,6 +240,8 @@ export interface Trials {
   throughputBusy: Record<string, PerCore<BulkResult[]>>;
   latency: PerCore<LatencyResult[]>;
   scale: Record<string, PerCore<ScaleFigures[]>>;
+  /** The resource phase's workload with the server's bytes replayed and no SSH, once a round. */
+  workloadFloor?: ResourceFigures[];
 }
 
 /** One figure's intervals: each contender's median over its trials, and the paired ratio rust/ssh2. */
@@ -229,6 +258,9 @@ export interface Comparison {
   createdAt: string;
   machine: { cpus: number; node: string; platform: string };
   options: CompareOptions;
+  /** What the run measured against, and how its stability faults were made (also in options). */
+  target: string;
+  faults: FaultMode;
   contenders: Contender[];
   skipped: string[];
   stability: PerCore<StabilityFigures | { skipped: string }>;
@@ -236,6 +268,8 @@ export interface Comparison {
   throughput: Record<string, PerCore<BulkResult>>;
   /** With --busy: the first cipher's transfer again, with the CPU hog running. */
   throughputBusy: Record<string, PerCore<BulkResult>>;
+  /** The resource phase's workload alone (the server's bytes replayed into it, no SSH): medians with intervals. */
+  workloadFloor?: { cpuPct: Interval; rssPeakMb: Interval } | null;
   /** The cipher's own cost on this CPU (no SSH, no socket, no JS hop), measured in this run. */
   floor: FloorResult | null;
   latency: PerCore<LatencyResult>;
@@ -247,6 +281,10 @@ export interface Comparison {
   ratios: Record<string, number | null>;
   intervals: Record<string, FigureIntervals>;
   plan: PerCore<PlanRow[]>;
+  /** What every session ran in each section, in the words `spike` reports use (the same code). */
+  workloads: Record<string, string[]>;
+  /** With --attribute: each core's CPU samples by group (% of the samples), per measured phase. */
+  attribution?: Record<string, PerCore<Attribution>>;
   /** What each core was tuned with in this run, side by side (the twins' equivalents). */
   settings: PerCore<[string, string][]>;
   decision: Decision | null;
@@ -266,7 +304,7 @@ function baseSpike(o: CompareOptions, sessions: number, durationMs: number): Spi
     load: 'mid',
     repeat: 1,
     topology: 'B',
-    target: { kind: 'embedded' },
+    target: o.target,
     plan: 'scenario',
     scenario: 'F0',
     out: undefined,
@@ -290,7 +328,7 @@ function order(cs: Contender[], i: number): Contender[] {
   return i % 2 === 0 ? cs : [...cs].reverse();
 }
 
-async function stability(o: CompareOptions, core: Contender): Promise<StabilityFigures> {
+async function stability(o: CompareOptions, core: Contender): Promise<{ fig: StabilityFigures; workloads: string[] }> {
   // Short trials compress the plan's timings more, so every fault fits with room to recover.
   const k = o.phaseMs >= 30_000 ? 4 : 6;
   const d = o.phaseMs;
@@ -307,51 +345,55 @@ async function stability(o: CompareOptions, core: Contender): Promise<StabilityF
       })),
     ),
   };
-  const spike = { ...baseSpike(o, o.sessions, d), topology: 'A' as const };
+  // Only this section makes faults, so only it runs in namespaces with --faults kernel.
+  const spike: SpikeOptions = { ...baseSpike(o, o.sessions, d), topology: 'A', faults: o.faults };
   const rec = await runOne({ runId: `stability-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
   const m = computeRun(rec, { detectGraceMs: detectGraceMs(rec.policy), reconnectWithinMs: PLAN_DEFAULTS.reconnectWithinMs / k });
-  return {
+  const fig = {
     scenarios: m.interrupts.map((i) => ({ scenario: i.scenario, interrupted: i.interrupted, recovered: i.recoveredWithin, p50S: i.p50S, p95S: i.p95S })),
     recovered: m.interrupts.reduce((a, i) => a + i.recoveredWithin, 0),
     interrupted: m.interrupts.reduce((a, i) => a + i.interrupted, 0),
     abnormalEnds: m.abnormalEnds,
     compression: k,
   };
+  return { fig, workloads: rec.workloads ?? [] };
 }
 
-function steadySamples(rec: RunRecord, fromFraction: number) {
-  return rec.samples.filter((s) => s.t >= rec.durationMs * fromFraction);
+/** Echo p95 over the steady state (the probes of the warm-up left out), or over the run for records without per-second echoes. */
+function steadyEcho(rec: RunRecord, steady: RunRecord['samples']): number | null {
+  const ms = steady.flatMap((s) => s.echoMs ?? []);
+  if (ms.length) return quantile(ms, 0.95);
+  return rec.echo.count > 0 ? rec.echo.p95Ms : null;
 }
 
-export async function resources(o: CompareOptions, core: Contender): Promise<{ res: ResourceFigures; boundary: BoundaryFigures }> {
-  const spike: SpikeOptions = { ...baseSpike(o, o.sessions, o.resourcePhaseMs), bench: { direct: true, workloads: { stream: true, exec: true, echo: true } } };
+/** A resource trial of one core, or with `replay`, of the workload alone (the server's bytes replayed, no SSH). */
+export async function resources(o: CompareOptions, core: Contender, replay = false, onWorker?: (pid: number) => void): Promise<{ res: ResourceFigures; boundary: BoundaryFigures; workloads: string[] }> {
+  const spike: SpikeOptions = { ...baseSpike(o, o.sessions, o.resourcePhaseMs), bench: { direct: true, workloads: { stream: true, exec: true, echo: true }, replay } };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
-  const rec = await runOne({ runId: `resources-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
-  const steady = steadySamples(rec, 0.25);
+  const rec = await runOne({ runId: replay ? 'resources-floor' : `resources-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false, ...(onWorker ? { onWorker } : {}) });
+  // The steady state as `spike` defines it (metrics/compute.ts), so the two tools' figures compare.
+  const r = resourceFigures(rec);
+  const steady = steadySamples(rec);
   const crossings = steady.map((s) => s.crossings ?? 0);
   const bytes = steady.map((s) => s.crossingBytes ?? 0);
   const hasCrossings = steady.some((s) => s.crossings !== undefined);
   const totalCrossings = crossings.reduce((a, b) => a + b, 0);
   return {
-    res: {
-      cpuPct: mean(steady.map((s) => s.cpuPct)),
-      rssPeakMb: Math.max(...rec.samples.map((s) => s.rssMb)),
-      rssMeanMb: mean(steady.map((s) => s.rssMb)),
-      echoP95Ms: rec.echo.count > 0 ? rec.echo.p95Ms : null,
-    },
+    res: { cpuPct: r.cpuPct, rssPeakMb: r.rssPeakMb, rssMeanMb: r.rssMeanMb, echoP95Ms: steadyEcho(rec, steady) },
     boundary: {
       crossingsPerS: hasCrossings ? totalCrossings / steady.length : null,
       bytesPerCrossing: hasCrossings && totalCrossings > 0 ? bytes.reduce((a, b) => a + b, 0) / totalCrossings : null,
-      eldP99Ms: quantile(steady.map((s) => s.eldP99Ms), 0.99),
-      elu: mean(steady.map((s) => s.elu)),
+      eldP99Ms: r.eldP99Ms,
+      elu: r.elu,
     },
+    workloads: rec.workloads ?? [],
   };
 }
 
 /** Connect time allowed per session on top of a scale trial's phase. */
 const SCALE_CONNECT_MS_PER_SESSION = 8;
 
-export async function scale(o: CompareOptions, core: Contender, sessions: number): Promise<ScaleFigures> {
+export async function scale(o: CompareOptions, core: Contender, sessions: number): Promise<{ fig: ScaleFigures; workloads: string[] }> {
   // The phase counts from the first connect: time for every session to connect comes on top
   // (ssh2 took about 6 s for 1,000 here), and the steady state starts once they all have.
   const spike: SpikeOptions = {
@@ -361,12 +403,13 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
   };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
   const rec = await runOne({ runId: `scale-${sessions}-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
-  const all = rec.samples.findIndex((s) => (s.states.ready ?? 0) + (s.states.degraded ?? 0) >= sessions);
-  const steady = all >= 0 && all + 2 < rec.samples.length ? rec.samples.slice(all + 1) : steadySamples(rec, 0.4);
-  const rssMb = Math.max(...steady.map((s) => s.rssMb));
-  const cpuPct = mean(steady.map((s) => s.cpuPct));
+  // RSS at scale: the highest of the steady state (every session up), not of the connecting burst.
+  const steady = steadySamples(rec);
+  const r = resourceFigures(rec);
+  const rssMb = steady.length ? Math.max(...steady.map((s) => s.rssMb)) : r.rssPeakMb;
+  const cpuPct = r.cpuPct;
   const last = rec.samples.at(-1)?.states ?? {};
-  return {
+  const fig = {
     sessions,
     connected: (last.ready ?? 0) + (last.degraded ?? 0),
     rssMb,
@@ -374,6 +417,7 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
     cpuPct,
     cpuPerSessionPct: cpuPct / sessions,
   };
+  return { fig, workloads: rec.workloads ?? [] };
 }
 
 
@@ -383,6 +427,8 @@ function emptyComparison(o: CompareOptions): Comparison {
     createdAt: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     options: o,
+    target: describeTarget(o.target),
+    faults: o.faults,
     contenders: o.contenders,
     skipped: [],
     stability: {},
@@ -397,6 +443,7 @@ function emptyComparison(o: CompareOptions): Comparison {
     ratios: {},
     intervals: {},
     plan: {},
+    workloads: {},
     settings: coreSettings(),
     decision: null,
     targets: [],
@@ -447,6 +494,16 @@ export function coreSettings(): PerCore<[string, string][]> {
   };
 }
 
+/**
+ * The one server of the throughput and latency sections: the embedded lab's, an OpenSSH server on
+ * loopback, or an inventory's first host (which the run does not start or stop).
+ */
+async function benchServer(t: TargetChoice): Promise<{ session: SessionOptions; stop: () => Promise<void> }> {
+  if (t.kind === 'inventory') return { session: inventorySessionOptions(t.inventory.hosts[0]!), stop: async () => {} };
+  const lab = await LabProcess.start({ maxLifetimeMs: 30 * 60_000, ...(t.kind === 'openssh' ? { targets: [{ kind: 'openssh', host: '127.0.0.1' }] } : {}) });
+  return { session: sessionOptions(lab.targets[0]?.info ?? lab.info), stop: () => lab.stop() };
+}
+
 function push<T>(per: PerCore<T[]>, core: Contender, value: T): void {
   (per[core] ??= []).push(value);
 }
@@ -462,9 +519,13 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     for (let i = 0; i < k; i++) for (const core of order(cs, turn++)) await fn(core);
   };
 
+  hooks.say(`target: ${c.target}; stability faults made by ${o.faults === 'kernel' ? 'iptables in network namespaces' : "the lab's proxy"}`);
   hooks.say(`1/6 stability and reconnect (compressed F1, F3, F5; ${k} trials of ${o.phaseMs / 1000} s each)`);
   await rounds(async (core) => {
-    if (core !== 'russh-napi') push(T.stability, core, await stability(o, core));
+    if (core === 'russh-napi') return;
+    const r = await stability(o, core);
+    push(T.stability, core, r.fig);
+    c.workloads.stability ??= r.workloads;
   });
   if (cs.includes('russh-napi')) c.stability['russh-napi'] = { skipped: 'the russh binding has no reconnect manager' };
 
@@ -478,30 +539,68 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     }
   };
 
-  hooks.say(`2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s${o.busy ? '; the other core busy' : ''})`);
-  await rounds(async (core) => {
-    const r = await busy(() => resources(o, core));
-    push(T.resources, core, r.res);
-    push(T.boundary, core, r.boundary);
-  });
+  hooks.say(`2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`);
+  for (let i = 0; i < k; i++) {
+    for (const core of order(cs, turn++)) {
+      const r = await busy(() => resources(o, core));
+      c.workloads.resources ??= r.workloads;
+      push(T.resources, core, r.res);
+      push(T.boundary, core, r.boundary);
+    }
+    // The workload floor, once a round: the same bytes into the same workload with no SSH.
+    (T.workloadFloor ??= []).push((await busy(() => resources(o, 'ssh2', true))).res);
+  }
+  if (o.attribute) {
+    // One more trial per core, not counted in the figures: perf watches its steady state.
+    hooks.say('2/6 resources: one more trial per core, sampled by perf (--attribute)');
+    const per: PerCore<Attribution> = (c.attribution ??= {}).resources = {};
+    for (const core of cs) {
+      let sampler: PerfSampler | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      await busy(() =>
+        resources(o, core, false, (pid) => {
+          timer = setTimeout(() => (sampler = PerfSampler.start(pid, (o.resourcePhaseMs * 0.7) / 1000)), o.resourcePhaseMs * 0.25);
+        }),
+      );
+      clearTimeout(timer);
+      const got = await sampler?.stop();
+      if (got) per[core] = got;
+    }
+  }
 
-  const lab = await LabProcess.start({ maxLifetimeMs: 30 * 60_000 });
+  const server = await benchServer(o.target);
   try {
-    const session = { ...sessionOptions(lab.info), kex: [o.kex] } satisfies SessionOptions;
+    const session = { ...server.session, kex: [o.kex] } satisfies SessionOptions;
     const size = o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`;
     hooks.say(`3/6 throughput (${size} of exec output into JS per trial; the crypto floor${o.busy ? '; again with the other core busy' : ''})`);
     c.floor = await runTask({ kind: 'floor', ciphers: o.ciphers, blockBytes: 32 * 1024, seconds: o.quick ? 0.5 : 1.5 });
-    const transfer = (core: Contender, cipher: string) =>
-      runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes, seconds: o.bulkSeconds });
+    const transferWatched = (core: Contender, cipher: string, onStart?: (pid: number) => void) =>
+      runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes, seconds: o.bulkSeconds }, onStart);
+    const transfer = (core: Contender, cipher: string) => transferWatched(core, cipher);
     for (const cipher of o.ciphers) {
       const per: PerCore<BulkResult[]> = (T.throughput[cipher] = {});
       await rounds(async (core) => push(per, core, await transfer(core, cipher)));
+    }
+    if (o.attribute) {
+      const cipher = o.ciphers[0]!;
+      const per: PerCore<Attribution> = (c.attribution ??= {})[`bulk ${cipher}`] = {};
+      for (const core of cs) {
+        let sampler: PerfSampler | undefined;
+        await transferWatched(core, cipher, (pid) => (sampler = PerfSampler.start(pid, 300)));
+        const got = await sampler?.stop();
+        if (got) per[core] = got;
+      }
     }
     if (o.busy) {
       const cipher = o.ciphers[0]!;
       const per: PerCore<BulkResult[]> = (T.throughputBusy[cipher] = {});
       await rounds(async (core) => push(per, core, await busy(() => transfer(core, cipher))));
     }
+    c.workloads.throughput = [`one session: exec \`head -c <size> /dev/zero\`, every byte counted in JS (after a 1 MB warm-up${o.bulkBytes === null ? ' and a 200 MB transfer that sizes the measured one' : ''})`];
+    // A p95 needs enough samples to be more than the slowest one or two: 100 of each.
+    const handshakes = o.quick ? 20 : 100;
+    const roundTrips = o.quick ? 40 : 100;
+    c.workloads.latency = [`one session at a time: ${handshakes} handshakes (connect, authenticate, close), ${roundTrips} exec \`true\` round trips, ${roundTrips} keystrokes echoed by a shell, 50 ms apart`];
     hooks.say(`4/6 latency (handshake, exec round trip, keystroke echo; ${k} trials)`);
     await rounds(async (core) => {
       push(
@@ -511,19 +610,23 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
           kind: 'latency',
           core,
           session: { ...session, ciphers: [o.cipher] },
-          handshakes: o.quick ? 6 : 10,
-          roundTrips: o.quick ? 40 : 60,
+          handshakes,
+          roundTrips,
         }),
       );
     });
   } finally {
-    await lab.stop();
+    await server.stop();
   }
 
   hooks.say(`5/6 scale (${o.scaleSizes.join(' / ')} sessions, low load; ${k} trials of ${o.scalePhaseMs / 1000} s)`);
   for (const n of o.scaleSizes) {
     const per: PerCore<ScaleFigures[]> = (T.scale[n] = {});
-    await rounds(async (core) => push(per, core, await scale(o, core, n)));
+    await rounds(async (core) => {
+      const r = await scale(o, core, n);
+      c.workloads.scale ??= r.workloads;
+      push(per, core, r.fig);
+    });
   }
   hooks.say('6/6 boundary cost (from the resource phase)');
 
@@ -640,6 +743,12 @@ export function decide(c: Comparison, o: CompareOptions): void {
   figure('resources.cpuPct', (x, i) => T.resources[x]?.[i]?.cpuPct);
   figure('resources.rssPeakMb', (x, i) => T.resources[x]?.[i]?.rssPeakMb);
   figure('resources.echoP95Ms', (x, i) => T.resources[x]?.[i]?.echoP95Ms);
+  const floor = T.workloadFloor ?? [];
+  if (floor.length) {
+    // The workload alone, and each core's CPU above it in the same round (what the core costs).
+    c.workloadFloor = { cpuPct: medianInterval(floor.map((f) => f.cpuPct)), rssPeakMb: medianInterval(floor.map((f) => f.rssPeakMb)) };
+    figure('resources.coreCpuPct', (x, i) => (floor[i] && T.resources[x]?.[i] ? T.resources[x]![i]!.cpuPct - floor[i]!.cpuPct : null));
+  }
   for (const cipher of Object.keys(T.throughput)) {
     const t = T.throughput[cipher]!;
     figure(`throughput.${cipher}.mbPerS`, (x, i) => t[x]?.[i]?.mbPerS, false);
@@ -785,6 +894,13 @@ export function decide(c: Comparison, o: CompareOptions): void {
     return rows.some((x) => x.undecided) ? 'undecided' : 'meets';
   };
   c.summary.push(`Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure.`);
+  const own = c.intervals['resources.coreCpuPct'];
+  if (c.workloadFloor && own) {
+    // Not a criterion (the plan limits the whole process), but it says how much of the CPU is the core.
+    c.summary.push(
+      `Of the mid load's CPU, the workload itself (no SSH) takes ${showInterval(c.workloadFloor.cpuPct)}%; above it, rust ${showInterval(own.perCore.rust)}% and ssh2 ${showInterval(own.perCore.ssh2)}% (rust/ssh2 ${showInterval(own.ratio)}).`,
+    );
+  }
   for (const core of c.contenders) c.summary.push(`${core}: ${plan(core) === 'undecided' ? 'undecided on' : plan(core)} the plan's criteria measured here.`);
 
   // The answer, by the decision policy: the plan first, then the weighed significant differences.
@@ -796,7 +912,9 @@ export function decide(c: Comparison, o: CompareOptions): void {
     if (!iv) return row;
     const lower = f.lowerIsBetter ?? true;
     const d = difference(iv, { noise: Math.max(P.noise, f.minEffect), lowerIsBetter: lower });
-    row.better = d === '~' ? '~' : d === 'better' ? 'rust' : 'ssh2';
+    const per = c.intervals[key]?.perCore;
+    const gap = per?.rust && per?.ssh2 ? Math.abs(per.rust.estimate - per.ssh2.estimate) : Number.NaN;
+    row.better = d === '~' || (f.minAbsolute !== undefined && !(gap >= f.minAbsolute)) ? '~' : d === 'better' ? 'rust' : 'ssh2';
     return row;
   });
   const score = { rust: 0, ssh2: 0 };
@@ -804,6 +922,9 @@ export function decide(c: Comparison, o: CompareOptions): void {
   const [rp, sp] = [plan('rust'), plan('ssh2')];
   let choice: Decision['choice'];
   let why: string;
+  let verdict: string;
+  let kind: Decision['kind'];
+  const name = (core: 'rust' | 'ssh2') => (core === 'rust' ? 'the Rust core' : 'the ssh2 core');
   const side = (core: 'rust' | 'ssh2') => {
     const won = rows.filter((r) => r.better === core);
     return won.length ? won.map((r) => `${r.name} (${showInterval(r.ratio)})`).join(', ') : 'nothing';
@@ -818,17 +939,25 @@ export function decide(c: Comparison, o: CompareOptions): void {
       `neither core meets the plan here (rust misses ${failed('rust').join(', ')}; ssh2 misses ${failed('ssh2').join(', ')}); ` +
       (lead ? `between the two, the ${lead === 'rust' ? 'Rust' : 'ssh2'} core leads: ` : 'between the two, no decisive difference: ') +
       `${diffs} (${tally})`;
+    kind = 'neither';
+    verdict = `Neither core meets the plan; ${lead ? `${name(lead)} leads` : 'no decisive difference between them'}`;
   } else if (rp === 'misses' || sp === 'misses') {
     choice = rp === 'misses' ? 'ssh2' : 'rust';
     why = `the ${choice === 'rust' ? 'Rust' : 'ssh2'} core: the ${rp === 'misses' ? 'Rust' : 'ssh2'} core misses a criterion of the plan (${diffs})`;
+    kind = 'decided';
+    verdict = `${name(choice)[0]!.toUpperCase()}${name(choice).slice(1)}: ${name(choice === 'rust' ? 'ssh2' : 'rust')} misses the plan`;
   } else if (lead) {
     choice = lead;
     why = `the ${choice === 'rust' ? 'Rust' : 'ssh2'} core: ${diffs} (${tally})`;
+    kind = 'decided';
+    verdict = `${name(choice)[0]!.toUpperCase()}${name(choice).slice(1)}, by the policy's figures`;
   } else {
     choice = P.onTie;
     why = `no decisive difference: ${diffs} (${tally})${P.onTie === 'none' ? '' : `; on a tie the policy chooses the ${P.onTie === 'rust' ? 'Rust' : 'ssh2'} core`}`;
+    kind = 'tie';
+    verdict = `No decisive difference${P.onTie === 'none' ? '' : `; on a tie the policy takes ${name(P.onTie)}`}`;
   }
-  c.decision = { policy: { policy: P.policy, version: P.version, source: P.source, decisive: P.decisive, onTie: P.onTie }, rows, score, choice };
+  c.decision = { policy: { policy: P.policy, version: P.version, source: P.source, decisive: P.decisive, onTie: P.onTie }, rows, score, choice, verdict, kind };
   c.summary.push(`Answer: ${why}.`);
   if (rp === 'undecided' || sp === 'undecided') {
     c.summary.push(`Caution: whether ${[rp === 'undecided' ? 'rust' : '', sp === 'undecided' ? 'ssh2' : ''].filter(Boolean).join(' and ')} meets every criterion of the plan is undecided in this run.`);

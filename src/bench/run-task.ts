@@ -3,12 +3,14 @@ import { fork } from 'node:child_process';
 import { siblingEntry } from '../lab/process.js';
 import type { BenchReply, BenchTask, BulkResult, FloorResult, LatencyResult } from './protocol.js';
 
-export function runTask(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult>;
-export function runTask(task: Extract<BenchTask, { kind: 'latency' }>): Promise<LatencyResult>;
-export function runTask(task: Extract<BenchTask, { kind: 'floor' }>): Promise<FloorResult>;
-export function runTask(task: BenchTask): Promise<BulkResult | LatencyResult | FloorResult> {
+/** `onStart` gets the worker's pid as soon as it runs (for a profiler to attach). */
+export function runTask(task: Extract<BenchTask, { kind: 'bulk' }>, onStart?: (pid: number) => void): Promise<BulkResult>;
+export function runTask(task: Extract<BenchTask, { kind: 'latency' }>, onStart?: (pid: number) => void): Promise<LatencyResult>;
+export function runTask(task: Extract<BenchTask, { kind: 'floor' }>, onStart?: (pid: number) => void): Promise<FloorResult>;
+export function runTask(task: BenchTask, onStart?: (pid: number) => void): Promise<BulkResult | LatencyResult | FloorResult> {
   const entry = siblingEntry(import.meta.url, 'worker');
   const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (child.pid !== undefined) onStart?.(child.pid);
   return new Promise((resolve, reject) => {
     let settled = false;
     child.once('message', (m: BenchReply) => {

@@ -31,6 +31,8 @@ function run(cmd: string, args: string[]): void {
 // Each process takes its own 10.201.X.0/24 (X drawn at load) and cuts it into /30 links.
 const subnet = 1 + Math.floor(Math.random() * 250);
 let hostCounter = 0;
+/** How many namespace hosts one process can have at once (/30 links in its /24). */
+export const KERNEL_MAX_HOSTS = 62;
 
 /** Removes namespaces left by lab processes that died without cleaning up (named sshspike-<pid>-<n>). */
 export function removeStaleNamespaces(): void {
@@ -73,7 +75,7 @@ export class NamespaceHost implements TargetControl {
     const why = kernelModeUnavailable();
     if (why) throw new Error(why);
     removeStaleNamespaces();
-    const n = ++hostCounter % 63;
+    const n = (hostCounter++ % KERNEL_MAX_HOSTS) + 1;
     const tag = `${process.pid % 100000}-${n}`;
     const namespace = `sshspike-${tag}`;
     const veth = `ssp${tag}`.slice(0, 15);

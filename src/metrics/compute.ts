@@ -68,7 +68,8 @@ export interface RunMetrics {
   elu: number;
   causes: Record<FailureCause, number>;
   integrityErrors: number;
-  warmupMs: number;
+  /** Where the steady state (CPU, RSS mean and growth, event loop) starts, ms into the run. */
+  steadyFromMs: number;
 }
 
 type StateEvent = Extract<RunEvent, { kind: 'state' }>;
@@ -219,6 +220,36 @@ function abnormal(record: RunRecord, states: StateEvent[], o: ComputeOptions): s
   return out;
 }
 
+/**
+ * The samples of a run's steady state, the one definition `spike` and bench:compare share: from
+ * the end of the warm-up (a quarter of the run, at most 60 s) and after the first sample in which
+ * every session was up (so connecting is not counted), whichever is later. A run in which the
+ * sessions never were all up at once counts from the warm-up.
+ */
+export function steadySamples(record: RunRecord): RunRecord['samples'] {
+  const warmupMs = Math.min(60_000, record.durationMs * 0.25);
+  const n = record.sessions.length;
+  const allUp = record.samples.findIndex((s) => (s.states.ready ?? 0) + (s.states.degraded ?? 0) >= n);
+  const from = allUp >= 0 ? Math.max(warmupMs, record.samples[allUp]!.t + 1e-9) : warmupMs;
+  return record.samples.filter((s) => s.t >= from);
+}
+
+/** CPU, memory and event-loop figures of a run, over its steady state (RSS peak over all of it). */
+export function resourceFigures(record: RunRecord): { cpuPct: number; rssPeakMb: number; rssMeanMb: number; rssGrowthPerHour: number; eldP99Ms: number; elu: number; steadyFromMs: number } {
+  const all = record.samples;
+  const steady = steadySamples(record);
+  const use = steady.length ? steady : all;
+  return {
+    cpuPct: mean(use.map((s) => s.cpuPct)),
+    rssPeakMb: all.length ? Math.max(...all.map((s) => s.rssMb)) : Number.NaN,
+    rssMeanMb: mean(use.map((s) => s.rssMb)),
+    rssGrowthPerHour: slope(steady.map((s) => ({ x: s.t, y: s.rssMb }))) * 3_600_000,
+    eldP99Ms: quantile(use.map((s) => s.eldP99Ms), 0.99),
+    elu: mean(use.map((s) => s.elu)),
+    steadyFromMs: use[0]?.t ?? 0,
+  };
+}
+
 export function computeRun(record: RunRecord, o: ComputeOptions): RunMetrics {
   const states = byTime(record.events.filter((e): e is StateEvent => e.kind === 'state'));
   const interrupts = interruptions(record, states, o);
@@ -227,9 +258,7 @@ export function computeRun(record: RunRecord, o: ComputeOptions): RunMetrics {
   const interrupted = net.reduce((a, r) => a + r.interrupted, 0);
   const recovered = net.reduce((a, r) => a + r.recovered, 0);
   const recoveredWithin = net.reduce((a, r) => a + r.recoveredWithin, 0);
-  const warmupMs = Math.min(60_000, record.durationMs * 0.1);
-  const steady = record.samples.filter((s) => s.t >= warmupMs);
-  const all = record.samples;
+  const r = resourceFigures(record);
   const causes: Record<FailureCause, number> = { network: 0, auth: 0, server: 0, client: 0 };
   for (const e of states) {
     if (UP.has(e.state) || e.state === 'connecting') continue;
@@ -252,16 +281,12 @@ export function computeRun(record: RunRecord, o: ComputeOptions): RunMetrics {
       p50S: quantile(netTimes, 0.5),
       p95S: quantile(netTimes, 0.95),
     },
-    cpuPct: mean((steady.length ? steady : all).map((s) => s.cpuPct)),
-    rssMb: {
-      peak: all.length ? Math.max(...all.map((s) => s.rssMb)) : Number.NaN,
-      mean: mean(all.map((s) => s.rssMb)),
-      growthPerHour: slope(steady.map((s) => ({ x: s.t, y: s.rssMb }))) * 3_600_000,
-    },
-    eldP99Ms: quantile(all.map((s) => s.eldP99Ms), 0.99),
-    elu: mean(all.map((s) => s.elu)),
+    cpuPct: r.cpuPct,
+    rssMb: { peak: r.rssPeakMb, mean: r.rssMeanMb, growthPerHour: r.rssGrowthPerHour },
+    eldP99Ms: r.eldP99Ms,
+    elu: r.elu,
     causes,
     integrityErrors: integ.missing + integ.reordered + integ.corrupt,
-    warmupMs,
+    steadyFromMs: r.steadyFromMs,
   };
 }

@@ -48,6 +48,10 @@ export function renderMarkdown(report: Report, lang: Lang): string {
       `| ${r.runId} | ${num(r.uptimePct)}% | ${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)} | ${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)} | ${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)} | ${num(r.rssMB.growthPerHour)} | ${r.integrityErrors} |`,
     );
   }
+  const ran = [...new Set(report.runs.map((r) => r.workloads?.join('; ')).filter((x): x is string => !!x))];
+  if (ran.length) out.push('', ...ran.map((x) => `Every session ran: ${x}.`));
+  const from = report.runs.map((r) => r.steadyFromS).filter((x): x is number => x !== undefined);
+  if (from.length) out.push('', `CPU, RSS mean and event-loop figures are over the steady state (after a quarter of the run, at most 60 s, and once every session was up: from ${Math.min(...from) === Math.max(...from) ? Math.min(...from).toFixed(0) : `${Math.min(...from).toFixed(0)}-${Math.max(...from).toFixed(0)}`} s), the same definition bench:compare uses.`);
   out.push('');
 
   out.push(`## ${w.causes}`, '');

@@ -37,6 +37,10 @@ export interface ReportRun {
   integrityErrors: number;
   causes: Record<FailureCause, number>;
   notes: string[];
+  /** What every session ran (absent in records from before it was kept). */
+  workloads?: string[];
+  /** Where CPU, RSS mean and event-loop figures start (the steady state, as bench:compare's), s into the run. */
+  steadyFromS?: number;
   /** Every session policy value the run used (defaults, with the run's own values over them). */
   policy: Record<string, unknown>;
   verdict: Outcome;
@@ -98,6 +102,8 @@ function toRun(rec: RunRecord, m: RunMetrics, verdict: Outcome): ReportRun {
     integrityErrors: m.integrityErrors,
     causes: m.causes,
     notes: rec.notes,
+    ...(rec.workloads ? { workloads: rec.workloads } : {}),
+    steadyFromS: m.steadyFromMs / 1000,
     policy: effectivePolicy(rec.policy),
     verdict,
     series: {

@@ -8,11 +8,14 @@ import { PLAN_DEFAULTS } from '../core/defaults.js';
 import type { CoreName } from '../core/errors.js';
 import { isScenarioId, type ScenarioId } from '../scenarios/index.js';
 import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
+import { KERNEL_MAX_HOSTS, kernelModeUnavailable } from '../lab/netns.js';
 import { readInventory, type Inventory } from './inventory.js';
 import type { Workloads } from './protocol.js';
 import type { Criteria, Load, Topology } from './record.js';
 
 export type TargetChoice = { kind: 'embedded' } | { kind: 'openssh' } | { kind: 'inventory'; path: string; inventory: Inventory };
+
+export type FaultMode = 'proxy' | 'kernel';
 
 export interface SpikeOptions {
   cores: CoreName[];
@@ -29,8 +32,10 @@ export interface SpikeOptions {
   seed: number;
   echoIntervalMs: number;
   criteria: Criteria;
+  /** How faults are made: the lab's proxy (default), or packet filters in network namespaces (root). */
+  faults?: FaultMode;
   /** Benchmarks: connect straight to the targets (no proxy route, so no faults) and choose workloads. */
-  bench?: { direct: boolean; workloads: Workloads };
+  bench?: { direct: boolean; workloads: Workloads; replay?: boolean };
 }
 
 export const SPIKE_USAGE = `ssh-spike soak [options]        (also: npm run spike -- [options])
@@ -43,6 +48,9 @@ Runs the SPIKE-2 plan and writes report.md, report.json and report.html.
   --repeat N               run everything N times, alternating the core order (default 1)
   --topology A|B           A: a target per session; B: all sessions on one target (default A)
   --target T               embedded (default), openssh, or an inventory FILE (JSON)
+  --faults proxy|kernel    proxy: the lab's fault proxy (default); kernel: each target in a network
+                           namespace of its own, drops and resets made by iptables (root, embedded
+                           targets only), so TCP's own retransmission back-off is part of recovery
   --plan timeline|seed     timeline: faults at 1/6..5/6 of the run (F1, F3, F5, F2, F4 on one
                            session); seed: the plan's three runs (None, network drop, restart)
   --scenario F0..F5        one run with that scenario in the middle
@@ -55,6 +63,28 @@ Runs the SPIKE-2 plan and writes report.md, report.json and report.html.
   --success-pct N          reconnect success criterion, % (default ${PLAN_DEFAULTS.reconnectSuccessPct})
   --rss-limit MB           memory criterion (default ${PLAN_DEFAULTS.rssLimitMb})
   --cpu-limit PCT          CPU criterion, % of one core (default ${PLAN_DEFAULTS.cpuLimitPct})`;
+
+/** `--target`: embedded, openssh, or the path of an inventory file (read and checked now). */
+export function parseTarget(value: string): TargetChoice {
+  if (value === 'embedded' || value === 'openssh') return { kind: value };
+  return { kind: 'inventory', path: value, inventory: readInventory(value) };
+}
+
+/** `--faults`: checked against the target and this machine before anything starts. */
+export function parseFaultMode(value: string, target: TargetChoice): FaultMode {
+  const mode = oneOf(value, '--faults', ['proxy', 'kernel'] as const);
+  if (mode === 'kernel') {
+    if (target.kind !== 'embedded') throw new UsageError(`--faults kernel runs embedded servers in network namespaces; it cannot fault --target ${target.kind === 'inventory' ? target.path : target.kind} (use --faults proxy)`);
+    const why = kernelModeUnavailable();
+    if (why) throw new UsageError(`--faults kernel: ${why} (use --faults proxy)`);
+  }
+  return mode;
+}
+
+/** How the reports name a target (an inventory by its file and size, never its contents). */
+export function describeTarget(t: TargetChoice): string {
+  return t.kind === 'inventory' ? `inventory ${t.path} (${t.inventory.hosts.length} hosts)` : t.kind;
+}
 
 function oneOf<T extends string>(value: string, what: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -74,6 +104,7 @@ export function parseSpikeArgs(argv: string[]): SpikeOptions {
       repeat: { type: 'string', default: '1' },
       topology: { type: 'string', default: 'A' },
       target: { type: 'string', default: 'embedded' },
+      faults: { type: 'string', default: 'proxy' },
       plan: { type: 'string' },
       scenario: { type: 'string' },
       out: { type: 'string' },
@@ -101,10 +132,12 @@ export function parseSpikeArgs(argv: string[]): SpikeOptions {
     scenario = values.scenario;
   }
   const plan = scenario ? 'scenario' : oneOf(values.plan ?? 'timeline', '--plan', ['timeline', 'seed'] as const);
-  let target: TargetChoice;
-  if (values.target === 'embedded' || values.target === 'openssh') target = { kind: values.target };
-  else target = { kind: 'inventory', path: values.target!, inventory: readInventory(values.target!) };
+  const target = parseTarget(values.target!);
+  const faults = parseFaultMode(values.faults!, target);
   const sessions = parseIntArg(values.sessions!, '--sessions', 1, 1000);
+  if (faults === 'kernel' && values.topology === 'A' && sessions > KERNEL_MAX_HOSTS) {
+    throw new UsageError(`--faults kernel with topology A makes a namespace per session, at most ${KERNEL_MAX_HOSTS}; use fewer --sessions or --topology B`);
+  }
   const pct = (v: string, what: string) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`${what} must be a number from 0 to 100, got ${JSON.stringify(v)}`);
@@ -122,6 +155,7 @@ export function parseSpikeArgs(argv: string[]): SpikeOptions {
     repeat: parseIntArg(values.repeat!, '--repeat', 1, 100),
     topology: oneOf(values.topology!, '--topology', ['A', 'B'] as const),
     target,
+    faults,
     plan,
     scenario,
     out: values.out,

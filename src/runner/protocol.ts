@@ -33,6 +33,8 @@ export interface WorkerStart {
   echoIntervalMs: number;
   /** How many sessions may connect at once at the start. */
   connectConcurrency: number;
+  /** The workload floor: the server's byte streams replayed into the workload, no SSH (bench/replay.ts). */
+  replay?: boolean;
 }
 
 export type ToWorker =

@@ -57,6 +57,8 @@ export interface Sample {
   crossingBytes?: number;
   /** Bytes of PTY output received in the last interval. */
   ptyBytes: number;
+  /** Keystroke echoes timed in the last interval (ms), so a phase's p95 can leave out the warm-up. */
+  echoMs?: number[];
   states: Partial<Record<SessionState, number>>;
 }
 
@@ -86,6 +88,8 @@ export interface RunRecord {
   /** Stopped early (Ctrl-C) or the worker died. */
   partial: boolean;
   stoppedBy: 'duration' | 'user' | 'worker-exit';
+  /** What every session ran, in words (the same for spike and bench:compare; see describeWorkloads). */
+  workloads?: string[];
   /** Things the run could not do as planned (a fault impossible on this target, ...). */
   notes: string[];
   /** Timings divided by this factor to fit the timeline in a short run (1: the plan's own). */

@@ -5,8 +5,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import type { SessionOptions } from '../core/contract.js';
+import { SESSION_DEFAULTS } from '../core/defaults.js';
 import type { Contender } from '../core/errors.js';
 import type { LabTargetSpec } from '../lab/child.js';
+import { KernelLab } from '../lab/kernel-lab.js';
 import { LabProcess, siblingEntry } from '../lab/process.js';
 import { portableStreamCommand } from '../lab/stream.js';
 import { POLL_COMMAND, sessionOptions, streamCommand } from '../lab/target.js';
@@ -42,6 +44,8 @@ export interface RunHooks {
   onProgress?: (p: Progress) => void;
   /** Polled every second; true ends the run early (Ctrl-C). */
   shouldStop: () => boolean;
+  /** The client worker's pid once it runs (for a profiler to attach). */
+  onWorker?: (pid: number) => void;
 }
 
 function loopback(i: number): string {
@@ -65,10 +69,25 @@ async function targetSpecs(o: SpikeOptions): Promise<LabTargetSpec[]> {
   }
 }
 
+const LOADS = { low: 'about 1 line/s', mid: 'about 10 KB/s', high: 'about 1 MB/s' } as const;
+
+/** What each session of a run does, in words, for the reports of both tools. */
+export function describeWorkloads(w: Extract<ToWorker, { type: 'start' }>, policy: Partial<SessionOptions>): string[] {
+  const s = (ms: number) => `${+(ms / 1000).toFixed(2)} s`;
+  const out: string[] = [];
+  if (w.replay) out.push("no SSH: the lab's bytes replayed into the same workload (the workload floor)");
+  if (w.workloads.stream) out.push(`a PTY shell streaming sequence lines (${w.load}: ${LOADS[w.load]})`);
+  if (w.workloads.exec) out.push(`exec \`${w.pollCommand}\` every ${s(w.execPollIntervalMs)}`);
+  if (w.workloads.echo) out.push(`a keystroke-echo probe on a second shell every ${s(w.echoIntervalMs)}`);
+  out.push(`keepalive after ${s(policy.keepaliveIntervalMs ?? SESSION_DEFAULTS.keepaliveIntervalMs)} of silence`);
+  return out;
+}
+
 export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord> {
   const o = cfg.options;
   const specs = await targetSpecs(o);
-  const lab = await LabProcess.start({ targets: specs, maxLifetimeMs: o.durationMs + 15 * 60_000 });
+  // Kernel mode: a namespace per target, faults as packet filters; otherwise the lab's proxy.
+  const lab = o.faults === 'kernel' ? await KernelLab.start(specs.length) : await LabProcess.start({ targets: specs, maxLifetimeMs: o.durationMs + 15 * 60_000 });
   const notes: string[] = [];
   const events: RunEvent[] = [];
   const samples: Sample[] = [];
@@ -100,6 +119,7 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
     // the worker in order (and the worker exits by itself if the orchestrator dies: IPC closes).
     worker = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
     const w = worker;
+    if (w.pid !== undefined) hooks.onWorker?.(w.pid);
     const exited = new Promise<{ code: number | null; signal: string | null }>((r) => w.on('exit', (code, signal) => r({ code, signal })));
     let t0Wall = 0;
     let final: WorkerFinal | undefined;
@@ -133,6 +153,7 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
       execPollIntervalMs: o.criteria.execPollIntervalMs,
       echoIntervalMs: o.echoIntervalMs,
       connectConcurrency: 4,
+      ...(o.bench?.replay ? { replay: true } : {}),
     };
     w.send(start);
     await ready;
@@ -220,6 +241,7 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
       topology: o.topology,
       target: o.target.kind === 'inventory' ? o.target.path : o.target.kind,
       sessions: ids,
+      workloads: describeWorkloads(start, cfg.plan.policy),
       load: o.load,
       interrupt: cfg.plan.interrupt,
       plannedDurationMs: o.durationMs,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildReport, type Report } from '../report/model.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { SpikeOptions } from './options.js';
+import { describeTarget, type SpikeOptions } from './options.js';
 import type { RunRecord } from './record.js';
 import { type Progress, runOne } from './run.js';
 import { planRuns } from './timeline.js';
@@ -28,7 +28,8 @@ export function optionsForReport(o: SpikeOptions): Record<string, unknown> {
     load: o.load,
     repeat: o.repeat,
     topology: o.topology,
-    target: o.target.kind === 'inventory' ? `inventory ${o.target.path} (${o.target.inventory.hosts.length} hosts)` : o.target.kind,
+    target: describeTarget(o.target),
+    faults: o.faults ?? 'proxy',
     plan: o.plan,
     scenario: o.scenario ?? null,
     lang: o.lang,

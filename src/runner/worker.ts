@@ -33,7 +33,7 @@ process.on('disconnect', () => process.exit(0));
 
 /** The Rust core's boundary counters; the other contenders have no boundary to count. */
 async function boundaryCounter(cfg: WorkerStart): Promise<(() => { crossings: number; bytes: number }) | undefined> {
-  return cfg.core === 'rust' ? (await import('../../index.js')).boundaryStats : undefined;
+  return cfg.core === 'rust' && !cfg.replay ? (await import('../../index.js')).boundaryStats : undefined;
 }
 
 interface Tracked {
@@ -52,13 +52,14 @@ interface Tracked {
 
 async function run(cfg: WorkerStart): Promise<void> {
   t0 = performance.now();
-  const pool = await loadPool(cfg.core, cfg.pool);
+  const pool = cfg.replay ? new (await import('../bench/replay.js')).ReplayPool(cfg.load) : await loadPool(cfg.core, cfg.pool);
   const crossings = await boundaryCounter(cfg);
   const execLatency = new Latency(cfg.execPollIntervalMs);
   const echoLatency = new Latency(cfg.echoIntervalMs);
   const execErrors: Record<string, number> = {};
   const integrity = { lines: 0, missing: 0, reordered: 0, corrupt: 0 };
   let ptyBytes = 0;
+  let echoSince: number[] = [];
   const tracked = new Map<string, Tracked>();
   const up = (t: Tracked) => t.state === 'ready' || t.state === 'degraded';
 
@@ -124,7 +125,9 @@ async function run(cfg: WorkerStart): Promise<void> {
     t.echo = echo;
     echo.on('data', (c) => {
       if (t.echoSentAt !== undefined && c.includes(ECHO_CHAR)) {
-        echoLatency.record(performance.now() - t.echoSentAt);
+        const ms = performance.now() - t.echoSentAt;
+        echoLatency.record(ms);
+        if (echoSince.length < 1_000) echoSince.push(Math.round(ms * 1000) / 1000);
         t.echoSentAt = undefined;
         try {
           echo.write('\x7f');
@@ -207,19 +210,22 @@ async function run(cfg: WorkerStart): Promise<void> {
       }, offset),
     );
   }
-  // Keystroke echo: type one character, time its echo, erase it.
-  if (cfg.workloads.echo) timers.push(
+  // Keystroke echo: type one character, time its echo, erase it. Each session every interval, the
+  // sessions taking turns spread over it (as exec polling is), the way one person types into one
+  // terminal at a time: ten keystrokes landing at the same instant would time each other's queue.
+  const typists = [...tracked.values()];
+  let turn = 0;
+  if (cfg.workloads.echo && typists.length) timers.push(
     setInterval(() => {
-      for (const t of tracked.values()) {
-        if (!up(t) || !t.echo || t.echoSentAt !== undefined) continue;
-        try {
-          t.echoSentAt = performance.now();
-          t.echo.write(ECHO_CHAR);
-        } catch {
-          t.echoSentAt = undefined;
-        }
+      const t = typists[turn++ % typists.length]!;
+      if (!up(t) || !t.echo || t.echoSentAt !== undefined) return;
+      try {
+        t.echoSentAt = performance.now();
+        t.echo.write(ECHO_CHAR);
+      } catch {
+        t.echoSentAt = undefined;
       }
-    }, cfg.echoIntervalMs),
+    }, Math.max(1, Math.round(cfg.echoIntervalMs / typists.length))),
   );
 
   // Self-sampling, every second.
@@ -243,8 +249,10 @@ async function run(cfg: WorkerStart): Promise<void> {
         eldP99Ms: eld.percentile(99) / 1e6,
         elu: elu.utilization,
         ptyBytes,
+        ...(echoSince.length ? { echoMs: echoSince } : {}),
         states,
       };
+      echoSince = [];
       const cross = crossings?.();
       if (cross && lastCross) {
         s.crossings = cross.crossings - lastCross.crossings;

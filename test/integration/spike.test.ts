@@ -3,12 +3,13 @@
  * reports; Ctrl-C still writes a report marked partial; bad options fail before anything starts.
  * (Behaviour only: no speed or resource figure is asserted here.)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { kernelModeUnavailable } from '../../src/lab/netns.js';
 import { SshdTarget, sshdUnavailableReason } from '../../src/lab/sshd.js';
 import { eventually } from '../helpers.js';
 
@@ -53,6 +54,28 @@ describe('spike runner', () => {
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
     expect(r.out).toContain(`reports: ${dir}/report.{md,json,html}`);
   }, 150_000);
+
+  const noKernel = kernelModeUnavailable();
+  it.skipIf(noKernel)('--faults kernel plays the whole timeline with iptables in namespaces, and leaves none behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-kernel-'));
+    const run = spike(['--faults', 'kernel', '--core', 'all', '--duration', '25s', '--sessions', '3', '--out', dir, '--seed', '3']);
+    const r = await run.done;
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.options.faults).toBe('kernel');
+    for (const x of report.runs) {
+      expect(x.notes, `${x.core}: every fault was applied`).toEqual([]);
+      expect(x.abnormalEnds).toBe(0);
+      expect(x.interrupts.map((i: { scenario: string }) => i.scenario)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5']);
+      for (const i of x.interrupts.filter((y: { scenario: string }) => ['F1', 'F3', 'F5'].includes(y.scenario))) {
+        expect(i.interrupted, `${x.core} ${i.scenario}`).toBeGreaterThan(0);
+        expect(i.recovered, `${x.core} ${i.scenario}`).toBe(i.interrupted);
+      }
+    }
+    const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');
+    expect(r.code).toBe(failed ? 1 : 0);
+    // Namespaces are named after the process that made them (the runner); its are all gone.
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`sshspike-${run.child.pid! % 100000}-`);
+  }, 180_000);
 
   it('Ctrl-C stops cleanly and still writes a report marked partial', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-int-'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Comparison, type CompareOptions, coreSettings, decide as decideFromTrials, loadPolicy, parsePolicy, type Trials } from '../../src/bench/compare.js';
+import { type Comparison, type CompareOptions, coreSettings, decide as decideFromTrials, loadPolicy, parsePolicy, showInterval, type Trials } from '../../src/bench/compare.js';
+import { parseCompareArgs } from '../../src/bench/cli.js';
 import { renderCompareHtml, renderCompareMarkdown } from '../../src/bench/render.js';
 
 const lat = (p95Ms: number) => ({ count: 100, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms * 1.2, maxMs: p95Ms * 2 });
@@ -23,6 +24,8 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
     cipher: 'aes128-gcm@openssh.com',
     seed: 1,
     busy: false,
+    target: { kind: 'embedded' },
+    faults: 'proxy',
   };
   const bulk = (cpuSPerGb: number) => ({ bytes: 1e8, wallMs: 250, cpuMs: 100, mbPerS: 400, cpuSPerGb, rssMb: 90 });
   const scale = (n: number, rssMb: number) => ({ sessions: n, connected: n, rssMb, rssPerSessionKb: (rssMb * 1024) / n, cpuPct: 1, cpuPerSessionPct: 1 / n });
@@ -31,6 +34,8 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
     createdAt: '2026-11-30T12:00:00.000Z',
     machine: { cpus: 2, node: 'v20.20.2', platform: 'linux-x64' },
     options: o,
+    target: 'embedded',
+    faults: 'proxy',
     contenders: o.contenders,
     skipped: [],
     stability: {
@@ -57,6 +62,7 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
     ratios: {},
     intervals: {},
     plan: {},
+    workloads: {},
     settings: coreSettings(),
     decision: null,
     targets: [],
@@ -160,13 +166,14 @@ describe('bench:compare decision', () => {
       'scale.1000.rssMb': 'rust', // 150 / 260
       'throughput.aes128-gcm@openssh.com.cpuSPerGb': 'rust', // 0.8 / 1.4
       'latency.echo.p95Ms': '~', // 0.5 / 0.6 = 0.83: within 20%
-      'latency.exec.p95Ms': 'rust',
-      'latency.handshake.p95Ms': 'rust',
+      'latency.exec.p95Ms': '~', // 0.4 / 0.9 ms: far apart as a ratio, but 0.5 ms is less than the 5 ms that matter
+      'latency.handshake.p95Ms': '~', // 4 / 20 ms: 16 ms, less than 50
     });
-    expect(c.decision!.score).toEqual({ rust: 8, ssh2: 0 });
+    expect(c.decision!.score).toEqual({ rust: 6, ssh2: 0 });
     expect(c.decision!.choice).toBe('rust');
+    expect(c.decision).toMatchObject({ kind: 'decided', verdict: "The Rust core, by the policy's figures" });
     expect(answer(c)).toMatch(/^Answer: the Rust core: the Rust core is better on CPU at the plan's mid load \(0\.88 \[0\.88-0\.88\]\), RSS at the plan's load/);
-    expect(answer(c)).toMatch(/; ssh2 on nothing \(policy "ssh-spike decision policy" v1: score 8 to 0, a lead of 3 decides\)\.$/);
+    expect(answer(c)).toMatch(/; ssh2 on nothing \(policy "ssh-spike decision policy" v2: score 6 to 0, a lead of 3 decides\)\.$/);
   });
 
   it('without a lead of `decisive`, the answer is no decisive difference, and the policy\'s choice on a tie', () => {
@@ -176,6 +183,7 @@ describe('bench:compare decision', () => {
     decide(c, o);
     expect(c.decision!.score).toEqual({ rust: 4, ssh2: 0 });
     expect(c.decision!.choice).toBe('ssh2');
+    expect(c.decision).toMatchObject({ kind: 'tie', verdict: 'No decisive difference; on a tie the policy takes the ssh2 core' });
     expect(answer(c)).toMatch(/^Answer: no decisive difference: .*; on a tie the policy chooses the ssh2 core\.$/);
   });
 
@@ -194,7 +202,38 @@ describe('bench:compare decision', () => {
     c.resources.ssh2!.cpuPct = 7; // both over the plan's 5%; ssh2 also recovered only 26/30
     decide(c, o);
     expect(c.decision!.choice).toBe('none');
+    expect(c.decision).toMatchObject({ kind: 'neither', verdict: 'Neither core meets the plan; the Rust core leads' });
     expect(answer(c)).toMatch(/^Answer: neither core meets the plan here \(rust misses CPU < 5%; ssh2 misses reconnect >= 90% usable within 15 s, CPU < 5%\); between the two, the Rust core leads: /);
+  });
+
+  it('the workload floor: each core\'s CPU above it in the same round, and their ratio', () => {
+    const { c, o } = comparison(1.8); // rust 1.8%, ssh2 4% (trials x0.97, x1, x1.03)
+    withTrials(c);
+    c.trials.workloadFloor = [0.9, 1, 1.1].map((cpuPct) => ({ cpuPct, rssPeakMb: 50, rssMeanMb: 50, echoP95Ms: 0.1 }));
+    decideFromTrials(c, o);
+    expect(c.workloadFloor!.cpuPct.estimate).toBe(1);
+    const core = c.intervals['resources.coreCpuPct']!;
+    // rust: 1.746 - 0.9, 1.8 - 1, 1.854 - 1.1; ssh2: 3.88 - 0.9, 4 - 1, 4.12 - 1.1
+    expect(core.perCore.rust!.estimate).toBeCloseTo(0.8, 6);
+    expect(core.perCore.ssh2!.estimate).toBeCloseTo(3, 6);
+    expect(core.ratio!.estimate).toBeGreaterThan(0.25);
+    expect(core.ratio!.estimate).toBeLessThan(0.29);
+    expect(renderCompareMarkdown(c)).toMatch(/\| workload alone \(no SSH\) \| 1\.00 \[0\.90-1\.10\] \|/);
+    expect(c.summary).toContain('Of the mid load\'s CPU, the workload itself (no SSH) takes 1.00 [0.90-1.10]%; above it, rust 0.80 [0.75-0.85]% and ssh2 3.00 [2.98-3.02]% (rust/ssh2 ' + showInterval(core.ratio) + ').');
+  });
+
+  it('a difference smaller than the policy\'s absolute amount does not count, however sure it is', () => {
+    const { c, o } = comparison(1.8);
+    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    const echo = { key: 'latency.echo.p95Ms', name: 'keystroke echo p95', weight: 2, minEffect: 0.1 };
+    o.policy = { ...o.policy, figures: [echo], decisive: 1 };
+    decide(c, o); // rust 0.5 ms against ssh2 0.6 ms: 17% better, trials in step
+    expect(c.decision!.rows[0]!.better).toBe('rust');
+    o.policy = { ...o.policy, figures: [{ ...echo, minAbsolute: 1 }] };
+    decide(c, o); // but 0.1 ms is less than the 1 ms that matters
+    expect(c.decision!.rows[0]!.better).toBe('~');
+    expect(c.decision!.choice).toBe('ssh2'); // the policy's choice on a tie
+    expect(renderCompareMarkdown(c)).toContain('| 10% and 1 |');
   });
 
   it('a bad policy file says what to fix', () => {
@@ -213,6 +252,8 @@ describe('bench:compare decision', () => {
     expect(bad(ok.replace('"onTie":"ssh2"', '"onTie":"js"'))).toMatch(/'onTie' must be "rust", "ssh2" or "none", got "js"/);
     expect(bad(ok.replace('"weight":3', '"weight":-1'))).toMatch(/figures\[0\]\.weight must be a number >= 0, got -1/);
     expect(bad(ok.replace('"minEffect":0.1', '"minEffect":10'))).toMatch(/figures\[0\]\.minEffect must be a number from 0 to 1/);
+    expect(bad(ok.replace('"minAbsolute":0.5', '"minAbsolute":-1'))).toMatch(/figures\[0\]\.minAbsolute must be a number >= 0/);
+    expect(bad(ok.replace('"minEffect":0.1', '"minEffect":0.1,"minEfect":1'))).toMatch(/figures\[0\]: unknown field 'minEfect'/);
     expect(() => loadPolicy('/nonexistent/policy.json')).toThrow(/policy \/nonexistent\/policy\.json: cannot read it \(ENOENT\)/);
   });
 
@@ -279,6 +320,26 @@ describe('bench:compare decision', () => {
     // Both cores' settings side by side, read from the libraries where they fix them.
     expect(md).toContain('| channel window granted | 4096 KiB | 2048 KiB (fixed by ssh2) |');
     expect(md).toContain('| largest packet accepted | 256 KiB | 32 KiB (fixed by ssh2) |');
-    expect(md).toContain('## The decision policy: ssh-spike decision policy v1 (bench/policy.json)');
+    expect(md).toContain('## The decision policy: ssh-spike decision policy v2 (bench/policy.json)');
+  });
+});
+
+describe('bench:compare options', () => {
+  it('runs on the embedded lab with proxy faults unless told otherwise', () => {
+    const { options } = parseCompareArgs([]);
+    expect(options.target).toEqual({ kind: 'embedded' });
+    expect(options.faults).toBe('proxy');
+    expect(options.scaleSizes).toEqual([10, 100, 1000]);
+  });
+
+  it('on OpenSSH, scale stops at 100 sessions unless --scale says more', () => {
+    expect(parseCompareArgs(['--target', 'openssh']).options.scaleSizes).toEqual([10, 100]);
+    expect(parseCompareArgs(['--target', 'openssh', '--scale', '10,1000']).options.scaleSizes).toEqual([10, 1000]);
+  });
+
+  it('refuses what it cannot run, saying what to use instead', () => {
+    expect(() => parseCompareArgs(['--faults', 'netem'])).toThrow(/--faults must be proxy or kernel, got "netem"/);
+    expect(() => parseCompareArgs(['--target', 'openssh', '--faults', 'kernel'])).toThrow(/cannot fault --target openssh \(use --faults proxy\)/);
+    expect(() => parseCompareArgs(['--target', '/nonexistent/hosts.json'])).toThrow(/no such file/);
   });
 });

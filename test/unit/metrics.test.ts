@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeRun } from '../../src/metrics/compute.js';
+import { computeRun, resourceFigures, steadySamples } from '../../src/metrics/compute.js';
 import { timelineRun } from '../fixtures/runs.js';
 
 const O = { detectGraceMs: 10_000, reconnectWithinMs: 15_000 };
@@ -38,11 +38,24 @@ describe('metrics from a recorded run', () => {
   });
 
   it('takes CPU after the warm-up and RSS peak, mean and growth per hour', () => {
-    expect(m.warmupMs).toBe(12_000);
+    expect(m.steadyFromMs).toBe(30_000);
     expect(m.cpuPct).toBeCloseTo(2, 6);
     expect(m.rssMb.peak).toBeCloseTo(62, 6);
     expect(m.rssMb.growthPerHour).toBeCloseTo(360, 3);
     expect(m.abnormalEnds).toBe(0);
+  });
+
+  it('the steady state starts after a quarter of the run and once every session was up', () => {
+    const late = timelineRun('rust');
+    // The third session is up only from the sample at 45 s, which may still hold its connecting: from the next.
+    for (const x of late.samples) if (x.t < 45_000) x.states = { ready: 2, connecting: 1 };
+    expect(steadySamples(late)[0]!.t).toBe(46_000);
+    expect(computeRun(late, O).steadyFromMs).toBe(46_000);
+    expect(resourceFigures(late).rssPeakMb).toBe(computeRun(late, O).rssMb.peak);
+    // A run whose sessions never were all up at once counts from the warm-up.
+    const never = timelineRun('rust');
+    for (const x of never.samples) x.states = { ready: 2, reconnecting: 1 };
+    expect(steadySamples(never)[0]!.t).toBe(30_000);
   });
 
   it('a loss with no fault to explain it is an abnormal end', () => {
