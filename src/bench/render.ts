@@ -247,13 +247,17 @@ function crossover(c: Comparison, title: string, figure: 'cpuPct' | 'rssMb', per
       return [{ n, v: perSession(v, n), lo: iv && iv.n >= 2 ? perSession(iv.lo, n) : undefined, hi: iv && iv.n >= 2 && Number.isFinite(iv.hi) ? perSession(iv.hi, n) : undefined }];
     }),
   }));
-  const all = pts.flatMap((s) => s.p.flatMap((q) => [q.v, q.hi ?? q.v]));
-  const ymax = Math.max(1e-12, ...all) * 1.1;
+  // Both axes on a log scale: per-session figures fall by orders of magnitude as sessions grow.
+  const all = pts.flatMap((s) => s.p.flatMap((q) => [q.v, q.hi ?? q.v, q.lo ?? q.v])).filter((v) => v > 0);
+  if (!all.length) return '';
+  const [lo, hi] = [Math.floor(Math.log10(Math.min(...all))), Math.ceil(Math.log10(Math.max(...all)))];
+  const top = Math.max(hi, lo + 1);
   const [x0, x1, y0, y1] = [70, 700, 210, 20];
   const lx = (n: number) => x0 + ((Math.log10(n) - Math.log10(ns[0]!)) / Math.max(1e-9, Math.log10(ns.at(-1)!) - Math.log10(ns[0]!))) * (x1 - x0);
-  const ly = (v: number) => y0 - (v / ymax) * (y0 - y1);
-  const grid = [0, 0.25, 0.5, 0.75, 1]
-    .map((t) => `<path d="M${x0} ${ly(t * ymax).toFixed(1)}H${x1}" stroke="#e9ecef"/><text x="${x0 - 6}" y="${(ly(t * ymax) + 4).toFixed(1)}" text-anchor="end">${e(f(t * ymax, 3))}</text>`)
+  const ly = (v: number) => y0 - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (top - lo)) * (y0 - y1);
+  const tick = (v: number) => (v >= 1 ? v.toLocaleString('en-US') : String(+v.toPrecision(1)));
+  const grid = Array.from({ length: top - lo + 1 }, (_, i) => 10 ** (lo + i))
+    .map((t) => `<path d="M${x0} ${ly(t).toFixed(1)}H${x1}" stroke="#e9ecef"/><text x="${x0 - 6}" y="${(ly(t) + 4).toFixed(1)}" text-anchor="end">${e(tick(t))}</text>`)
     .join('') + ns.map((n) => `<text x="${lx(n).toFixed(1)}" y="${y0 + 16}" text-anchor="middle">${n}</text>`).join('');
   const lines = pts
     .map(({ k, p }) => {
@@ -264,7 +268,7 @@ function crossover(c: Comparison, title: string, figure: 'cpuPct' | 'rssMb', per
     })
     .join('');
   const legend = cores.map((k, i) => `<rect x="${x1 + 14}" y="${30 + i * 18}" width="12" height="12" fill="${COLORS[k]}"/><text x="${x1 + 32}" y="${40 + i * 18}">${e(k)}</text>`).join('');
-  return `<figure><figcaption>${e(title)} (${e(unit)}; lower is better; sessions on a log scale)</figcaption><svg viewBox="0 0 820 235" role="img" aria-label="${e(title)}">${grid}${lines}${legend}</svg></figure>`;
+  return `<figure><figcaption>${e(title)} (${e(unit)}; lower is better; both axes on a log scale)</figcaption><svg viewBox="0 0 820 235" role="img" aria-label="${e(title)}">${grid}${lines}${legend}</svg></figure>`;
 }
 
 const GROUP_COLORS = ['#c92a2a', '#e67700', '#2b8a3e', '#1971c2', '#7048e8', '#f08c00', '#868e96'];
