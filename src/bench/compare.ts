@@ -14,7 +14,7 @@ import type { Contender } from '../core/errors.js';
 import type { SessionOptions } from '../core/contract.js';
 import { LabProcess } from '../lab/process.js';
 import { sessionOptions } from '../lab/target.js';
-import { computeRun, resourceFigures, steadySamples } from '../metrics/compute.js';
+import { computeRun, resourceFigures } from '../metrics/compute.js';
 import { difference, type Interval, judgeLimit, median, medianInterval, pairedRatio } from '../metrics/intervals.js';
 import { mean, quantile } from '../metrics/stats.js';
 import { figure as fmt } from '../report/format.js';
@@ -373,7 +373,7 @@ export async function resources(o: CompareOptions, core: Contender, replay = fal
   const rec = await runOne({ runId: replay ? 'resources-floor' : `resources-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false, ...(onWorker ? { onWorker } : {}) });
   // The steady state as `spike` defines it (metrics/compute.ts), so the two tools' figures compare.
   const r = resourceFigures(rec);
-  const steady = steadySamples(rec);
+  const steady = r.steady;
   const crossings = steady.map((s) => s.crossings ?? 0);
   const bytes = steady.map((s) => s.crossingBytes ?? 0);
   const hasCrossings = steady.some((s) => s.crossings !== undefined);
@@ -404,8 +404,8 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
   const rec = await runOne({ runId: `scale-${sessions}-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false });
   // RSS at scale: the highest of the steady state (every session up), not of the connecting burst.
-  const steady = steadySamples(rec);
   const r = resourceFigures(rec);
+  const steady = r.steady;
   const rssMb = steady.length ? Math.max(...steady.map((s) => s.rssMb)) : r.rssPeakMb;
   const cpuPct = r.cpuPct;
   const last = rec.samples.at(-1)?.states ?? {};

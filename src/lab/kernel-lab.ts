@@ -6,7 +6,7 @@
  */
 import type { FaultName } from './faults/index.js';
 import type { FaultRecord } from './fault-lab.js';
-import { kernelModeUnavailable, NamespaceHost } from './netns.js';
+import { NamespaceHost } from './netns.js';
 import type { LabProcessTarget, RemoteRoute } from './process.js';
 
 /** The faults a packet filter or the server itself can play; the rest need the proxy. */
@@ -30,8 +30,7 @@ export class KernelLab {
 
   /** `count` namespaces, each with its own server; nothing is left behind when one fails to start. */
   static async start(count: number): Promise<KernelLab> {
-    const why = kernelModeUnavailable();
-    if (why) throw new Error(why);
+    // NamespaceHost.start checks that kernel mode can run here, and says why not.
     const hosts: NamespaceHost[] = [];
     try {
       // One at a time: each adds links and a lab process, and two cores are busy enough.

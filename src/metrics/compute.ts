@@ -235,7 +235,7 @@ export function steadySamples(record: RunRecord): RunRecord['samples'] {
 }
 
 /** CPU, memory and event-loop figures of a run, over its steady state (RSS peak over all of it). */
-export function resourceFigures(record: RunRecord): { cpuPct: number; rssPeakMb: number; rssMeanMb: number; rssGrowthPerHour: number; eldP99Ms: number; elu: number; steadyFromMs: number } {
+export function resourceFigures(record: RunRecord): { cpuPct: number; rssPeakMb: number; rssMeanMb: number; rssGrowthPerHour: number; eldP99Ms: number; elu: number; steadyFromMs: number; steady: RunRecord['samples'] } {
   const all = record.samples;
   const steady = steadySamples(record);
   const use = steady.length ? steady : all;
@@ -247,6 +247,7 @@ export function resourceFigures(record: RunRecord): { cpuPct: number; rssPeakMb:
     eldP99Ms: quantile(use.map((s) => s.eldP99Ms), 0.99),
     elu: mean(use.map((s) => s.elu)),
     steadyFromMs: use[0]?.t ?? 0,
+    steady,
   };
 }
 

@@ -41,7 +41,9 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(existsSync(join(dir, 'compare.md')) && existsSync(join(dir, 'compare.html'))).toBe(true);
 }, 300_000);
 
-it.skipIf(sshdUnavailableReason())('bench:compare --target openssh runs every section against sshd on loopback and says so', async () => {
+const noSshd = sshdUnavailableReason();
+if (noSshd) it(`bench:compare --target openssh is skipped: ${noSshd}`, (ctx) => ctx.skip(noSshd));
+it.skipIf(noSshd)('bench:compare --target openssh runs every section against sshd on loopback and says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-ossh-'));
   const { code, out, err } = await compare(['--target', 'openssh', '--quick', '--trials', '1', '--budget', '40s', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir]);
   expect(code, err).toBe(0);

@@ -56,6 +56,7 @@ describe('spike runner', () => {
   }, 150_000);
 
   const noKernel = kernelModeUnavailable();
+  if (noKernel) it(`--faults kernel is skipped: ${noKernel}`, (ctx) => ctx.skip(noKernel));
   it.skipIf(noKernel)('--faults kernel plays the whole timeline with iptables in namespaces, and leaves none behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-kernel-'));
     const run = spike(['--faults', 'kernel', '--core', 'all', '--duration', '25s', '--sessions', '3', '--out', dir, '--seed', '3']);
