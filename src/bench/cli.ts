@@ -20,7 +20,8 @@ resources, throughput, latency, scale, boundary cost. Each figure is the median 
 a 95% interval; each ratio rust/ssh2 has a bootstrap interval over the pairs; limits are judged on
 those intervals (pass, fail, or undecided).
   --cores LIST        rust,ssh2 (default) or rust,ssh2,russh-napi (the prebuilt binding on npm)
-  --trials K          paired trials per section and contender (default 3; 2 with --quick)
+  --trials K          paired trials per section and contender (default 3; 2 with --quick);
+                      throughput and latency, whose trials take seconds, run K + 2
   --budget D          about how long the whole run should take (default 6m; 3m with --quick):
                       each section's share of it, split among the trials, sets its phase lengths
                       (scale trials get connect time on top: 8 ms per session)
@@ -111,6 +112,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       contenders: contenders as Contender[],
       quick,
       trials,
+      shortTrials: trials + 2,
       budgetMs,
       phaseMs: duration ?? share(0.28, quick ? 8_000 : 16_000),
       resourcePhaseMs: duration ?? share(0.21, 8_000),

@@ -27,7 +27,7 @@ try {
     const r = await bulk({ kind: 'bulk', core, session, bytes: 1e9, seconds: 0 });
     process.stderr.write(`bulk: ${r.mbPerS.toFixed(0)} MB/s, ${r.cpuSPerGb.toFixed(2)} CPU s/GB\n`);
   } else if (values.workload === 'echo') {
-    await latency({ kind: 'latency', core, session, handshakes: 20, roundTrips: Math.round(durationMs / 60) });
+    await latency({ kind: 'latency', core, session, handshakes: 20, roundTrips: 20, keystrokes: Math.round(durationMs / 60) });
   } else {
     // 10 sessions with the mid PTY stream and exec polling every 5 s (the plan's load).
     const pool = await loadPool(core);

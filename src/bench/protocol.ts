@@ -6,7 +6,7 @@ import type { LatencySummary } from '../runner/record.js';
 export type BenchTask =
   /** `bytes` of exec output, or with `bytes: null`, as much as the core moves in about `seconds`. */
   | { kind: 'bulk'; core: Contender; session: SessionOptions; bytes: number | null; seconds: number }
-  | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number }
+  | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number; keystrokes: number }
   | { kind: 'floor'; ciphers: string[]; blockBytes: number; seconds: number };
 
 export interface BulkResult {

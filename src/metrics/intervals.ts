@@ -143,3 +143,34 @@ export function judgeLimit(iv: Interval, limit: number, within: 'below' | 'above
   const trials = Math.ceil(iv.n * (half / gap) ** 2);
   return trials <= 1000 ? { outcome: 'undecided', trialsToSettle: trials } : { outcome: 'undecided' };
 }
+
+/**
+ * A proportion `successes / n` with its Wilson score interval (95 % unless asked): unlike the
+ * plain p ± z·se it stays inside [0, 1] and is not empty at 0 or n successes. Each event counts
+ * as one draw, which is generous where one fault hits many sessions at once; `level` 0 when n is 0.
+ */
+export function proportionInterval(successes: number, n: number, level = 0.95): Interval {
+  if (!(n > 0)) return { estimate: Number.NaN, lo: Number.NaN, hi: Number.NaN, level: 0, n: 0 };
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const p = successes / n;
+  const z2n = (z * z) / n;
+  const centre = (p + z2n / 2) / (1 + z2n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
+  // At none or all, the bound on that side is exactly 0 or 1 (rounding would leave 1e-16 off).
+  return { estimate: p, lo: successes <= 0 ? 0 : Math.max(0, centre - half), hi: successes >= n ? 1 : Math.min(1, centre + half), level, n };
+}
+
+/** The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9). */
+export function normalQuantile(q: number): number {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const tail = (r: number) => (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
+  if (!(q > 0 && q < 1)) return q === 0 ? Number.NEGATIVE_INFINITY : q === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
+  if (q < 0.02425) return tail(Math.sqrt(-2 * Math.log(q)));
+  if (q > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - q)));
+  const x = q - 0.5;
+  const r = x * x;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * x) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}

@@ -39,8 +39,8 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
     contenders: o.contenders,
     skipped: [],
     stability: {
-      rust: { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 },
-      ssh2: { scenarios: [], recovered: 26, interrupted: 30, abnormalEnds: 0, compression: 6 },
+      rust: { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 },
+      ssh2: { scenarios: [], recovered: 70, interrupted: 90, abnormalEnds: 0, compression: 6 },
       'russh-napi': { skipped: 'no reconnect manager' },
     },
     resources: {
@@ -128,11 +128,39 @@ describe('bench:compare decision', () => {
       'beat-russh-napi': false,
     });
     expect(c.targets.find((x) => x.id === 'floor-bulk-aes128-gcm@openssh.com')!.value).toBe('2.00 [1.94-2.06] x floor');
-    expect(c.targets.find((x) => x.id === 'beat-russh-napi')!.value).toBe('loses on: echo p95');
+    expect(c.targets.find((x) => x.id === 'beat-russh-napi')!.value).toBe('loses on: echo p95 1.25 [1.25-1.25]');
     expect(c.summary[0]).toBe('Rust core meets 10 of 13 targets set for it; 3 paired trials per figure.');
-    // ssh2 recovered 26/30 (87%): it misses the plan's reconnect criterion
+    // ssh2 recovered 70/90 (78% [68-85]): it misses the plan's reconnect criterion
     expect(c.summary).toContain("ssh2: misses the plan's criteria measured here.");
     expect(answer(c)).toMatch(/^Answer: the Rust core/);
+  });
+
+  it('the reconnect criterion is judged on the interval of the pooled share, not on its point', () => {
+    const { c, o } = comparison(1.8);
+    c.stability.rust = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    decide(c, o);
+    // 30 of 30 is 100%, but its 95% interval reaches down to 89%: it cannot show 90% yet
+    expect(c.plan.rust!.find((x) => x.criterion.startsWith('reconnect'))).toMatchObject({ pass: null, undecided: true, value: '30/30 = 100% [89-100] (undecided)' });
+    expect(c.plan.ssh2!.find((x) => x.criterion.startsWith('reconnect'))).toMatchObject({ pass: false, value: '70/90 = 78% [68-85]' });
+    expect(c.summary).toContain("rust: undecided on the plan's criteria measured here.");
+    expect(c.summary.find((x) => x.startsWith('Undecided:'))).toContain('rust reconnect: 30/30 = 100% [89-100] (undecided)');
+  });
+
+  it('sections with more trials than the others are judged on all of theirs', () => {
+    const { c, o } = comparison(1.8);
+    o.shortTrials = 5;
+    withTrials(c);
+    const five = [0.96, 0.98, 1, 1.02, 1.04];
+    const t = c.trials.throughput['aes128-gcm@openssh.com']!;
+    t.rust = five.map((f) => scaled(c.throughput['aes128-gcm@openssh.com']!.rust!, f));
+    t.ssh2 = five.map((f) => scaled(c.throughput['aes128-gcm@openssh.com']!.ssh2!, f));
+    decideFromTrials(c, o);
+    const bulk = c.intervals['throughput.aes128-gcm@openssh.com.cpuSPerGb']!;
+    expect(bulk.perCore.rust!.n).toBe(5);
+    expect(bulk.ratio!.n).toBe(5);
+    expect(bulk.ratio!.estimate).toBeCloseTo(0.8 / 1.4, 6);
+    expect(c.intervals['resources.cpuPct']!.ratio!.n).toBe(3);
+    expect(c.summary[0]).toBe('Rust core meets 10 of 13 targets set for it; 3 paired trials per figure (5 for throughput and latency).');
   });
 
   it('echo under load counts against the Rust core when its pacing holds output longer than ssh2 does', () => {
@@ -145,7 +173,7 @@ describe('bench:compare decision', () => {
 
   it('a heavier Rust core does not win by default', () => {
     const { c, o } = comparison(5.5);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     c.resources.ssh2!.cpuPct = 4.5;
     decide(c, o);
     expect(c.plan.rust!.find((x) => x.criterion.startsWith('CPU'))!.pass).toBe(false);
@@ -154,7 +182,7 @@ describe('bench:compare decision', () => {
 
   it('when both meet the plan, the policy weighs the significant differences and names them each way', () => {
     const { c, o } = comparison(3.5);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     decide(c, o);
     expect(c.ratios['resources.cpuPct']).toBeCloseTo(0.875, 6);
     const better = Object.fromEntries(c.decision!.rows.map((r) => [r.key, r.better]));
@@ -178,7 +206,7 @@ describe('bench:compare decision', () => {
 
   it('without a lead of `decisive`, the answer is no decisive difference, and the policy\'s choice on a tie', () => {
     const { c, o } = comparison(3.5);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     o.policy = { ...o.policy, figures: o.policy.figures.filter((f) => f.key === 'resources.cpuPct' || f.key === 'resources.rssPeakMb'), decisive: 5 };
     decide(c, o);
     expect(c.decision!.score).toEqual({ rust: 4, ssh2: 0 });
@@ -189,7 +217,7 @@ describe('bench:compare decision', () => {
 
   it('a policy weighs what its team cares about: one that counts only RSS at 1,000 sessions picks ssh2 when ssh2 is lighter there', () => {
     const { c, o } = comparison(1.8);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     c.scale['1000']!.rust!.rssMb = 300;
     o.policy = { ...o.policy, figures: [{ key: 'scale.${scale}.rssMb', name: 'RSS at the largest session count', weight: 1, minEffect: 0.1 }], decisive: 1 };
     decide(c, o);
@@ -199,7 +227,7 @@ describe('bench:compare decision', () => {
 
   it('when neither core meets the plan, the answer says what each misses and which leads between the two', () => {
     const { c, o } = comparison(5.5);
-    c.resources.ssh2!.cpuPct = 7; // both over the plan's 5%; ssh2 also recovered only 26/30
+    c.resources.ssh2!.cpuPct = 7; // both over the plan's 5%; ssh2 also recovered only 70/90
     decide(c, o);
     expect(c.decision!.choice).toBe('none');
     expect(c.decision).toMatchObject({ kind: 'neither', verdict: 'Neither core meets the plan; the Rust core leads' });
@@ -224,7 +252,7 @@ describe('bench:compare decision', () => {
 
   it('a difference smaller than the policy\'s absolute amount does not count, however sure it is', () => {
     const { c, o } = comparison(1.8);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     const echo = { key: 'latency.echo.p95Ms', name: 'keystroke echo p95', weight: 2, minEffect: 0.1 };
     o.policy = { ...o.policy, figures: [echo], decisive: 1 };
     decide(c, o); // rust 0.5 ms against ssh2 0.6 ms: 17% better, trials in step
@@ -259,7 +287,7 @@ describe('bench:compare decision', () => {
 
   it('a Rust core that clears every target also wins the policy', () => {
     const { c, o } = comparison(1.8);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     c.throughput['aes128-gcm@openssh.com']!.rust!.cpuSPerGb = 0.55;
     c.scale['1000']!.rust!.cpuPct = 0.5;
     c.latency['russh-napi']!.echo = lat(0.9);
@@ -270,7 +298,7 @@ describe('bench:compare decision', () => {
 
   it('a plan limit inside a figure\'s interval is undecided, and the summary says how many trials would settle it', () => {
     const { c, o } = comparison(3.8);
-    c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     c.resources.ssh2!.cpuPct = 5.02; // trials 4.87, 5.02, 5.17 against the plan's 5%
     decide(c, o);
     const cpu = c.plan.ssh2!.find((x) => x.criterion.startsWith('CPU'))!;
@@ -279,7 +307,7 @@ describe('bench:compare decision', () => {
     expect(c.summary.at(-1)).toMatch(/^Undecided: ssh2 CPU < 5% \(10 sessions, mid load\): 5\.02 \[4\.87-5\.17\]%, about \d+ trials would settle it/);
 
     const clear = comparison(3.8);
-    clear.c.stability.ssh2 = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
+    clear.c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     clear.c.resources.ssh2!.cpuPct = 4;
     clear.c.resources['russh-napi']!.cpuPct = 5.02; // the third contender does not decide the answer
     decide(clear.c, clear.o);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { difference, judgeLimit, median, medianInterval, pairedRatio, seeded } from '../../src/metrics/intervals.js';
+import { difference, judgeLimit, median, medianInterval, normalQuantile, pairedRatio, proportionInterval, seeded } from '../../src/metrics/intervals.js';
 
 describe('median intervals', () => {
   it('uses the order statistics the binomial allows, and says the coverage it reaches', () => {
@@ -66,5 +66,37 @@ describe('limits judged on intervals', () => {
     expect(judgeLimit(iv(4.5, 3.5, 5.5), 5, 'below')).toEqual({ outcome: 'undecided', trialsToSettle: 20 });
     expect(judgeLimit(iv(5, 4, 6), 5, 'below')).toEqual({ outcome: 'undecided' });
     expect(judgeLimit({ estimate: 4, lo: 0, hi: Number.POSITIVE_INFINITY, level: 0, n: 1 }, 5, 'below').outcome).toBe('undecided');
+  });
+});
+
+describe('proportions', () => {
+  it('the Wilson interval gives the textbook values', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 6);
+    const half = proportionInterval(5, 10);
+    expect(half.estimate).toBe(0.5);
+    expect(half.lo).toBeCloseTo(0.2366, 4);
+    expect(half.hi).toBeCloseTo(0.7634, 4);
+    const none = proportionInterval(0, 10);
+    expect(none.lo).toBe(0);
+    expect(none.hi).toBeCloseTo(0.2775, 4);
+  });
+
+  it('all of 90 is enough to show 90 % at 95 %; all of 30 is not', () => {
+    const ninety = proportionInterval(90, 90);
+    expect(ninety.hi).toBe(1);
+    expect(ninety.lo).toBeCloseTo(0.9591, 4);
+    expect(judgeLimit({ ...ninety, lo: ninety.lo * 100, hi: 100, estimate: 100 }, 90, 'above').outcome).toBe('pass');
+    const thirty = proportionInterval(30, 30);
+    expect(thirty.lo).toBeCloseTo(0.8865, 4);
+    expect(judgeLimit({ ...thirty, lo: thirty.lo * 100, hi: 100, estimate: 100 }, 90, 'above').outcome).toBe('undecided');
+    const low = proportionInterval(70, 90);
+    expect(low.hi).toBeLessThan(0.9);
+  });
+
+  it('no events: nothing to judge', () => {
+    expect(proportionInterval(0, 0).level).toBe(0);
+    expect(judgeLimit(proportionInterval(0, 0), 0.9, 'above').outcome).toBe('undecided');
   });
 });
