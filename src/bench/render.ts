@@ -1,5 +1,6 @@
 /** compare.md and compare.html: the comparison as tables (and a few bars), from compare.json data. */
 import type { Contender } from '../core/errors.js';
+import { CORE_COLORS } from '../report/colors.js';
 import { escapeHtml as e, figure as f } from '../report/format.js';
 import type { Interval } from '../metrics/intervals.js';
 import { type Attribution, CATEGORIES } from './attribute.js';
@@ -210,7 +211,7 @@ export function renderCompareMarkdown(c: Comparison): string {
   return out.join('\n');
 }
 
-const COLORS: Record<Contender, string> = { rust: '#e8590c', ssh2: '#1c7ed6', 'russh-napi': '#5f3dc4' };
+const COLORS = CORE_COLORS;
 
 /** Horizontal bars of each contender's median, with its 95% interval as an error bar. */
 function bars(title: string, unit: string, values: [Contender, Interval | undefined][]): string {

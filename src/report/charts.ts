@@ -5,38 +5,83 @@ export interface Line {
   label: string;
   color: string;
   points: [number, number][];
+  /** Drawn dashed (a second run of the same core, in the same colour). */
+  dashed?: boolean;
+}
+
+/** A horizontal line across a chart: a limit of the plan. */
+export interface Limit {
+  label: string;
+  value: number;
+}
+
+/** A shaded stretch of the time axis: a fault in force. */
+export interface Window {
+  label: string;
+  fromS: number;
+  toS: number;
 }
 
 const W = 760;
 const H = 220;
 const PAD = { l: 52, r: 12, t: 12, b: 28 };
 
-function ticks(max: number, n = 4, integer = false): number[] {
+/** The step of about `n` round ticks from 0 to `max`: 1, 2 or 5 times a power of ten. */
+export function niceStep(max: number, n = 5, integer = false): number {
+  if (!(max > 0)) return 1;
+  const raw = max / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p);
+  return integer ? Math.max(1, Math.round(step)) : step;
+}
+
+/** Round ticks from 0 that cover `max`: the last tick is at or above it. */
+export function ticks(max: number, n = 5, integer = false): number[] {
   if (!(max > 0)) return [0];
-  const step = integer ? Math.max(1, Math.ceil(max / n)) : max / n;
+  const step = niceStep(max, n, integer);
   const out: number[] = [];
-  for (let v = 0; v <= max + 1e-9; v += step) out.push(v);
+  for (let i = 0; out.length === 0 || out.at(-1)! < max - 1e-9; i++) out.push(Number((i * step).toPrecision(12)));
   return out;
 }
 
-export function lineChart(title: string, unit: string, lines: Line[]): string {
+/** Digits a tick label needs for its step (0.5 -> 1, 0.25 -> 2, 20 -> 0). */
+function digitsFor(step: number): number {
+  return step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step) - 1e-9));
+}
+
+export function lineChart(title: string, unit: string, lines: Line[], extra: { limits?: Limit[]; windows?: Window[] } = {}): string {
   const all = lines.flatMap((l) => l.points);
+  const limits = extra.limits ?? [];
+  const windows = extra.windows ?? [];
   const maxX = Math.max(1, ...all.map((p) => p[0]));
-  const maxY = Math.max(1e-9, ...all.map((p) => p[1])) * 1.1;
-  const x = (v: number) => PAD.l + (v / maxX) * (W - PAD.l - PAD.r);
+  const yTicks = ticks(Math.max(1e-9, ...all.map((p) => p[1]), ...limits.map((l) => l.value)) * 1.05);
+  const xTicks = ticks(maxX, 6);
+  const maxY = yTicks.at(-1)!;
+  const endX = xTicks.at(-1)!;
+  const x = (v: number) => PAD.l + (Math.min(v, endX) / endX) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / maxY) * (H - PAD.t - PAD.b);
   const parts: string[] = [];
-  for (const t of ticks(maxY)) {
-    parts.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" class="grid"/>`);
-    parts.push(`<text x="${PAD.l - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${num(t, maxY < 10 ? 1 : 0)}</text>`);
+  for (const f of windows) {
+    parts.push(`<rect x="${x(f.fromS).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(f.toS) - x(f.fromS)).toFixed(1)}" height="${H - PAD.t - PAD.b}" class="fault"><title>${escapeHtml(f.label)}</title></rect>`);
   }
-  for (const t of ticks(maxX)) parts.push(`<text x="${x(t).toFixed(1)}" y="${H - 8}" text-anchor="middle">${num(t, 0)}s</text>`);
+  const yDigits = digitsFor(yTicks[1] ?? 1);
+  for (const t of yTicks) {
+    parts.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" class="grid"/>`);
+    parts.push(`<text x="${PAD.l - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${num(t, yDigits)}</text>`);
+  }
+  for (const t of xTicks) parts.push(`<text x="${x(t).toFixed(1)}" y="${H - 8}" text-anchor="middle">${num(t, 0)}s</text>`);
   for (const l of lines) {
     if (l.points.length === 0) continue;
     const d = l.points.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
-    parts.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="1.5"/>`);
+    parts.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="1.5"${l.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
   }
-  const legend = lines.map((l) => `<span><i style="background:${l.color}"></i>${escapeHtml(l.label)}</span>`).join('');
+  for (const l of limits) {
+    parts.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(l.value).toFixed(1)}" y2="${y(l.value).toFixed(1)}" class="limit"/>`);
+    parts.push(`<text x="${W - PAD.r - 4}" y="${(y(l.value) - 4).toFixed(1)}" text-anchor="end" class="limitlabel">${escapeHtml(l.label)}</text>`);
+  }
+  const legend =
+    lines.map((l) => `<span><i style="background:${l.color}${l.dashed ? ';opacity:.6' : ''}"></i>${escapeHtml(l.label)}${l.dashed ? ' (dashed)' : ''}</span>`).join('') +
+    (windows.length ? '<span><i class="faultkey"></i>fault window</span>' : '');
   return `<figure><figcaption>${escapeHtml(title)} <small>(${escapeHtml(unit)})</small></figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
 
@@ -77,7 +122,7 @@ export function swimlane(
       parts.push(`<rect x="${x(t[1]).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(end) - x(t[1])).toFixed(1)}" height="${rowH}" fill="${STATE_COLORS[t[2]] ?? '#adb5bd'}"><title>${escapeHtml(`${s} ${t[2]} ${num(t[1])}s-${num(end)}s`)}</title></rect>`);
     });
   });
-  for (const t of ticks(endS)) parts.push(`<text x="${x(t).toFixed(1)}" y="${h - 4}" text-anchor="middle">${num(t, 0)}s</text>`);
+  for (const t of ticks(endS, 6).filter((t) => t <= endS)) parts.push(`<text x="${x(t).toFixed(1)}" y="${h - 4}" text-anchor="middle">${num(t, 0)}s</text>`);
   const legend = Object.entries(STATE_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`).join('') + '<span><i class="faultkey"></i>fault window</span>';
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
@@ -86,7 +131,9 @@ export function swimlane(
 export function histogram(title: string, series: { label: string; color: string; values: number[] }[]): string {
   const all = series.flatMap((s) => s.values);
   if (all.length === 0) return `<figure><figcaption>${escapeHtml(title)}</figcaption><p class="empty">no reconnects in these runs</p></figure>`;
-  const maxV = Math.max(...all) * 1.0001 || 1;
+  // Bins over a round range, labelled at round values: 0, 10, 20, 30 s rather than 0, 7.5, 15 ...
+  const xTicks = ticks(Math.max(...all), 4);
+  const maxV = xTicks.at(-1)! || 1;
   const bins = 20;
   const width = maxV / bins;
   const counts = series.map((s) => {
@@ -94,18 +141,20 @@ export function histogram(title: string, series: { label: string; color: string;
     for (const v of s.values) c[Math.min(bins - 1, Math.floor(v / width))]!++;
     return c;
   });
-  const maxC = Math.max(1, ...counts.flat());
+  const cTicks = ticks(Math.max(1, ...counts.flat()), 4, true);
+  const maxC = cTicks.at(-1)!;
   const x = (b: number) => PAD.l + (b / bins) * (W - PAD.l - PAD.r);
   const y = (c: number) => H - PAD.b - (c / maxC) * (H - PAD.t - PAD.b);
   const bw = (W - PAD.l - PAD.r) / bins / series.length;
   const parts: string[] = [];
-  for (const t of ticks(maxC, 4, true)) parts.push(`<text x="${PAD.l - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${num(t, 0)}</text>`);
+  for (const t of cTicks) parts.push(`<text x="${PAD.l - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${num(t, 0)}</text>`);
   series.forEach((s, si) =>
     counts[si]!.forEach((c, b) => {
       if (c > 0) parts.push(`<rect x="${(x(b) + si * bw).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(H - PAD.b - y(c)).toFixed(1)}" fill="${s.color}"><title>${escapeHtml(`${s.label}: ${c} in ${num(b * width)}-${num((b + 1) * width)} s`)}</title></rect>`);
     }),
   );
-  for (let b = 0; b <= bins; b += 5) parts.push(`<text x="${x(b).toFixed(1)}" y="${H - 8}" text-anchor="middle">${num(b * width)}s</text>`);
+  const xDigits = digitsFor(xTicks[1] ?? 1);
+  for (const t of xTicks) parts.push(`<text x="${x(t / width).toFixed(1)}" y="${H - 8}" text-anchor="middle">${num(t, xDigits)}s</text>`);
   const legend = series.map((s) => `<span><i style="background:${s.color}"></i>${escapeHtml(s.label)} (n=${s.values.length})</span>`).join('');
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }

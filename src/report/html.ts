@@ -1,12 +1,12 @@
 /** report.html: one self-contained page (inline CSS and SVG, no script, no network). */
 import type { Outcome, Tick } from '../metrics/verdict.js';
-import { histogram, lineChart, swimlane } from './charts.js';
+import { histogram, lineChart, swimlane, type Window } from './charts.js';
+import { coreColor } from './colors.js';
 import { dur, escapeHtml as e, num } from './format.js';
 import { type Lang, words } from './i18n.js';
 import type { Report } from './model.js';
 import { recordRows } from './table.js';
 
-const PALETTE = ['#1c7ed6', '#e8590c', '#2b8a3e', '#c2255c', '#5f3dc4', '#0c8599'];
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#212529;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #dee2e6}table{border-collapse:collapse;width:100%;font-size:12.5px}
@@ -14,6 +14,7 @@ th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left;vertical-align:to
 .success{color:#2b8a3e}.partial{color:#e67700}.failure{color:#c92a2a}.pass{color:#2b8a3e}.fail{color:#c92a2a}.not-measured{color:#868e96}
 figure{margin:14px 0}figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;background:#fff;border:1px solid #e9ecef}
 svg text{font-size:10px;fill:#495057}.grid{stroke:#f1f3f5}.fault{fill:#ffe3e3;opacity:.7}.faultlabel{fill:#c92a2a}
+.limit{stroke:#c92a2a;stroke-dasharray:6 3;stroke-width:1}svg text.limitlabel{fill:#c92a2a}
 .legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
 .faultkey{background:#ffe3e3;border:1px solid #ffc9c9}.banner{background:#fff3bf;padding:8px;border:1px solid #ffe066}pre{background:#f8f9fa;padding:8px;overflow:auto;font-size:12px}`;
 
@@ -21,12 +22,18 @@ export function renderHtml(report: Report, lang: Lang): string {
   const w = words(lang);
   const c = report.criteria;
   const cores = Object.keys(report.verdicts);
-  const color = (i: number) => PALETTE[i % PALETTE.length]!;
+  // Each core in its own colour on every page; a core's second and later runs dashed.
+  const seen = new Map<string, number>();
+  const runStyle = report.runs.map((r) => {
+    const n = seen.get(r.core) ?? 0;
+    seen.set(r.core, n + 1);
+    return { color: coreColor(r.core), dashed: n > 0 };
+  });
   const body: string[] = [];
   body.push(`<h1>${e(w.title)}</h1><p>${e(report.createdAt)} · ${report.runs.length} run(s)</p>`);
   if (report.partial) body.push(`<p class="banner">${e(w.partial)}</p>`);
 
-  body.push(`<h2>${e(w.decision)}</h2><table><tr><th>${w.core}</th><th>Outcome</th><th></th><th></th></tr>`);
+  body.push(`<h2>${e(w.decision)}</h2><table><tr><th>${e(w.core)}</th><th>${e(w.headings.outcome)}</th><th>${e(w.headings.nextStep)}</th><th>${e(w.headings.reasons)}</th></tr>`);
   for (const [core, v] of Object.entries(report.verdicts)) {
     body.push(`<tr><td>${e(core)}</td><td class="${v.outcome}"><b>${e(w.outcome[v.outcome as Outcome])}</b></td><td>${e(w.nextStep[v.outcome as Outcome])}</td><td>${v.reasons.map(e).join('<br>')}</td></tr>`);
   }
@@ -38,7 +45,7 @@ export function renderHtml(report: Report, lang: Lang): string {
     memory: w.criteria.memory(c.rssLimitMb, c.sessions),
     cpu: w.criteria.cpu(c.cpuLimitPct),
   };
-  body.push(`<h2>${e(w.successCriteria)}</h2><table><tr><th></th>${cores.map((k) => `<th>${e(k)}</th>`).join('')}</tr>`);
+  body.push(`<h2>${e(w.successCriteria)}</h2><table><tr><th>${e(w.headings.criterion)}</th>${cores.map((k) => `<th>${e(k)}</th>`).join('')}</tr>`);
   for (const id of ['sessions-held', 'reconnect-rate', 'memory', 'cpu'] as const) {
     body.push(`<tr><td>${e(titles[id])}</td>`);
     for (const k of cores) {
@@ -54,9 +61,19 @@ export function renderHtml(report: Report, lang: Lang): string {
   body.push('</table>');
 
   body.push(`<h2>${e(w.metrics)}</h2>`);
-  body.push(lineChart(w.charts.cpu, '%', report.runs.map((r, i) => ({ label: r.runId, color: color(i), points: r.series.samples.map((s) => [s[0], s[1]]) }))));
-  body.push(lineChart(w.charts.rss, 'MB', report.runs.map((r, i) => ({ label: r.runId, color: color(i), points: r.series.samples.map((s) => [s[0], s[2]]) }))));
-  body.push(histogram(w.charts.ttu, cores.map((k, i) => ({ label: k, color: color(i), values: report.runs.filter((r) => r.core === k).flatMap((r) => r.series.timesToUsableS) }))));
+  // Every run's fault windows, shaded once each (runs of one plan share them), with the plan's limits.
+  const windows = new Map<string, Window>();
+  for (const r of report.runs) {
+    for (const f of r.series.faults) {
+      const label = `${f.scenario} ${f.fault}`;
+      windows.set(`${label}@${f.fromS}`, { label, fromS: f.fromS, toS: f.toS });
+    }
+  }
+  const shaded = [...windows.values()];
+  const line = (r: Report['runs'][number], i: number, at: 1 | 2) => ({ label: r.runId, ...runStyle[i]!, points: r.series.samples.map((s): [number, number] => [s[0], s[at]]) });
+  body.push(lineChart(w.charts.cpu, '%', report.runs.map((r, i) => line(r, i, 1)), { limits: [{ label: w.charts.limit(`${c.cpuLimitPct}%`), value: c.cpuLimitPct }], windows: shaded }));
+  body.push(lineChart(w.charts.rss, 'MB', report.runs.map((r, i) => line(r, i, 2)), { limits: [{ label: w.charts.limit(`${c.rssLimitMb} MB`), value: c.rssLimitMb }], windows: shaded }));
+  body.push(histogram(w.charts.ttu, cores.map((k) => ({ label: k, color: coreColor(k), values: report.runs.filter((r) => r.core === k).flatMap((r) => r.series.timesToUsableS) }))));
   for (const r of report.runs) {
     const sessions = [...new Set(r.series.states.map((s) => s[0]))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
     body.push(swimlane(`${w.charts.swimlane}: ${r.runId}`, sessions, r.series.states, r.series.faults.map((f) => ({ label: `${f.scenario} ${f.fault}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })), r.durationS));

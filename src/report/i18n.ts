@@ -34,7 +34,14 @@ const EN = {
   metrics: 'Metrics',
   partial: 'PARTIAL: the run was stopped before its end; figures cover what ran.',
   core: 'core',
-  charts: { cpu: 'CPU (% of one core) over time', rss: 'RSS (MB) over time', swimlane: 'Session states', ttu: 'Time to usable after a loss (s)' },
+  charts: {
+    cpu: 'CPU (% of one core) over time',
+    rss: 'RSS (MB) over time',
+    swimlane: 'Session states',
+    ttu: 'Time to usable after a loss (s)',
+    limit: (value: string) => `the plan's limit: ${value}`,
+  },
+  headings: { outcome: 'Outcome', nextStep: 'Next step (the plan)', reasons: 'Why', criterion: 'Criterion' },
 };
 
 export type Words = typeof EN;
@@ -71,7 +78,14 @@ const KO: Words = {
   metrics: '측정 항목 (Metrics)',
   partial: '부분 결과: 실행이 끝나기 전에 중단되었습니다. 수치는 실행된 부분만 다룹니다.',
   core: 'core',
-  charts: { cpu: 'CPU (코어 1개 대비 %)', rss: 'RSS (MB)', swimlane: '세션 상태', ttu: '끊김 후 사용 가능까지 (s)' },
+  charts: {
+    cpu: 'CPU (코어 1개 대비 %)',
+    rss: 'RSS (MB)',
+    swimlane: '세션 상태',
+    ttu: '끊김 후 사용 가능까지 (s)',
+    limit: (value: string) => `계획의 한도: ${value}`,
+  },
+  headings: { outcome: '판정', nextStep: '다음 단계 (계획)', reasons: '근거', criterion: '기준' },
 };
 
 export function words(lang: Lang): Words {

@@ -6,6 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { niceStep, ticks } from '../../src/report/charts.js';
+import { CORE_COLORS } from '../../src/report/colors.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport, REPORT_SCHEMA } from '../../src/report/model.js';
@@ -54,5 +56,28 @@ describe('reports', () => {
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\//);
     expect(html.match(/<svg/g)?.length).toBe(5);
     golden('report.html', html);
+  });
+
+  it('report.html: every header cell names its column, each core has its colour, the charts show the limits and the faults', () => {
+    const html = renderHtml(report, 'en');
+    expect(html).not.toMatch(/<th><\/th>/);
+    expect(html).toContain('<th>Next step (the plan)</th><th>Why</th>');
+    const cpu = html.slice(html.indexOf('CPU (% of one core) over time'), html.indexOf('RSS (MB) over time'));
+    expect(cpu).toContain(`stroke="${CORE_COLORS.rust}"`);
+    expect(cpu).toContain(`stroke="${CORE_COLORS.ssh2}"`);
+    expect(cpu).toContain("the plan&#39;s limit: 5%");
+    expect(cpu).toMatch(/<rect [^>]*class="fault"><title>F1 /);
+    expect(html.slice(html.indexOf('RSS (MB) over time'))).toContain('the plan&#39;s limit: 200 MB');
+    expect(renderHtml(report, 'ko')).toContain('<th>다음 단계 (계획)</th>');
+  });
+
+  it('chart axes tick at round values', () => {
+    expect(ticks(13)).toEqual([0, 5, 10, 15]);
+    expect(ticks(81)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(ticks(0.37)).toEqual([0, 0.1, 0.2, 0.3, 0.4]);
+    expect(ticks(200 * 1.05)).toEqual([0, 50, 100, 150, 200, 250]);
+    expect(ticks(7, 4, true)).toEqual([0, 2, 4, 6, 8]);
+    expect(niceStep(3, 4, true)).toBe(1);
+    expect(ticks(0)).toEqual([0]);
   });
 });
