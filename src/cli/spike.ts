@@ -4,6 +4,7 @@ import { parseSpikeArgs, SPIKE_USAGE } from '../runner/options.js';
 import { runSpike } from '../runner/spike.js';
 import { words } from '../report/i18n.js';
 import { formatDuration } from './args.js';
+import { progressLine } from './progress.js';
 
 export { SPIKE_USAGE };
 
@@ -21,21 +22,11 @@ export async function spikeCommand(argv: string[]): Promise<number> {
   const { report, dir } = await runSpike(o, {
     shouldStop: () => stop,
     onProgress: (p) => {
-      const st = p.states;
-      // Ready always; the other states only while some session is in them, to keep the line short.
-      const others = (['degraded', 'reconnecting', 'manual_reconnect_required', 'auth_failed'] as const)
-        .filter((k) => (st[k] ?? 0) > 0)
-        .map((k) => ` ${k === 'manual_reconnect_required' ? 'manual' : k} ${st[k]}`)
-        .join('');
-      const line =
-        `[${p.index + 1}/${p.total} ${p.core}] ${formatDuration(p.elapsedMs)}/${formatDuration(p.durationMs)}` +
-        ` | ready ${st.ready ?? 0}${others} | losses ${p.losses} | cpu ${p.cpuPct.toFixed(1)}% rss ${p.rssMb.toFixed(0)} MB` +
-        (p.fault ? ` | fault ${p.fault}` : '');
-      // Redrawn in place, so never wider than the terminal (a wrapped line would scroll a new one each second).
-      if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(20, (process.stderr.columns ?? 160) - 1))}`);
+      if (tty) process.stderr.write(`\r\x1b[2K${progressLine(p, process.stderr.columns ?? 80)}`);
       else if (Date.now() - lastLine >= 10_000) {
+        // Not a terminal (a log file, CI): a plain line every 10 s, whole.
         lastLine = Date.now();
-        process.stderr.write(`${line}\n`);
+        process.stderr.write(`${progressLine(p, Number.MAX_SAFE_INTEGER)}\n`);
       }
     },
     onRunDone: (r) => {
