@@ -1,5 +1,6 @@
 /**
- * An inventory of real hosts (the plan's topology A on real VMs): a JSON file
+ * An inventory of real hosts (the plan's topology A on real VMs), described by the JSON Schema in
+ * docs/inventory.schema.json (a test keeps the two in step): a JSON file
  *   { "hosts": [ { "name": "vm1", "host": "10.0.0.5", "port": 22, "user": "me",
  *                  "keyPath": "~/.ssh/id_ed25519", "knownHosts": "~/.ssh/known_hosts",
  *                  "passphraseEnv": "VM_KEY_PASS" } ] }
@@ -26,7 +27,10 @@ export interface Inventory {
 }
 
 const expand = (p: string) => (p.startsWith('~/') ? `${homedir()}${p.slice(1)}` : p);
-const KNOWN = ['name', 'host', 'port', 'user', 'keyPath', 'knownHosts', 'passphraseEnv'];
+/** The fields a host entry may have, and those it must have. */
+export const INVENTORY_FIELDS = ['name', 'host', 'port', 'user', 'keyPath', 'knownHosts', 'passphraseEnv'];
+export const INVENTORY_REQUIRED = ['host', 'user', 'keyPath', 'knownHosts'];
+const KNOWN = INVENTORY_FIELDS;
 
 export function readInventory(path: string): Inventory {
   let raw: unknown;
@@ -42,6 +46,7 @@ export function readInventory(path: string): Inventory {
   }
   const hosts = (raw as { hosts?: unknown })?.hosts;
   if (!Array.isArray(hosts) || hosts.length === 0) throw new UsageError(`${path}: needs { "hosts": [ ... ] } with at least one host`);
+  for (const k of Object.keys(raw as object)) if (k !== 'hosts') throw new UsageError(`${path}: unknown field '${k}' (an inventory has only "hosts")`);
   return {
     hosts: hosts.map((h, i) => {
       const where = `${path}: hosts[${i}]`;

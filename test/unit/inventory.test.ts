@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inventorySessionOptions, readInventory } from '../../src/runner/inventory.js';
+import { INVENTORY_FIELDS, INVENTORY_REQUIRED, inventorySessionOptions, readInventory } from '../../src/runner/inventory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-inv-'));
 const key = join(dir, 'id');
@@ -40,5 +40,20 @@ describe('inventory files', () => {
     const o = inventorySessionOptions(readInventory(p).hosts[0]!);
     expect(o.passphrase).toBe('very-secret');
     delete process.env.SSH_SPIKE_TEST_PASS;
+  });
+
+  it('reads what the published JSON Schema describes, and nothing else', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../docs/inventory.schema.json', import.meta.url), 'utf8'));
+    const host = schema.properties.hosts.items;
+    expect(Object.keys(host.properties).sort()).toEqual([...INVENTORY_FIELDS].sort());
+    expect([...host.required].sort()).toEqual([...INVENTORY_REQUIRED].sort());
+    expect(Object.keys(schema.properties)).toEqual(['hosts']);
+    // each required field, left out, is refused by name
+    for (const field of INVENTORY_REQUIRED) {
+      const entry: Record<string, unknown> = { host: 'h', user: 'u', keyPath: key, knownHosts: kh };
+      delete entry[field];
+      expect(() => readInventory(inv({ hosts: [entry] }))).toThrow(new RegExp(`'${field}' must be a non-empty string`));
+    }
+    expect(() => readInventory(inv({ hosts: [{ host: 'h', user: 'u', keyPath: key, knownHosts: kh }], defaults: {} }))).toThrow(/unknown field 'defaults'/);
   });
 });
