@@ -8,7 +8,7 @@ import {
   type BindingSessionOptions,
   type BindingStateEvent,
   EventKind,
-  NativePool,
+  type NativePool,
   type NativeSession,
   type NativeShell,
 } from '../../index.js';
@@ -27,6 +27,7 @@ import {
   type StateEvent,
 } from './contract.js';
 import { TypedEmitter } from './emitter.js';
+import { native as addon } from './native.js';
 import { BasePool, type PoolLink } from './pool-base.js';
 import { BaseShell } from './shell-base.js';
 import { type ErrorCode, fromNativeError, isErrorCode, SshError } from './errors.js';
@@ -348,7 +349,7 @@ export class RustPool extends BasePool {
   constructor(o: ResolvedPoolOptions) {
     super(o.seed);
     try {
-      this.#native = new NativePool({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#routes.dispatch);
+      this.#native = new (addon().NativePool)({ ...o.rust, maxConcurrentHandshakes: o.maxConcurrentHandshakes, seed: o.seed }, this.#routes.dispatch);
     } catch (err) {
       throw fromNativeError(err);
     }

@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BindingLabStats, type NativeLabServer, startLabServer } from '../../index.js';
+import type { BindingLabStats, NativeLabServer } from '../../index.js';
+import { native } from '../core/native.js';
 import { fromNativeError } from '../core/errors.js';
 import { randomSecret, writeClientKeys, writeKnownHosts } from './keys.js';
 import type { TargetControl } from './faults/types.js';
@@ -62,7 +63,7 @@ export class EmbeddedLab implements TargetControl {
     const password = randomSecret();
     let server: NativeLabServer;
     try {
-      server = await startLabServer({
+      server = await native().startLabServer({
         host,
         port: options.port ?? 0,
         username,

@@ -7,6 +7,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Session, SessionState, Shell } from '../core/contract.js';
 import { SshError } from '../core/errors.js';
 import { loadPool } from '../core/load.js';
+import { native } from '../core/native.js';
 import { Latency } from '../metrics/histogram.js';
 import { SeqChecker } from '../workload/seq.js';
 import type { FromWorker, ToWorker, WorkerFinal, WorkerStart } from './protocol.js';
@@ -33,7 +34,7 @@ process.on('disconnect', () => process.exit(0));
 
 /** The Rust core's boundary counters; the other contenders have no boundary to count. */
 async function boundaryCounter(cfg: WorkerStart): Promise<(() => { crossings: number; bytes: number }) | undefined> {
-  return cfg.core === 'rust' && !cfg.replay ? (await import('../../index.js')).boundaryStats : undefined;
+  return cfg.core === 'rust' && !cfg.replay ? native().boundaryStats : undefined;
 }
 
 interface Tracked {
