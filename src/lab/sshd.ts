@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../index.js';
+import { native } from '../core/native.js';
 import { randomSecret, writeClientKeys, writeKnownHosts } from './keys.js';
 import type { TargetControl } from './faults/types.js';
 import type { TargetInfo } from './target.js';
@@ -89,6 +89,15 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/**
+ * `SSH_SPIKE_NO_SYSTEM_USER=1`: as root, log in as root with keys only instead of creating the
+ * `ssh-spike-lab` account, and leave the password logins untested (as for a user who is not root).
+ */
+export function systemUserOptedOut(): boolean {
+  const v = process.env.SSH_SPIKE_NO_SYSTEM_USER;
+  return v !== undefined && v !== '' && v !== '0';
+}
+
 function ensureTestUser(password: string, home: string): void {
   try {
     execFileSync('id', [SSHD_TEST_USER], { stdio: 'ignore' });
@@ -150,7 +159,7 @@ export class SshdTarget implements TargetControl {
     mkdirSync(join(dir, 'bin'), { recursive: true });
     // The login user must reach bin/ and authorized_keys; private keys stay 0600.
     chmodSync(dir, 0o755);
-    const hostKey = generateKeyPair();
+    const hostKey = native().generateKeyPair();
     const hostKeyPath = join(dir, 'host_ed25519');
     writeFileSync(hostKeyPath, hostKey.privateKey, { mode: 0o600 });
     const keys = writeClientKeys(dir);
@@ -162,11 +171,13 @@ export class SshdTarget implements TargetControl {
     let username = userInfo().username;
     let password: string | undefined;
     if (root) {
-      password = randomSecret();
-      ensureTestUser(password, '/var/lib/ssh-spike-lab');
-      username = SSHD_TEST_USER;
       // Privilege separation needs this directory (normally made by the service unit).
       mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+      if (!systemUserOptedOut()) {
+        password = randomSecret();
+        ensureTestUser(password, '/var/lib/ssh-spike-lab');
+        username = SSHD_TEST_USER;
+      }
     }
     const configPath = join(dir, 'sshd_config');
     const target = new SshdTarget(bin, dir, ownsDir, {
@@ -196,7 +207,8 @@ export class SshdTarget implements TargetControl {
         'PubkeyAuthentication yes',
         `PasswordAuthentication ${password === undefined ? 'no' : 'yes'}`,
         'KbdInteractiveAuthentication no',
-        `PermitRootLogin ${root ? 'no' : 'yes'}`,
+        // As root the logins are the test account's, or with SSH_SPIKE_NO_SYSTEM_USER root's own, by key only.
+        `PermitRootLogin ${!root ? 'yes' : password === undefined ? 'prohibit-password' : 'no'}`,
         `MaxStartups ${options.maxStartups ?? '10:30:100'}`,
         `MaxSessions ${options.maxSessions ?? 10}`,
         'MaxAuthTries 6',

@@ -53,14 +53,14 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('connects with a password', async (ctx) => {
-          if (t.password === undefined) ctx.skip('password auth against sshd needs root to create its test user');
+          if (t.password === undefined) ctx.skip('password auth against sshd needs root to create its test user (and no SSH_SPIKE_NO_SYSTEM_USER)');
           const session = await pool().open(sessionOptions(t, 'password'));
           expect((await session.exec('echo pw')).stdout.toString()).toBe('pw\n');
           await session.close();
         });
 
         it('a wrong password is AUTH_FAILED and the session ends in auth_failed', async (ctx) => {
-          if (t.password === undefined) ctx.skip('password auth against sshd needs root to create its test user');
+          if (t.password === undefined) ctx.skip('password auth against sshd needs root to create its test user (and no SSH_SPIKE_NO_SYSTEM_USER)');
           const session = pool().createSession({ ...sessionOptions(t, 'password'), password: 'not-the-password' });
           const err = await rejection(session.connect());
           expect(err.code).toBe('AUTH_FAILED');
@@ -174,7 +174,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
               const out = collect(shell);
               shell.write(`echo shell-${i}\r`);
               const execs = await Promise.all([0, 1, 2].map((j) => s.exec(`echo exec-${i}-${j}`)));
-              execs.forEach((r, j) => expect(r.stdout.toString()).toBe(`exec-${i}-${j}\n`));
+              for (const [j, r] of execs.entries()) expect(r.stdout.toString()).toBe(`exec-${i}-${j}\n`);
               await out.waitFor(`shell-${i}\r\n`);
             }),
           );
