@@ -36,6 +36,24 @@ describe('a closed pool leaves no handle behind', () => {
   }
 });
 
+describe('the Rust addon loads only when a rust pool needs it', () => {
+  let lab: EmbeddedLab;
+  let infoPath: string;
+  beforeAll(async () => {
+    lab = await EmbeddedLab.start();
+    infoPath = join(lab.dir, 'target.json');
+    writeFileSync(infoPath, JSON.stringify(lab.info));
+  });
+  afterAll(() => lab.stop());
+
+  it('importing the package and using the ssh2 core leave it unloaded; the first rust pool loads it', async () => {
+    const r = await run(['test/fixtures/lazy-addon.mjs', infoPath], 20_000);
+    expect(r.err).toBe('');
+    expect(r.out.trim()).toBe('import:false ssh2:ok:false rust:ok:true');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('the lab in a process of its own', () => {
   it('serves sessions, reports itself, and stops', async () => {
     const lab = await LabProcess.start();
@@ -73,7 +91,7 @@ describe('the fault lab in the lab process', () => {
         routes.map((r) => pool.open({ ...sessionOptions(r.info), ...fast, targetId: r.target })),
       );
       const states: string[][] = [[], []];
-      sessions.forEach((s, i) => s.on('state', (e) => states[i]!.push(e.state)));
+      for (const [i, s] of sessions.entries()) s.on('state', (e) => states[i]!.push(e.state));
       const record = await lab.inject('cut', { durationMs: 1_500 }, [routes[0]!.routeId]);
       expect(record).toMatchObject({ fault: 'cut', routes: [routes[0]!.routeId], params: { durationMs: 1_500 } });
       await new Promise((r) => setTimeout(r, 3_500));
@@ -109,6 +127,31 @@ describe('ssh-spike lab (the real binary)', () => {
     }
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it("runs the README's library example as written (examples/quickstart.mjs)", async () => {
+    const example = readFileSync('examples/quickstart.mjs', 'utf8');
+    // The README shows the file itself, so what a reader copies is what this test runs.
+    expect(readFileSync('README.md', 'utf8')).toContain(`\`\`\`js\n${example}\`\`\``);
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cli-'));
+    const child = spawn(process.execPath, ['bin/ssh-spike.js', 'lab', '--dir', dir, '--duration', '30s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      for (let i = 0; i < 200 && !out.includes('lab listening'); i++) await new Promise((r) => setTimeout(r, 50));
+      const r = await run(['examples/quickstart.mjs', dir], 30_000);
+      expect(r.err).toBe('');
+      for (const core of CORES) {
+        expect(r.out).toContain(`${core}: exec said "hello", exit 0`);
+        expect(r.out).toContain(`${core}: the shell printed "hi there"`);
+        expect(r.out).toContain(`${core}: ready -> closed`);
+      }
+      expect(r.code).toBe(0);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it('stops by itself at the end of --duration', async () => {
