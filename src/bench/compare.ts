@@ -16,12 +16,12 @@ import { LabProcess } from '../lab/process.js';
 import { sessionOptions } from '../lab/target.js';
 import { computeRun, resourceFigures } from '../metrics/compute.js';
 import { difference, type Interval, judgeLimit, median, medianInterval, pairedRatio, proportionInterval } from '../metrics/intervals.js';
-import { mean, quantile } from '../metrics/stats.js';
+import { quantile } from '../metrics/stats.js';
 import { figure as fmt } from '../report/format.js';
 import { detectGraceMs } from '../report/model.js';
 import { inventorySessionOptions } from '../runner/inventory.js';
 import { describeTarget, type FaultMode, type SpikeOptions, type TargetChoice } from '../runner/options.js';
-import type { LatencySummary, RunRecord } from '../runner/record.js';
+import type { RunRecord } from '../runner/record.js';
 import { runOne } from '../runner/run.js';
 import type { RunPlan } from '../runner/timeline.js';
 import { compressedPolicy, SCENARIOS, type ScenarioId } from '../scenarios/index.js';
@@ -938,6 +938,7 @@ export function decide(c: Comparison, o: CompareOptions): void {
   // The answer, by the decision policy: the plan first, then the weighed significant differences.
   const P = o.policy;
   const rows: DecisionRow[] = P.figures.map((f) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the policy file's placeholders, not a template
     const key = f.key.replaceAll('${cipher}', o.cipher).replaceAll('${scale}', bigN);
     const iv = c.intervals[key]?.ratio ?? null;
     const row: DecisionRow = { ...f, key, ratio: iv, better: 'not measured' };

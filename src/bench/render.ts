@@ -10,7 +10,7 @@ type Table = { title: string; head: string[]; rows: string[][]; note?: string };
 
 const tick = (p: boolean | null, undecided?: boolean) => (p === null ? (undecided ? 'undecided' : 'not measured') : p ? 'yes' : 'NO');
 
-function ratioRow(c: Comparison, cells: (string | null)[]): string[] {
+function ratioRow(cells: (string | null)[]): string[] {
   return ['rust/ssh2', ...cells.map((x) => x ?? 'n/a')];
 }
 
@@ -95,7 +95,7 @@ export function tables(c: Comparison): Table[] {
         const r = c.resources[core];
         return [core, f(r?.cpuPct), showInterval(c.intervals['resources.coreCpuPct']?.perCore[core]), f(r?.rssPeakMb, 1), f(r?.rssMeanMb, 1), f(r?.echoP95Ms ?? undefined, 2)];
       }),
-      ratioRow(c, [ri(c, 'resources.cpuPct'), ri(c, 'resources.coreCpuPct'), ri(c, 'resources.rssPeakMb'), null, ri(c, 'resources.echoP95Ms')]),
+      ratioRow([ri(c, 'resources.cpuPct'), ri(c, 'resources.coreCpuPct'), ri(c, 'resources.rssPeakMb'), null, ri(c, 'resources.echoP95Ms')]),
       ...(c.workloadFloor ? [['workload alone (no SSH)', showInterval(c.workloadFloor.cpuPct), '-', showInterval(c.workloadFloor.rssPeakMb, 1), '-', '-']] : []),
     ],
   });
@@ -109,7 +109,7 @@ export function tables(c: Comparison): Table[] {
           const t = c.throughput[cipher]?.[core];
           return [core, f(t?.mbPerS, 0), f(t?.cpuSPerGb), f(t?.rssMb, 0)];
         }),
-        ratioRow(c, [ri(c, `throughput.${cipher}.mbPerS`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.rssMb`)]),
+        ratioRow([ri(c, `throughput.${cipher}.mbPerS`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.rssMb`)]),
         ...(floor ? [['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'], ['rust/floor', 'n/a', showInterval(c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`]?.ratio), '-']] : []),
       ],
       note: [
@@ -128,7 +128,7 @@ export function tables(c: Comparison): Table[] {
           const q = c.throughput[cipher]?.[core];
           return [core, f(b?.mbPerS, 0), f(b?.cpuSPerGb), f(q?.cpuSPerGb), b && q ? f(b.cpuSPerGb / q.cpuSPerGb) : 'n/a'];
         }),
-        ratioRow(c, [null, ri(c, `throughputBusy.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughputBusy.${cipher}.rise`)]),
+        ratioRow([null, ri(c, `throughputBusy.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughputBusy.${cipher}.rise`)]),
       ],
       note: 'A CPU hog (one spinning process) ran beside the worker; the rise says how much each core suffers from sharing the machine.',
     });
@@ -143,7 +143,7 @@ export function tables(c: Comparison): Table[] {
         const p = (x?: { p50Ms: number; p95Ms: number; p99Ms: number }) => (x ? `${f(x.p50Ms)} / ${f(x.p95Ms)} / ${f(x.p99Ms)}` : 'n/a');
         return [core, p(l?.handshake), p(l?.exec), p(l?.echo)];
       }),
-      ratioRow(c, [`p95 ${ri(c, 'latency.handshake.p95Ms')}`, `p95 ${ri(c, 'latency.exec.p95Ms')}`, `p95 ${ri(c, 'latency.echo.p95Ms')}`]),
+      ratioRow([`p95 ${ri(c, 'latency.handshake.p95Ms')}`, `p95 ${ri(c, 'latency.exec.p95Ms')}`, `p95 ${ri(c, 'latency.echo.p95Ms')}`]),
     ],
   });
   out.push({

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: listeners of an event map take any arguments; the map types them
 type Listener = (...args: any[]) => void;
 
 /** A typed wrapper over EventEmitter: `on('data', fn)` checks `fn` against the event map. */

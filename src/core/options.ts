@@ -3,7 +3,7 @@
  * or an unknown name is a BAD_OPTION error that names the option and says what it takes; secret
  * values are never echoed.
  */
-import type { ExecOptions, HostKeyAlias, HostKeyOptions, ReconnectOptions, SessionOptions, ShellOptions } from './contract.js';
+import type { ExecOptions, HostKeyAlias, HostKeyOptions, ReconnectOptions, SessionOptions } from './contract.js';
 import {
   EXEC_DEFAULTS,
   MAX_COMMAND_BYTES,

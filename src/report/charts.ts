@@ -123,7 +123,7 @@ export function swimlane(
     });
   });
   for (const t of ticks(endS, 6).filter((t) => t <= endS)) parts.push(`<text x="${x(t).toFixed(1)}" y="${h - 4}" text-anchor="middle">${num(t, 0)}s</text>`);
-  const legend = Object.entries(STATE_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`).join('') + '<span><i class="faultkey"></i>fault window</span>';
+  const legend = `${Object.entries(STATE_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`).join('')}<span><i class="faultkey"></i>fault window</span>`;
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
 
@@ -148,11 +148,11 @@ export function histogram(title: string, series: { label: string; color: string;
   const bw = (W - PAD.l - PAD.r) / bins / series.length;
   const parts: string[] = [];
   for (const t of cTicks) parts.push(`<text x="${PAD.l - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${num(t, 0)}</text>`);
-  series.forEach((s, si) =>
+  series.forEach((s, si) => {
     counts[si]!.forEach((c, b) => {
       if (c > 0) parts.push(`<rect x="${(x(b) + si * bw).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(H - PAD.b - y(c)).toFixed(1)}" fill="${s.color}"><title>${escapeHtml(`${s.label}: ${c} in ${num(b * width)}-${num((b + 1) * width)} s`)}</title></rect>`);
-    }),
-  );
+    });
+  });
   const xDigits = digitsFor(xTicks[1] ?? 1);
   for (const t of xTicks) parts.push(`<text x="${x(t / width).toFixed(1)}" y="${H - 8}" text-anchor="middle">${num(t, xDigits)}s</text>`);
   const legend = series.map((s) => `<span><i style="background:${s.color}"></i>${escapeHtml(s.label)} (n=${s.values.length})</span>`).join('');

@@ -67,7 +67,7 @@ export async function startHostile(mode: HostileMode): Promise<HostileServer> {
   const signals: string[] = [];
   const sockets = new Set<Socket>();
   let server: NetServer;
-  let fp = 'SHA256:' + 'A'.repeat(43);
+  let fp = `SHA256:${'A'.repeat(43)}`;
   if ((PRE_AUTH_MODES as readonly string[]).includes(mode)) {
     server = createServer((sock) => {
       connections++;

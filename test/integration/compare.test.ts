@@ -45,7 +45,7 @@ const noSshd = sshdUnavailableReason();
 if (noSshd) it(`bench:compare --target openssh is skipped: ${noSshd}`, (ctx) => ctx.skip(noSshd));
 it.skipIf(noSshd)('bench:compare --target openssh runs every section against sshd on loopback and says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-ossh-'));
-  const { code, out, err } = await compare(['--target', 'openssh', '--quick', '--trials', '1', '--budget', '40s', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir]);
+  const { code, err } = await compare(['--target', 'openssh', '--quick', '--trials', '1', '--budget', '40s', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir]);
   expect(code, err).toBe(0);
   expect(err).toContain('target: openssh');
   const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));

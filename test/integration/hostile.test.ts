@@ -201,7 +201,7 @@ for (const core of CORES) {
 
     it('drop-after-auth: a flapping server spends one budget and ends in manual_reconnect_required', async () => {
       const h = await against('drop-after-auth', core);
-      const [session, connectMs] = await timed(h.pool.open(h.options));
+      const [_session, connectMs] = await timed(h.pool.open(h.options));
       expect(connectMs).toBeLessThan(BOUNDS.connectTimeoutMs!);
       const budget = BOUNDS.reconnect!.budgetMs!;
       expect(await eventually(() => h.states.at(-1)?.state === 'manual_reconnect_required', budget + 3_000)).toBe(true);

@@ -13,7 +13,7 @@ it('the lab serves 1,000 concurrent sessions, each running a command, and report
       sessions.push(...(await Promise.all(Array.from({ length: 100 }, () => pool.open(sessionOptions(lab.info))))));
     }
     const results = await Promise.all(sessions.map((s, i) => s.exec(`echo ${i}`)));
-    results.forEach((r, i) => expect(r.stdout.toString()).toBe(`${i}\n`));
+    for (const [i, r] of results.entries()) expect(r.stdout.toString()).toBe(`${i}\n`);
     const { server, resources } = await lab.stats();
     expect(server.connectionsActive).toBe(1000);
     expect(server.authSuccesses).toBeGreaterThanOrEqual(1000);

@@ -164,7 +164,12 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p && !out.includes(child)) (out.push(child), walk(child));
+    for (const [child, pp] of parent) {
+      if (pp === p && !out.includes(child)) {
+        out.push(child);
+        walk(child);
+      }
+    }
   };
   walk(pid);
   return out;

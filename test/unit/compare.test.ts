@@ -219,6 +219,7 @@ describe('bench:compare decision', () => {
     const { c, o } = comparison(1.8);
     c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     c.scale['1000']!.rust!.rssMb = 300;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the policy's placeholder, not a template
     o.policy = { ...o.policy, figures: [{ key: 'scale.${scale}.rssMb', name: 'RSS at the largest session count', weight: 1, minEffect: 0.1 }], decisive: 1 };
     decide(c, o);
     expect(c.decision!.rows[0]).toMatchObject({ key: 'scale.1000.rssMb', better: 'ssh2' });
@@ -247,7 +248,7 @@ describe('bench:compare decision', () => {
     expect(core.ratio!.estimate).toBeGreaterThan(0.25);
     expect(core.ratio!.estimate).toBeLessThan(0.29);
     expect(renderCompareMarkdown(c)).toMatch(/\| workload alone \(no SSH\) \| 1\.00 \[0\.90-1\.10\] \|/);
-    expect(c.summary).toContain('Of the mid load\'s CPU, the workload itself (no SSH) takes 1.00 [0.90-1.10]%; above it, rust 0.80 [0.75-0.85]% and ssh2 3.00 [2.98-3.02]% (rust/ssh2 ' + showInterval(core.ratio) + ').');
+    expect(c.summary).toContain(`Of the mid load's CPU, the workload itself (no SSH) takes 1.00 [0.90-1.10]%; above it, rust 0.80 [0.75-0.85]% and ssh2 3.00 [2.98-3.02]% (rust/ssh2 ${showInterval(core.ratio)}).`);
   });
 
   it('a difference smaller than the policy\'s absolute amount does not count, however sure it is', () => {
