@@ -24,7 +24,12 @@ async function run(name: string, perIteration: number, add: (b: Bench) => void):
       rows.push({ task: `${t.name} (${r.state})`, perCallUs: NaN, p99Us: NaN, samples: 0 });
       continue;
     }
-    rows.push({ task: t.name, perCallUs: (r.latency.mean * 1000) / perIteration, p99Us: (r.latency.p99 * 1000) / perIteration, samples: r.latency.samplesCount ?? 0 });
+    rows.push({
+      task: t.name,
+      perCallUs: (r.latency.mean * 1000) / perIteration,
+      p99Us: (r.latency.p99 * 1000) / perIteration,
+      samples: r.latency.samplesCount ?? 0,
+    });
   }
 }
 

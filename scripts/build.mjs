@@ -34,8 +34,7 @@ if (!args.has('--ts-only')) {
     console.error('ssh-spike: @napi-rs/cli is missing; run `npm install` (dev dependencies included).');
     process.exit(1);
   }
-  const napiArgs = ['build', '--platform', '--esm', '-p', 'ssh-core',
-    '--manifest-path', 'crates/ssh-core/Cargo.toml', '-o', '.'];
+  const napiArgs = ['build', '--platform', '--esm', '-p', 'ssh-core', '--manifest-path', 'crates/ssh-core/Cargo.toml', '-o', '.'];
   if (!args.has('--debug')) napiArgs.push('--release');
   console.error(`ssh-spike: building the Rust core (${args.has('--debug') ? 'debug' : 'release'}); a first build takes a few minutes`);
   run(process.execPath, [napi, ...napiArgs], 'napi build');

@@ -22,7 +22,23 @@ mkdirSync(out, { recursive: true });
 console.error('profile:native: building the addon with symbols (cargo profile "profiling")');
 const build = spawnSync(
   process.execPath,
-  [join('node_modules', '@napi-rs', 'cli', 'dist', 'cli.js'), 'build', '--platform', '-p', 'ssh-core', '--manifest-path', 'crates/ssh-core/Cargo.toml', '--profile', 'profiling', '-o', out, '--no-js', '--no-dts-header', '--dts', 'ignored.d.ts'],
+  [
+    join('node_modules', '@napi-rs', 'cli', 'dist', 'cli.js'),
+    'build',
+    '--platform',
+    '-p',
+    'ssh-core',
+    '--manifest-path',
+    'crates/ssh-core/Cargo.toml',
+    '--profile',
+    'profiling',
+    '-o',
+    out,
+    '--no-js',
+    '--no-dts-header',
+    '--dts',
+    'ignored.d.ts',
+  ],
   { stdio: 'inherit' },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -35,7 +51,23 @@ const data = join(out, `perf-${values.workload}.data`);
 const pidFile = join(out, `perf-${values.workload}.pid`);
 const rec = spawnSync(
   'perf',
-  ['record', '-g', '-F', '999', '-o', data, '--', process.execPath, 'dist/bench/profile-target.js', '--core', 'rust', '--workload', values.workload, '--duration', values.duration],
+  [
+    'record',
+    '-g',
+    '-F',
+    '999',
+    '-o',
+    data,
+    '--',
+    process.execPath,
+    'dist/bench/profile-target.js',
+    '--core',
+    'rust',
+    '--workload',
+    values.workload,
+    '--duration',
+    values.duration,
+  ],
   { stdio: 'inherit', env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: addon, PROFILE_PID_FILE: pidFile } },
 );
 if (rec.status !== 0) process.exit(rec.status ?? 1);
@@ -48,4 +80,10 @@ const report = spawnSync('perf', ['report', '-i', data, '--pid', pid, '--no-chil
 const summary = join(out, `perf-${values.workload}.txt`);
 writeFileSync(summary, report.stdout);
 console.log(`perf data: ${data} (client pid ${pid}; the lab process is in it too)\nsummary:   ${summary} (client process only; top entries below)`);
-console.log(report.stdout.split('\n').filter((l) => /^\s+\d+\.\d+%/.test(l)).slice(0, 25).join('\n'));
+console.log(
+  report.stdout
+    .split('\n')
+    .filter((l) => /^\s+\d+\.\d+%/.test(l))
+    .slice(0, 25)
+    .join('\n'),
+);

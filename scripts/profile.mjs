@@ -26,7 +26,20 @@ if (!existsSync(clinic)) {
 const dest = join('profile', `clinic-${values.core}-${values.workload}`);
 const r = spawnSync(
   clinic,
-  ['flame', `--dest=${dest}`, '--open=false', '--', process.execPath, 'dist/bench/profile-target.js', '--core', values.core, '--workload', values.workload, '--duration', values.duration],
+  [
+    'flame',
+    `--dest=${dest}`,
+    '--open=false',
+    '--',
+    process.execPath,
+    'dist/bench/profile-target.js',
+    '--core',
+    values.core,
+    '--workload',
+    values.workload,
+    '--duration',
+    values.duration,
+  ],
   // NO_INSIGHT: no metrics prompt and no phoning home; no update check either.
   { stdio: 'inherit', env: { ...process.env, NO_INSIGHT: '1', NO_UPDATE_NOTIFIER: '1' } },
 );

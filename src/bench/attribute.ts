@@ -21,16 +21,27 @@ export function perfUnavailable(): string | undefined {
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return e.code === 'ENOENT' ? "no 'perf' (apt-get install linux-perf)" : 'perf may not sample here (run as root, or lower /proc/sys/kernel/perf_event_paranoid)';
+    return e.code === 'ENOENT'
+      ? "no 'perf' (apt-get install linux-perf)"
+      : 'perf may not sample here (run as root, or lower /proc/sys/kernel/perf_event_paranoid)';
   }
 }
 
 const RULES: [Category, RegExp][] = [
   ['crypto', /aes|gcm|ghash|chacha|poly1305|aws_lc|EVP_|CRYPTO_|sha(1|256|512)|x25519|curve25519|ed25519|OPENSSL|ossl_|bn_|cipher/i],
   ['GC', /Heap::|Scaveng|MarkCompact|Marking|Marker|Sweep|Evacuat|GCTracer|MinorMC|MemoryAllocator|Mark(Bits|Object)/],
-  ['copy and allocation', /mem(cpy|move|set|cmp)|malloc|calloc|realloc|(^|_)free($|_)|cfree|tcache|arena|__rust_(alloc|dealloc|realloc)|clear_page|page_fault|do_anonymous_page|alloc_pages|get_page_from_freelist|handle_mm_fault|zap_pte|mmap|munmap|BackingStore|ArrayBuffer(Allocator)?::|Buffer::New|bytes::/i],
-  ['kernel network', /tcp_|inet_|sock|skb|(^|_)ip_|net_|netif|napi_gro|loopback|veth|dev_queue|nf_|__sys_(recv|send)|recvmsg|sendmsg|copy_user|_copy_(to|from)_iter|csum/i],
-  ['boundary and wake-ups', /napi_|uv_|epoll|futex|schedule|finish_task_switch|wake_up|try_to_wake|tokio|park|threadsafe|ThreadsafeFunction|call_js|entry_SYSCALL|do_syscall|syscall_return|__x64_sys|pthread_cond|eventfd|pipe_|native_queued_spin|_raw_spin|swapgs|irq_|hrtimer/i],
+  [
+    'copy and allocation',
+    /mem(cpy|move|set|cmp)|malloc|calloc|realloc|(^|_)free($|_)|cfree|tcache|arena|__rust_(alloc|dealloc|realloc)|clear_page|page_fault|do_anonymous_page|alloc_pages|get_page_from_freelist|handle_mm_fault|zap_pte|mmap|munmap|BackingStore|ArrayBuffer(Allocator)?::|Buffer::New|bytes::/i,
+  ],
+  [
+    'kernel network',
+    /tcp_|inet_|sock|skb|(^|_)ip_|net_|netif|napi_gro|loopback|veth|dev_queue|nf_|__sys_(recv|send)|recvmsg|sendmsg|copy_user|_copy_(to|from)_iter|csum/i,
+  ],
+  [
+    'boundary and wake-ups',
+    /napi_|uv_|epoll|futex|schedule|finish_task_switch|wake_up|try_to_wake|tokio|park|threadsafe|ThreadsafeFunction|call_js|entry_SYSCALL|do_syscall|syscall_return|__x64_sys|pthread_cond|eventfd|pipe_|native_queued_spin|_raw_spin|swapgs|irq_|hrtimer/i,
+  ],
   ['JS', /^Builtins_|v8::|Runtime_|Interpreter|LazyCompile|^JS:|^node::|^\[unknown\]|^0x[0-9a-f]+$/],
 ];
 
@@ -73,7 +84,9 @@ export class PerfSampler {
   static start(pid: number, maxSeconds: number): PerfSampler {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-perf-'));
     // Bounded by itself too: perf's own `sleep` ends the recording if nobody stops it.
-    const child = spawn('perf', ['record', '-q', '-F', '499', '-p', String(pid), '-o', join(dir, 'perf.data'), '--', 'sleep', String(Math.ceil(maxSeconds))], { stdio: 'ignore' });
+    const child = spawn('perf', ['record', '-q', '-F', '499', '-p', String(pid), '-o', join(dir, 'perf.data'), '--', 'sleep', String(Math.ceil(maxSeconds))], {
+      stdio: 'ignore',
+    });
     return new PerfSampler(child, dir);
   }
 

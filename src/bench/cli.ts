@@ -80,7 +80,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
   for (const c of contenders) {
     if (!['rust', 'ssh2', 'russh-napi'].includes(c)) throw new UsageError(`--cores takes rust, ssh2 and russh-napi, got ${JSON.stringify(c)}`);
   }
-  if (!contenders.includes('rust') || !contenders.includes('ssh2')) throw new UsageError('--cores must include rust and ssh2 (the figures are ratios rust/ssh2)');
+  if (!contenders.includes('rust') || !contenders.includes('ssh2'))
+    throw new UsageError('--cores must include rust and ssh2 (the figures are ratios rust/ssh2)');
   const quick = values.quick!;
   const trials = values.trials ? parseIntArg(values.trials, '--trials', 1, 50) : quick ? 2 : 3;
   const budgetMs = values.budget ? parseDuration(values.budget, '--budget') : quick ? 180_000 : 360_000;
@@ -94,7 +95,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
     const why = perfUnavailable();
     if (why) throw new UsageError(`--attribute: ${why}`);
   }
-  const scaleSizes = (values.scale ?? (quick || target.kind !== 'embedded' ? '10,100' : '10,100,1000')).split(',').map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
+  const scaleSizes = (values.scale ?? (quick || target.kind !== 'embedded' ? '10,100' : '10,100,1000'))
+    .split(',')
+    .map((s) => parseIntArg(s.trim(), '--scale', 1, 5000));
   // Each section's share of the budget, split among its trials and contenders, with a floor below
   // which a trial measures start-up rather than the steady state.
   const share = (fraction: number, min: number) => Math.max(min, Math.round((fraction * budgetMs) / (trials * contenders.length) / 1000) * 1000);

@@ -87,12 +87,15 @@ export function parsePolicy(text: string, source: string): DecisionPolicy {
   const figures = p.figures.map((f: Record<string, unknown>, i: number): PolicyFigure => {
     const at = `figures[${i}]`;
     if (!f || typeof f !== 'object') throw bad(`${at} must be an object`);
-    if (typeof f.key !== 'string' || !/^[\w.@${}-]+$/.test(f.key)) throw bad(`${at}.key must name a figure such as "resources.cpuPct", got ${JSON.stringify(f.key)}`);
+    if (typeof f.key !== 'string' || !/^[\w.@${}-]+$/.test(f.key))
+      throw bad(`${at}.key must name a figure such as "resources.cpuPct", got ${JSON.stringify(f.key)}`);
     if (typeof f.name !== 'string' || !f.name) throw bad(`${at}.name must say what the figure is`);
     if (typeof f.weight !== 'number' || !(f.weight >= 0)) throw bad(`${at}.weight must be a number >= 0, got ${JSON.stringify(f.weight)}`);
-    if (typeof f.minEffect !== 'number' || !(f.minEffect >= 0 && f.minEffect < 1)) throw bad(`${at}.minEffect must be a number from 0 to 1 (0.1: 10%), got ${JSON.stringify(f.minEffect)}`);
+    if (typeof f.minEffect !== 'number' || !(f.minEffect >= 0 && f.minEffect < 1))
+      throw bad(`${at}.minEffect must be a number from 0 to 1 (0.1: 10%), got ${JSON.stringify(f.minEffect)}`);
     if (f.lowerIsBetter !== undefined && typeof f.lowerIsBetter !== 'boolean') throw bad(`${at}.lowerIsBetter must be true or false`);
-    if (f.minAbsolute !== undefined && (typeof f.minAbsolute !== 'number' || !(f.minAbsolute >= 0))) throw bad(`${at}.minAbsolute must be a number >= 0 (in the figure's unit), got ${JSON.stringify(f.minAbsolute)}`);
+    if (f.minAbsolute !== undefined && (typeof f.minAbsolute !== 'number' || !(f.minAbsolute >= 0)))
+      throw bad(`${at}.minAbsolute must be a number >= 0 (in the figure's unit), got ${JSON.stringify(f.minAbsolute)}`);
     const known = ['key', 'name', 'weight', 'minEffect', 'minAbsolute', 'lowerIsBetter'];
     for (const k of Object.keys(f)) if (!known.includes(k)) throw bad(`${at}: unknown field '${k}' (known: ${known.join(', ')})`);
     return {
@@ -104,7 +107,16 @@ export function parsePolicy(text: string, source: string): DecisionPolicy {
       ...(f.lowerIsBetter === false ? { lowerIsBetter: false } : {}),
     };
   });
-  return { policy: p.policy, version: p.version as number, ...(typeof p.about === 'string' ? { about: p.about } : {}), noise, decisive, onTie: p.onTie as DecisionPolicy['onTie'], figures, source };
+  return {
+    policy: p.policy,
+    version: p.version as number,
+    ...(typeof p.about === 'string' ? { about: p.about } : {}),
+    noise,
+    decisive,
+    onTie: p.onTie as DecisionPolicy['onTie'],
+    figures,
+    source,
+  };
 }
 
 /** The repo's policy (bench/policy.json), or the file given. */
@@ -372,10 +384,21 @@ function steadyEcho(rec: RunRecord, steady: RunRecord['samples']): number | null
 }
 
 /** A resource trial of one core, or with `replay`, of the workload alone (the server's bytes replayed, no SSH). */
-export async function resources(o: CompareOptions, core: Contender, replay = false, onWorker?: (pid: number) => void): Promise<{ res: ResourceFigures; boundary: BoundaryFigures; workloads: string[] }> {
-  const spike: SpikeOptions = { ...baseSpike(o, o.sessions, o.resourcePhaseMs), bench: { direct: true, workloads: { stream: true, exec: true, echo: true }, replay } };
+export async function resources(
+  o: CompareOptions,
+  core: Contender,
+  replay = false,
+  onWorker?: (pid: number) => void,
+): Promise<{ res: ResourceFigures; boundary: BoundaryFigures; workloads: string[] }> {
+  const spike: SpikeOptions = {
+    ...baseSpike(o, o.sessions, o.resourcePhaseMs),
+    bench: { direct: true, workloads: { stream: true, exec: true, echo: true }, replay },
+  };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
-  const rec = await runOne({ runId: replay ? 'resources-floor' : `resources-${core}`, core, repeat: 1, plan, options: spike }, { shouldStop: () => false, ...(onWorker ? { onWorker } : {}) });
+  const rec = await runOne(
+    { runId: replay ? 'resources-floor' : `resources-${core}`, core, repeat: 1, plan, options: spike },
+    { shouldStop: () => false, ...(onWorker ? { onWorker } : {}) },
+  );
   // The steady state as `spike` defines it (metrics/compute.ts), so the two tools' figures compare.
   const r = resourceFigures(rec);
   const steady = r.steady;
@@ -424,7 +447,6 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
   };
   return { fig, workloads: rec.workloads ?? [] };
 }
-
 
 function emptyComparison(o: CompareOptions): Comparison {
   return {
@@ -545,7 +567,9 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     }
   };
 
-  hooks.say(`2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`);
+  hooks.say(
+    `2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`,
+  );
   for (let i = 0; i < k; i++) {
     for (const core of order(cs, turn++)) {
       const r = await busy(() => resources(o, core));
@@ -559,7 +583,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   if (o.attribute) {
     // One more trial per core, not counted in the figures: perf watches its steady state.
     hooks.say('2/6 resources: one more trial per core, sampled by perf (--attribute)');
-    const per: PerCore<Attribution> = (c.attribution ??= {}).resources = {};
+    const per: PerCore<Attribution> = ((c.attribution ??= {}).resources = {});
     for (const core of cs) {
       let sampler: PerfSampler | undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -578,7 +602,9 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   try {
     const session = { ...server.session, kex: [o.kex] } satisfies SessionOptions;
     const size = o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`;
-    hooks.say(`3/6 throughput (${size} of exec output into JS per trial, ${short} trials; the crypto floor${o.busy ? '; again with the other core busy' : ''})`);
+    hooks.say(
+      `3/6 throughput (${size} of exec output into JS per trial, ${short} trials; the crypto floor${o.busy ? '; again with the other core busy' : ''})`,
+    );
     c.floor = await runTask({ kind: 'floor', ciphers: o.ciphers, blockBytes: 32 * 1024, seconds: o.quick ? 0.5 : 1.5 });
     const transferWatched = (core: Contender, cipher: string, onStart?: (pid: number) => void) =>
       runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes, seconds: o.bulkSeconds }, onStart);
@@ -589,7 +615,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     }
     if (o.attribute) {
       const cipher = o.ciphers[0]!;
-      const per: PerCore<Attribution> = (c.attribution ??= {})[`bulk ${cipher}`] = {};
+      const per: PerCore<Attribution> = ((c.attribution ??= {})[`bulk ${cipher}`] = {});
       for (const core of cs) {
         let sampler: PerfSampler | undefined;
         await transferWatched(core, cipher, (pid) => (sampler = PerfSampler.start(pid, 300)));
@@ -602,14 +628,18 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       const per: PerCore<BulkResult[]> = (T.throughputBusy[cipher] = {});
       await rounds(async (core) => push(per, core, await busy(() => transfer(core, cipher))), short);
     }
-    c.workloads.throughput = [`one session: exec \`head -c <size> /dev/zero\`, every byte counted in JS (after a 1 MB warm-up${o.bulkBytes === null ? ' and a 200 MB transfer that sizes the measured one' : ''})`];
+    c.workloads.throughput = [
+      `one session: exec \`head -c <size> /dev/zero\`, every byte counted in JS (after a 1 MB warm-up${o.bulkBytes === null ? ' and a 200 MB transfer that sizes the measured one' : ''})`,
+    ];
     // A p95 needs enough samples to be more than the slowest few: the tails of 100 varied by a
     // third from trial to trial here, so the cheap ones get more (a handshake takes 2-10 ms, an
     // exec about 1 ms; keystrokes keep a typist's 50 ms cadence).
     const handshakes = o.quick ? 20 : 200;
     const roundTrips = o.quick ? 40 : 300;
     const keystrokes = o.quick ? 40 : 100;
-    c.workloads.latency = [`one session at a time: ${handshakes} handshakes (connect, authenticate, close), ${roundTrips} exec \`true\` round trips, ${keystrokes} keystrokes echoed by a shell, 50 ms apart`];
+    c.workloads.latency = [
+      `one session at a time: ${handshakes} handshakes (connect, authenticate, close), ${roundTrips} exec \`true\` round trips, ${keystrokes} keystrokes echoed by a shell, 50 ms apart`,
+    ];
     hooks.say(`4/6 latency (handshake, exec round trip, keystroke echo; ${short} trials)`);
     await rounds(async (core) => {
       push(
@@ -802,7 +832,11 @@ export function decide(c: Comparison, o: CompareOptions): void {
     if (j.outcome === 'undecided' && core !== 'russh-napi') {
       undecided.push(`${core} ${criterion}: ${showInterval(iv)}${unit}${j.trialsToSettle ? `, about ${j.trialsToSettle} trials would settle it` : ''}`);
     }
-    const row: PlanRow = { criterion, value: `${showInterval(iv)}${unit}${j.outcome === 'undecided' ? ' (undecided)' : ''}`, pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null };
+    const row: PlanRow = {
+      criterion,
+      value: `${showInterval(iv)}${unit}${j.outcome === 'undecided' ? ' (undecided)' : ''}`,
+      pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null,
+    };
     if (j.outcome === 'undecided') row.undecided = true;
     return row;
   };
@@ -818,7 +852,9 @@ export function decide(c: Comparison, o: CompareOptions): void {
       const j = judgeLimit(pct, PLAN_DEFAULTS.reconnectSuccessPct, 'above');
       const row: PlanRow = {
         criterion,
-        value: st.interrupted ? `${st.recovered}/${st.interrupted} = ${fmt(pct.estimate, 0)}% [${fmt(pct.lo, 0)}-${fmt(pct.hi, 0)}]${j.outcome === 'undecided' ? ' (undecided)' : ''}` : 'no session was interrupted',
+        value: st.interrupted
+          ? `${st.recovered}/${st.interrupted} = ${fmt(pct.estimate, 0)}% [${fmt(pct.lo, 0)}-${fmt(pct.hi, 0)}]${j.outcome === 'undecided' ? ' (undecided)' : ''}`
+          : 'no session was interrupted',
         pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null,
       };
       if (j.outcome === 'undecided' && st.interrupted) {
@@ -846,7 +882,12 @@ export function decide(c: Comparison, o: CompareOptions): void {
       return;
     }
     const j = judgeLimit(iv, limit, 'below');
-    const t: Target = { id, text, value: label === 'x floor' ? `${showInterval(iv)} x floor` : `${label} ${showInterval(iv)}`, pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null };
+    const t: Target = {
+      id,
+      text,
+      value: label === 'x floor' ? `${showInterval(iv)} x floor` : `${label} ${showInterval(iv)}`,
+      pass: j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null,
+    };
     if (j.outcome === 'undecided') {
       t.undecided = true;
       if (j.trialsToSettle) t.trialsToSettle = j.trialsToSettle;
@@ -858,7 +899,13 @@ export function decide(c: Comparison, o: CompareOptions): void {
     const limit = TARGETS.cpuBulk[cipher] ?? TARGETS.cpuBulkOther;
     target(`cpu-bulk-${cipher}`, `Rust CPU s/GB <= ${limit} x ssh2 on bulk transfer (${cipher})`, `throughput.${cipher}.cpuSPerGb`, limit);
     if (cipher === o.cipher) {
-      target(`floor-bulk-${cipher}`, `Rust CPU s/GB <= ${TARGETS.overFloor} x the crypto floor (${cipher})`, `throughput.${cipher}.cpuSPerGbOverFloor`, TARGETS.overFloor, 'x floor');
+      target(
+        `floor-bulk-${cipher}`,
+        `Rust CPU s/GB <= ${TARGETS.overFloor} x the crypto floor (${cipher})`,
+        `throughput.${cipher}.cpuSPerGbOverFloor`,
+        TARGETS.overFloor,
+        'x floor',
+      );
     }
   }
   target('rss-bulk', `Rust RSS after the ${o.cipher} transfer <= ssh2`, `throughput.${o.cipher}.rssMb`, 1);
@@ -913,8 +960,17 @@ export function decide(c: Comparison, o: CompareOptions): void {
       if (d === 'worse') lost.push(`${label} ${showInterval(iv)}`);
       else if (d === '~') open.push(label);
     }
-    const value = lost.length ? `loses on: ${lost.join(', ')}` : open.length ? `no row lost; ${open.length} of ${keys.length} within the noise (${open.join(', ')})` : `wins all ${keys.length} rows`;
-    T_.push({ id: 'beat-russh-napi', text: 'Rust core is not worse than the prebuilt russh binding on any row (paired ratios rust/russh-napi)', value, pass: lost.length === 0 });
+    const value = lost.length
+      ? `loses on: ${lost.join(', ')}`
+      : open.length
+        ? `no row lost; ${open.length} of ${keys.length} within the noise (${open.join(', ')})`
+        : `wins all ${keys.length} rows`;
+    T_.push({
+      id: 'beat-russh-napi',
+      text: 'Rust core is not worse than the prebuilt russh binding on any row (paired ratios rust/russh-napi)',
+      value,
+      pass: lost.length === 0,
+    });
   }
 
   const met = T_.filter((t) => t.pass === true).length;
@@ -925,7 +981,9 @@ export function decide(c: Comparison, o: CompareOptions): void {
     if (rows.some((x) => x.pass === false)) return 'misses';
     return rows.some((x) => x.undecided) ? 'undecided' : 'meets';
   };
-  c.summary.push(`Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure${longest > k ? ` (${longest} for throughput and latency)` : ''}.`);
+  c.summary.push(
+    `Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure${longest > k ? ` (${longest} for throughput and latency)` : ''}.`,
+  );
   const own = c.intervals['resources.coreCpuPct'];
   if (c.workloadFloor && own) {
     // Not a criterion (the plan limits the whole process), but it says how much of the CPU is the core.

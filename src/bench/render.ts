@@ -28,7 +28,9 @@ function ri(c: Comparison, key: string): string {
 function ran(c: Comparison, section: string): string | undefined {
   const w = c.workloads?.[section];
   if (!w?.length) return undefined;
-  const steady = ['stability', 'resources', 'scale'].includes(section) ? ' Figures over the steady state as spike defines it: after a quarter of the trial and once every session was up.' : '';
+  const steady = ['stability', 'resources', 'scale'].includes(section)
+    ? ' Figures over the steady state as spike defines it: after a quarter of the trial and once every session was up.'
+    : '';
   return `Workloads, per session: ${w.join('; ')}.${steady}`;
 }
 
@@ -47,7 +49,14 @@ export function tables(c: Comparison): Table[] {
       title: `The decision policy: ${d.policy.policy} v${d.policy.version} (${d.policy.source ?? 'built in'})`,
       head: ['figure', 'weight', 'smallest effect', 'rust/ssh2', 'better when', 'better'],
       rows: [
-        ...d.rows.map((r) => [`${r.name} (${r.key})`, String(r.weight), `${Math.round(r.minEffect * 100)}%${r.minAbsolute !== undefined ? ` and ${r.minAbsolute}` : ''}`, showInterval(r.ratio), r.lowerIsBetter === false ? 'higher ↑' : 'lower ↓', r.better]),
+        ...d.rows.map((r) => [
+          `${r.name} (${r.key})`,
+          String(r.weight),
+          `${Math.round(r.minEffect * 100)}%${r.minAbsolute !== undefined ? ` and ${r.minAbsolute}` : ''}`,
+          showInterval(r.ratio),
+          r.lowerIsBetter === false ? 'higher ↑' : 'lower ↓',
+          r.better,
+        ]),
         ['score', '', '', '', '', `rust ${d.score.rust}, ssh2 ${d.score.ssh2} (a lead of ${d.policy.decisive} decides; on a tie: ${d.policy.onTie})`],
       ],
       note: "A figure counts for the core that is better on it when its paired interval excludes 1, the ratio is at least the smallest effect away from 1, and the two medians differ by at least the absolute amount given after it (in the figure's unit); a core that fails a criterion of the plan loses first.",
@@ -75,28 +84,45 @@ export function tables(c: Comparison): Table[] {
       const st = c.stability[core];
       if (!st) return [core, 'n/a'];
       if ('skipped' in st) return [core, `skipped: ${st.skipped}`, '', '', '', ''];
-      return [core, `${st.recovered}/${st.interrupted}`, ...scen.map((s) => {
-        const x = st.scenarios.find((y) => y.scenario === s);
-        return x ? `${f(x.p50S)} / ${f(x.p95S)}` : 'n/a';
-      }), String(st.abnormalEnds)];
+      return [
+        core,
+        `${st.recovered}/${st.interrupted}`,
+        ...scen.map((s) => {
+          const x = st.scenarios.find((y) => y.scenario === s);
+          return x ? `${f(x.p50S)} / ${f(x.p95S)}` : 'n/a';
+        }),
+        String(st.abnormalEnds),
+      ];
     }),
   });
   out.push({
     title: `2. Resources (${c.options.sessions} sessions, mid PTY load, exec every 5 s, an echo probe a second per session, keepalive)`,
-    note: [
-      ran(c, 'resources'),
-      c.workloadFloor
-        ? "The workload alone: the same sessions' bytes (the stream as the lab writes it, this machine's /proc text for each exec, the echo) replayed into the same JS workload in the worker, with no SSH, socket or core; 'above the workload' is each core's CPU minus that floor in the same round. The replay hands the workload one chunk per server write, as ssh2 delivers them; the Rust core hands over fewer, larger chunks, so its own share is if anything understated by a little."
-        : undefined,
-    ].filter(Boolean).join(' ') || undefined,
+    note:
+      [
+        ran(c, 'resources'),
+        c.workloadFloor
+          ? "The workload alone: the same sessions' bytes (the stream as the lab writes it, this machine's /proc text for each exec, the echo) replayed into the same JS workload in the worker, with no SSH, socket or core; 'above the workload' is each core's CPU minus that floor in the same round. The replay hands the workload one chunk per server write, as ssh2 delivers them; the Rust core hands over fewer, larger chunks, so its own share is if anything understated by a little."
+          : undefined,
+      ]
+        .filter(Boolean)
+        .join(' ') || undefined,
     head: ['contender', 'CPU % of one core ↓', 'CPU % above the workload ↓', 'RSS peak (MB) ↓', 'RSS mean (MB) ↓', 'echo p95 under load (ms) ↓'],
     rows: [
       ...cs.map((core) => {
         const r = c.resources[core];
-        return [core, f(r?.cpuPct), showInterval(c.intervals['resources.coreCpuPct']?.perCore[core]), f(r?.rssPeakMb, 1), f(r?.rssMeanMb, 1), f(r?.echoP95Ms ?? undefined, 2)];
+        return [
+          core,
+          f(r?.cpuPct),
+          showInterval(c.intervals['resources.coreCpuPct']?.perCore[core]),
+          f(r?.rssPeakMb, 1),
+          f(r?.rssMeanMb, 1),
+          f(r?.echoP95Ms ?? undefined, 2),
+        ];
       }),
       ratioRow([ri(c, 'resources.cpuPct'), ri(c, 'resources.coreCpuPct'), ri(c, 'resources.rssPeakMb'), null, ri(c, 'resources.echoP95Ms')]),
-      ...(c.workloadFloor ? [['workload alone (no SSH)', showInterval(c.workloadFloor.cpuPct), '-', showInterval(c.workloadFloor.rssPeakMb, 1), '-', '-']] : []),
+      ...(c.workloadFloor
+        ? [['workload alone (no SSH)', showInterval(c.workloadFloor.cpuPct), '-', showInterval(c.workloadFloor.rssPeakMb, 1), '-', '-']]
+        : []),
     ],
   });
   for (const cipher of Object.keys(c.throughput)) {
@@ -110,12 +136,22 @@ export function tables(c: Comparison): Table[] {
           return [core, f(t?.mbPerS, 0), f(t?.cpuSPerGb), f(t?.rssMb, 0)];
         }),
         ratioRow([ri(c, `throughput.${cipher}.mbPerS`), ri(c, `throughput.${cipher}.cpuSPerGb`), ri(c, `throughput.${cipher}.rssMb`)]),
-        ...(floor ? [['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'], ['rust/floor', 'n/a', showInterval(c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`]?.ratio), '-']] : []),
+        ...(floor
+          ? [
+              ['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'],
+              ['rust/floor', 'n/a', showInterval(c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`]?.ratio), '-'],
+            ]
+          : []),
       ],
-      note: [
-        ran(c, 'throughput'),
-        floor ? `crypto floor: the cipher alone on this CPU (aws-lc, the library russh uses: one copy and one AEAD open per ${c.floor!.blockBytes / 1024} KiB block; no SSH, socket or JS hop), measured in this run.` : undefined,
-      ].filter(Boolean).join(' ') || undefined,
+      note:
+        [
+          ran(c, 'throughput'),
+          floor
+            ? `crypto floor: the cipher alone on this CPU (aws-lc, the library russh uses: one copy and one AEAD open per ${c.floor!.blockBytes / 1024} KiB block; no SSH, socket or JS hop), measured in this run.`
+            : undefined,
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined,
     });
   }
   for (const cipher of Object.keys(c.throughputBusy)) {
@@ -163,13 +199,19 @@ export function tables(c: Comparison): Table[] {
     head: ['contender', 'crossings/s (Rust to JS)', 'bytes per crossing', 'event-loop delay p99 (ms)', 'event-loop utilisation'],
     rows: cs.map((core) => {
       const b = c.boundary[core];
-      return [core, b?.crossingsPerS === null ? 'no boundary' : f(b?.crossingsPerS, 0), b?.bytesPerCrossing === null ? '-' : f(b?.bytesPerCrossing, 0), f(b?.eldP99Ms), f(b?.elu, 3)];
+      return [
+        core,
+        b?.crossingsPerS === null ? 'no boundary' : f(b?.crossingsPerS, 0),
+        b?.bytesPerCrossing === null ? '-' : f(b?.bytesPerCrossing, 0),
+        f(b?.eldP99Ms),
+        f(b?.elu, 3),
+      ];
     }),
   });
   for (const [phase, per] of Object.entries(c.attribution ?? {})) {
     out.push({
       title: `7. Where the time goes: ${phase} (perf samples of the worker, % of its CPU)`,
-      note: 'One extra trial per core, not counted in the figures above. Groups are patterns over the leaf symbol of each sample (src/bench/attribute.ts): russh\'s own code lands in other, JIT-compiled JavaScript in JS.',
+      note: "One extra trial per core, not counted in the figures above. Groups are patterns over the leaf symbol of each sample (src/bench/attribute.ts): russh's own code lands in other, JIT-compiled JavaScript in JS.",
       head: ['contender', ...CATEGORIES],
       rows: cs.filter((k) => per[k]).map((k) => [k, ...CATEGORIES.map((g) => f(per[k]![g], 1))]),
     });
@@ -221,9 +263,10 @@ function bars(title: string, unit: string, values: [Contender, Interval | undefi
   const rows = vs
     .map(([k, v], i) => {
       const y = 10 + i * 26;
-      const err = v.n >= 2 && Number.isFinite(v.lo) && Number.isFinite(v.hi)
-        ? `<path d="M${x(v.lo).toFixed(1)} ${y + 9}H${x(v.hi).toFixed(1)}M${x(v.lo).toFixed(1)} ${y + 3}v12M${x(v.hi).toFixed(1)} ${y + 3}v12" stroke="#212529" stroke-width="1.2" fill="none"/>`
-        : '';
+      const err =
+        v.n >= 2 && Number.isFinite(v.lo) && Number.isFinite(v.hi)
+          ? `<path d="M${x(v.lo).toFixed(1)} ${y + 9}H${x(v.hi).toFixed(1)}M${x(v.lo).toFixed(1)} ${y + 3}v12M${x(v.hi).toFixed(1)} ${y + 3}v12" stroke="#212529" stroke-width="1.2" fill="none"/>`
+          : '';
       const label = v.n >= 2 ? `${f(v.estimate)} [${f(v.lo)}-${Number.isFinite(v.hi) ? f(v.hi) : 'inf'}] ${unit}` : `${f(v.estimate)} ${unit}`;
       return `<rect x="120" y="${y}" width="${(x(v.estimate) - 120).toFixed(1)}" height="18" fill="${COLORS[k]}" opacity="0.85"/>${err}<text x="112" y="${y + 14}" text-anchor="end">${e(k)}</text><text x="${(Math.max(x(v.estimate), x(Number.isFinite(v.hi) ? v.hi : v.estimate)) + 8).toFixed(1)}" y="${y + 14}">${e(label)}</text>`;
     })
@@ -236,7 +279,10 @@ function bars(title: string, unit: string, values: [Contender, Interval | undefi
  * with the trials' 95% intervals as whiskers. Where the lines cross, the lighter core changes.
  */
 function crossover(c: Comparison, title: string, figure: 'cpuPct' | 'rssMb', perSession: (v: number, n: number) => number, unit: string): string {
-  const ns = Object.keys(c.scale).map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+  const ns = Object.keys(c.scale)
+    .map(Number)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   if (ns.length < 2) return '';
   const cores = c.contenders.filter((k) => ns.some((n) => c.scale[n]?.[k]));
   const pts = cores.map((k) => ({
@@ -245,7 +291,14 @@ function crossover(c: Comparison, title: string, figure: 'cpuPct' | 'rssMb', per
       const iv = c.intervals[`scale.${n}.${figure}`]?.perCore[k];
       const v = c.scale[n]?.[k]?.[figure];
       if (v === undefined || !Number.isFinite(v)) return [];
-      return [{ n, v: perSession(v, n), lo: iv && iv.n >= 2 ? perSession(iv.lo, n) : undefined, hi: iv && iv.n >= 2 && Number.isFinite(iv.hi) ? perSession(iv.hi, n) : undefined }];
+      return [
+        {
+          n,
+          v: perSession(v, n),
+          lo: iv && iv.n >= 2 ? perSession(iv.lo, n) : undefined,
+          hi: iv && iv.n >= 2 && Number.isFinite(iv.hi) ? perSession(iv.hi, n) : undefined,
+        },
+      ];
     }),
   }));
   // Both axes on a log scale: per-session figures fall by orders of magnitude as sessions grow.
@@ -257,18 +310,27 @@ function crossover(c: Comparison, title: string, figure: 'cpuPct' | 'rssMb', per
   const lx = (n: number) => x0 + ((Math.log10(n) - Math.log10(ns[0]!)) / Math.max(1e-9, Math.log10(ns.at(-1)!) - Math.log10(ns[0]!))) * (x1 - x0);
   const ly = (v: number) => y0 - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (top - lo)) * (y0 - y1);
   const tick = (v: number) => (v >= 1 ? v.toLocaleString('en-US') : String(+v.toPrecision(1)));
-  const grid = Array.from({ length: top - lo + 1 }, (_, i) => 10 ** (lo + i))
-    .map((t) => `<path d="M${x0} ${ly(t).toFixed(1)}H${x1}" stroke="#e9ecef"/><text x="${x0 - 6}" y="${(ly(t) + 4).toFixed(1)}" text-anchor="end">${e(tick(t))}</text>`)
-    .join('') + ns.map((n) => `<text x="${lx(n).toFixed(1)}" y="${y0 + 16}" text-anchor="middle">${n}</text>`).join('');
+  const grid =
+    Array.from({ length: top - lo + 1 }, (_, i) => 10 ** (lo + i))
+      .map(
+        (t) =>
+          `<path d="M${x0} ${ly(t).toFixed(1)}H${x1}" stroke="#e9ecef"/><text x="${x0 - 6}" y="${(ly(t) + 4).toFixed(1)}" text-anchor="end">${e(tick(t))}</text>`,
+      )
+      .join('') + ns.map((n) => `<text x="${lx(n).toFixed(1)}" y="${y0 + 16}" text-anchor="middle">${n}</text>`).join('');
   const lines = pts
     .map(({ k, p }) => {
       const d = p.map((q, i) => `${i ? 'L' : 'M'}${lx(q.n).toFixed(1)} ${ly(q.v).toFixed(1)}`).join('');
-      const whiskers = p.filter((q) => q.lo !== undefined && q.hi !== undefined).map((q) => `<path d="M${lx(q.n).toFixed(1)} ${ly(q.lo!).toFixed(1)}V${ly(q.hi!).toFixed(1)}" stroke="${COLORS[k]}" stroke-width="1.2"/>`).join('');
+      const whiskers = p
+        .filter((q) => q.lo !== undefined && q.hi !== undefined)
+        .map((q) => `<path d="M${lx(q.n).toFixed(1)} ${ly(q.lo!).toFixed(1)}V${ly(q.hi!).toFixed(1)}" stroke="${COLORS[k]}" stroke-width="1.2"/>`)
+        .join('');
       const dots = p.map((q) => `<circle cx="${lx(q.n).toFixed(1)}" cy="${ly(q.v).toFixed(1)}" r="3" fill="${COLORS[k]}"/>`).join('');
       return `<path d="${d}" stroke="${COLORS[k]}" stroke-width="2" fill="none"/>${whiskers}${dots}`;
     })
     .join('');
-  const legend = cores.map((k, i) => `<rect x="${x1 + 14}" y="${30 + i * 18}" width="12" height="12" fill="${COLORS[k]}"/><text x="${x1 + 32}" y="${40 + i * 18}">${e(k)}</text>`).join('');
+  const legend = cores
+    .map((k, i) => `<rect x="${x1 + 14}" y="${30 + i * 18}" width="12" height="12" fill="${COLORS[k]}"/><text x="${x1 + 32}" y="${40 + i * 18}">${e(k)}</text>`)
+    .join('');
   return `<figure><figcaption>${e(title)} (${e(unit)}; lower is better; both axes on a log scale)</figcaption><svg viewBox="0 0 820 235" role="img" aria-label="${e(title)}">${grid}${lines}${legend}</svg></figure>`;
 }
 
@@ -280,7 +342,10 @@ function stacked(title: string, per: Partial<Record<Contender, Attribution>>): s
   const rows = cores
     .map((k, i) => {
       const a = per[k]!;
-      const total = Math.max(1e-9, CATEGORIES.reduce((t, g) => t + a[g], 0));
+      const total = Math.max(
+        1e-9,
+        CATEGORIES.reduce((t, g) => t + a[g], 0),
+      );
       let x = 120;
       const y = 10 + i * 28;
       const parts = CATEGORIES.map((g, j) => {
@@ -292,7 +357,10 @@ function stacked(title: string, per: Partial<Record<Contender, Attribution>>): s
       return `<text x="112" y="${y + 15}" text-anchor="end">${e(k)}</text>${parts}`;
     })
     .join('');
-  const legend = CATEGORIES.map((g, j) => `<rect x="${120 + (j % 4) * 160}" y="${20 + cores.length * 28 + Math.floor(j / 4) * 18}" width="12" height="12" fill="${GROUP_COLORS[j]}"/><text x="${136 + (j % 4) * 160}" y="${30 + cores.length * 28 + Math.floor(j / 4) * 18}">${e(g)}</text>`).join('');
+  const legend = CATEGORIES.map(
+    (g, j) =>
+      `<rect x="${120 + (j % 4) * 160}" y="${20 + cores.length * 28 + Math.floor(j / 4) * 18}" width="12" height="12" fill="${GROUP_COLORS[j]}"/><text x="${136 + (j % 4) * 160}" y="${30 + cores.length * 28 + Math.floor(j / 4) * 18}">${e(g)}</text>`,
+  ).join('');
   return `<figure><figcaption>${e(title)}</figcaption><svg viewBox="0 0 760 ${60 + cores.length * 28}" role="img" aria-label="${e(title)}">${rows}${legend}</svg></figure>`;
 }
 
@@ -313,15 +381,40 @@ svg{width:100%;height:auto;border:1px solid #e9ecef}svg text{font-size:11px;fill
   for (const t of tables(c)) {
     body.push(`<h2>${e(t.title)}</h2>`);
     if (t.note) body.push(`<p class="note">${e(t.note)}</p>`);
-    body.push(`<table><tr>${t.head.map((h) => `<th>${e(h)}</th>`).join('')}</tr>${t.rows.map((r) => `<tr>${r.map((x) => `<td>${e(x)}</td>`).join('')}</tr>`).join('')}</table>`);
-    if (t.title.startsWith('2.')) body.push(bars('CPU % of one core at the mid load', '%', cs.map((k) => [k, per('resources.cpuPct', k)])));
+    body.push(
+      `<table><tr>${t.head.map((h) => `<th>${e(h)}</th>`).join('')}</tr>${t.rows.map((r) => `<tr>${r.map((x) => `<td>${e(x)}</td>`).join('')}</tr>`).join('')}</table>`,
+    );
+    if (t.title.startsWith('2.'))
+      body.push(
+        bars(
+          'CPU % of one core at the mid load',
+          '%',
+          cs.map((k) => [k, per('resources.cpuPct', k)]),
+        ),
+      );
     if (t.title.startsWith('3.')) {
       const cipher = Object.keys(c.throughput).find((k) => t.title.includes(k))!;
-      body.push(bars(`client CPU s/GB (${cipher})`, 's/GB', cs.map((k) => [k, per(`throughput.${cipher}.cpuSPerGb`, k)])));
+      body.push(
+        bars(
+          `client CPU s/GB (${cipher})`,
+          's/GB',
+          cs.map((k) => [k, per(`throughput.${cipher}.cpuSPerGb`, k)]),
+        ),
+      );
     }
     if (t.title.startsWith('4.')) {
-      for (const [key, label] of [['handshake', 'handshake p95'], ['exec', 'exec round trip p95'], ['echo', 'keystroke echo p95']] as const) {
-        body.push(bars(label, 'ms', cs.map((k) => [k, per(`latency.${key}.p95Ms`, k)])));
+      for (const [key, label] of [
+        ['handshake', 'handshake p95'],
+        ['exec', 'exec round trip p95'],
+        ['echo', 'keystroke echo p95'],
+      ] as const) {
+        body.push(
+          bars(
+            label,
+            'ms',
+            cs.map((k) => [k, per(`latency.${key}.p95Ms`, k)]),
+          ),
+        );
       }
     }
     if (t.title.startsWith('7.')) {

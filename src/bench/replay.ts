@@ -10,7 +10,19 @@
  * reconnect. It is a bench tool, not a core; `core` says which core's pool type it stands in for.
  */
 import { readFileSync } from 'node:fs';
-import type { ExecOptions, ExecResult, Pool, PoolEvents, Session, SessionEvents, SessionOptions, SessionState, Shell, ShellEvents, ShellExit } from '../core/contract.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  Pool,
+  PoolEvents,
+  Session,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+  Shell,
+  ShellEvents,
+  ShellExit,
+} from '../core/contract.js';
 import { TypedEmitter } from '../core/emitter.js';
 import { SshError } from '../core/errors.js';
 import type { Load } from '../runner/record.js';

@@ -127,12 +127,13 @@ async function run(task: BenchTask): Promise<BulkResult | LatencyResult | FloorR
 }
 
 // Run as the bench worker only when forked with an IPC channel (profile-target imports this module).
-if (process.send) process.once('message', async (task: BenchTask) => {
-  let reply: BenchReply;
-  try {
-    reply = { ok: true, result: await run(task) };
-  } catch (err) {
-    reply = { ok: false, error: (err as Error).message };
-  }
-  process.send?.(reply, () => process.exit(0));
-});
+if (process.send)
+  process.once('message', async (task: BenchTask) => {
+    let reply: BenchReply;
+    try {
+      reply = { ok: true, result: await run(task) };
+    } catch (err) {
+      reply = { ok: false, error: (err as Error).message };
+    }
+    process.send?.(reply, () => process.exit(0));
+  });

@@ -60,8 +60,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     stopTarget = () => sshd.stop();
   }
   const t0 = Date.now();
-  const say = (who: string, what: string) =>
-    process.stdout.write(`+${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${who.padEnd(8)} ${what}\n`);
+  const say = (who: string, what: string) => process.stdout.write(`+${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${who.padEnd(8)} ${what}\n`);
   let interrupted = false;
   const onSigint = () => (interrupted = true);
   process.once('SIGINT', onSigint);
@@ -90,7 +89,12 @@ async function runScenario(
 ): Promise<void> {
   const faults = new FaultLab();
   faults.onEvent = (what, r) =>
-    say('fault', `${what} ${r.fault} ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ')} on ${r.routes.join(',')}`);
+    say(
+      'fault',
+      `${what} ${r.fault} ${Object.entries(r.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} on ${r.routes.join(',')}`,
+    );
   const pool = createPool({ core });
   const policy = factor > 1 ? compressedPolicy(factor) : {};
   const sessions: { session: Session; routed: Routed }[] = [];
@@ -98,9 +102,7 @@ async function runScenario(
     for (let i = 0; i < n; i++) {
       const routed = await faults.route(target);
       const session = pool.createSession({ ...sessionOptions(routed.info), ...policy, targetId: target.control.name });
-      session.on('state', (e: StateEvent) =>
-        say(session.id, `${e.previous} -> ${e.state}${e.cause ? ` (${e.cause}${e.code ? ` ${e.code}` : ''})` : ''}`),
-      );
+      session.on('state', (e: StateEvent) => say(session.id, `${e.previous} -> ${e.state}${e.cause ? ` (${e.cause}${e.code ? ` ${e.code}` : ''})` : ''}`));
       session.on('attempt', (e) => say(session.id, `attempt ${e.attempt} after ${Math.round(e.delayMs)} ms`));
       sessions.push({ session, routed });
     }

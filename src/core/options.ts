@@ -63,9 +63,7 @@ function int(what: string, obj: Record<string, unknown>, key: string, min: numbe
   return v;
 }
 
-export type ResolvedAuth =
-  | { kind: 'password'; password: string }
-  | { kind: 'key'; privateKeyPath?: string; privateKey?: string; passphrase?: string };
+export type ResolvedAuth = { kind: 'password'; password: string } | { kind: 'key'; privateKeyPath?: string; privateKey?: string; passphrase?: string };
 
 export type ResolvedReconnect = Required<ReconnectOptions>;
 
@@ -88,9 +86,24 @@ export interface ResolvedSessionOptions {
 }
 
 const SESSION_KEYS = [
-  'host', 'port', 'username', 'password', 'privateKeyPath', 'privateKey', 'passphrase', 'hostKey',
-  'connectTimeoutMs', 'requestTimeoutMs', 'keepaliveIntervalMs', 'keepaliveCountMax', 'degradedAfterMs', 'probeTimeoutMs',
-  'ciphers', 'kex', 'reconnect', 'targetId',
+  'host',
+  'port',
+  'username',
+  'password',
+  'privateKeyPath',
+  'privateKey',
+  'passphrase',
+  'hostKey',
+  'connectTimeoutMs',
+  'requestTimeoutMs',
+  'keepaliveIntervalMs',
+  'keepaliveCountMax',
+  'degradedAfterMs',
+  'probeTimeoutMs',
+  'ciphers',
+  'kex',
+  'reconnect',
+  'targetId',
 ] as const satisfies readonly (keyof SessionOptions)[];
 
 function resolveReconnect(value: unknown): ResolvedReconnect {
@@ -126,10 +139,7 @@ function resolveAlias(value: unknown): HostKeyAlias | undefined {
 
 function resolveHostKey(value: unknown): HostKeyOptions {
   if (value === undefined) {
-    throw bad(
-      "session option 'hostKey' is required: { policy: 'fingerprint', fingerprint }, " +
-        "{ policy: 'known-hosts', path } or { policy: 'accept-new' }",
-    );
+    throw bad("session option 'hostKey' is required: { policy: 'fingerprint', fingerprint }, " + "{ policy: 'known-hosts', path } or { policy: 'accept-new' }");
   }
   const hk = record("session option 'hostKey'", value);
   const what = 'hostKey';
@@ -254,7 +264,7 @@ export interface ResolvedExecOptions {
 
 export function resolveExecOptions(command: unknown, input: unknown = {}): ResolvedExecOptions {
   if (typeof command !== 'string' || command.length === 0) {
-    throw bad(`exec needs a non-empty command string, got ${command === undefined ? 'undefined' : JSON.stringify(command)?.slice(0, 80) ?? typeof command}`);
+    throw bad(`exec needs a non-empty command string, got ${command === undefined ? 'undefined' : (JSON.stringify(command)?.slice(0, 80) ?? typeof command)}`);
   }
   const bytes = Buffer.byteLength(command);
   if (bytes > MAX_COMMAND_BYTES) {
@@ -318,7 +328,8 @@ export function resolvePoolOptions(input: unknown): ResolvedPoolOptions {
     rust.maxPacketBytes = int('rust', t, 'maxPacketBytes', 1024, RUST_MAX_PACKET_BYTES, rust.maxPacketBytes);
     rust.channelBuffer = int('rust', t, 'channelBuffer', 1, 1_000_000, rust.channelBuffer);
     if (t.externalBuffers !== undefined) {
-      if (typeof t.externalBuffers !== 'boolean') throw bad(`rust option 'externalBuffers' must be true or false, got ${show('externalBuffers', t.externalBuffers)}`);
+      if (typeof t.externalBuffers !== 'boolean')
+        throw bad(`rust option 'externalBuffers' must be true or false, got ${show('externalBuffers', t.externalBuffers)}`);
       rust.externalBuffers = t.externalBuffers;
     }
   }

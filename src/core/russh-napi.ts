@@ -34,7 +34,11 @@ interface RnClient {
 interface RnModule {
   SshTransport: { newSocket(addr: string): Promise<unknown> };
   SSHClient: {
-    connect(t: unknown, verify: (k: { fingerprint(): string }) => Promise<boolean>, config?: unknown): Promise<{
+    connect(
+      t: unknown,
+      verify: (k: { fingerprint(): string }) => Promise<boolean>,
+      config?: unknown,
+    ): Promise<{
       authenticateWithKeyPair(user: string, kp: unknown, hash: null): Promise<RnClient | { remainingMethods: string[] }>;
       authenticateWithPassword(user: string, password: string): Promise<RnClient | { remainingMethods: string[] }>;
     }>;

@@ -31,12 +31,7 @@ import { native as addon } from './native.js';
 import { BasePool, type PoolLink } from './pool-base.js';
 import { BaseShell } from './shell-base.js';
 import { type ErrorCode, fromNativeError, isErrorCode, SshError } from './errors.js';
-import {
-  type ResolvedPoolOptions,
-  type ResolvedSessionOptions,
-  resolveExecOptions,
-  resolveShellOptions,
-} from './options.js';
+import { type ResolvedPoolOptions, type ResolvedSessionOptions, resolveExecOptions, resolveShellOptions } from './options.js';
 
 /** Calls a user listener from a native callback; a throw becomes an uncaught exception, as from any Node event. */
 function guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {

@@ -65,9 +65,7 @@ export class LabProcess implements TargetControl {
    * Starts the lab process; it stops by itself after `maxLifetimeMs` (default 2 h). With
    * `namespace`, it runs inside that network namespace (`ip netns exec`, root only).
    */
-  static start(
-    options: EmbeddedLabOptions & { maxLifetimeMs?: number; namespace?: string; targets?: LabTargetSpec[] } = {},
-  ): Promise<LabProcess> {
+  static start(options: EmbeddedLabOptions & { maxLifetimeMs?: number; namespace?: string; targets?: LabTargetSpec[] } = {}): Promise<LabProcess> {
     const { namespace, ...rest } = options;
     const childOptions: LabChildOptions = { maxLifetimeMs: 2 * 3600_000, ...rest, insideNamespace: namespace !== undefined };
     const entry = siblingEntry(import.meta.url, 'child');

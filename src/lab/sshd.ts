@@ -180,47 +180,57 @@ export class SshdTarget implements TargetControl {
       }
     }
     const configPath = join(dir, 'sshd_config');
-    const target = new SshdTarget(bin, dir, ownsDir, {
-      kind: 'openssh',
-      host,
-      port: 0,
-      username,
-      ...(password === undefined ? {} : { password }),
-      privateKeyPath: keys.privateKeyPath,
-      encryptedKeyPath: keys.encryptedKeyPath,
-      passphrase: keys.passphrase,
-      hostFingerprint: hostKey.fingerprint,
-      knownHostsPath: '',
-      binDir: join(dir, 'bin'),
-    }, configPath, authorizedKeys);
+    const target = new SshdTarget(
+      bin,
+      dir,
+      ownsDir,
+      {
+        kind: 'openssh',
+        host,
+        port: 0,
+        username,
+        ...(password === undefined ? {} : { password }),
+        privateKeyPath: keys.privateKeyPath,
+        encryptedKeyPath: keys.encryptedKeyPath,
+        passphrase: keys.passphrase,
+        hostFingerprint: hostKey.fingerprint,
+        knownHostsPath: '',
+        binDir: join(dir, 'bin'),
+      },
+      configPath,
+      authorizedKeys,
+    );
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = options.port ?? (await freePort(host));
-      writeFileSync(configPath, [
-        `Port ${port}`,
-        `ListenAddress ${host}`,
-        `HostKey ${hostKeyPath}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'UsePAM no',
-        'StrictModes no',
-        'PubkeyAuthentication yes',
-        `PasswordAuthentication ${password === undefined ? 'no' : 'yes'}`,
-        'KbdInteractiveAuthentication no',
-        // As root the logins are the test account's, or with SSH_SPIKE_NO_SYSTEM_USER root's own, by key only.
-        `PermitRootLogin ${!root ? 'yes' : password === undefined ? 'prohibit-password' : 'no'}`,
-        `MaxStartups ${options.maxStartups ?? '10:30:100'}`,
-        `MaxSessions ${options.maxSessions ?? 10}`,
-        'MaxAuthTries 6',
-        'LoginGraceTime 30',
-        'UseDNS no',
-        'PrintMotd no',
-        'PrintLastLog no',
-        'X11Forwarding no',
-        // VERBOSE logs every connection, so tests can count login attempts and MaxStartups drops.
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        configPath,
+        [
+          `Port ${port}`,
+          `ListenAddress ${host}`,
+          `HostKey ${hostKeyPath}`,
+          `PidFile ${join(dir, 'sshd.pid')}`,
+          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+          'UsePAM no',
+          'StrictModes no',
+          'PubkeyAuthentication yes',
+          `PasswordAuthentication ${password === undefined ? 'no' : 'yes'}`,
+          'KbdInteractiveAuthentication no',
+          // As root the logins are the test account's, or with SSH_SPIKE_NO_SYSTEM_USER root's own, by key only.
+          `PermitRootLogin ${!root ? 'yes' : password === undefined ? 'prohibit-password' : 'no'}`,
+          `MaxStartups ${options.maxStartups ?? '10:30:100'}`,
+          `MaxSessions ${options.maxSessions ?? 10}`,
+          'MaxAuthTries 6',
+          'LoginGraceTime 30',
+          'UseDNS no',
+          'PrintMotd no',
+          'PrintLastLog no',
+          'X11Forwarding no',
+          // VERBOSE logs every connection, so tests can count login attempts and MaxStartups drops.
+          'LogLevel VERBOSE',
+          '',
+        ].join('\n'),
+      );
       try {
         await target.#launch(port);
         target.info.port = port;

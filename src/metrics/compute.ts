@@ -194,7 +194,13 @@ function interruptions(record: RunRecord, states: StateEvent[], o: ComputeOption
       .filter((f) => f.scenario === r.scenario)
       .flatMap((f) =>
         f.sessions
-          .map((s) => detection(states.filter((e) => e.session === s), f, o.detectGraceMs))
+          .map((s) =>
+            detection(
+              states.filter((e) => e.session === s),
+              f,
+              o.detectGraceMs,
+            ),
+          )
           .filter((e): e is StateEvent => e !== undefined)
           .map((e) => (e.t - f.appliedT) / 1000),
       );
@@ -235,7 +241,16 @@ export function steadySamples(record: RunRecord): RunRecord['samples'] {
 }
 
 /** CPU, memory and event-loop figures of a run, over its steady state (RSS peak over all of it). */
-export function resourceFigures(record: RunRecord): { cpuPct: number; rssPeakMb: number; rssMeanMb: number; rssGrowthPerHour: number; eldP99Ms: number; elu: number; steadyFromMs: number; steady: RunRecord['samples'] } {
+export function resourceFigures(record: RunRecord): {
+  cpuPct: number;
+  rssPeakMb: number;
+  rssMeanMb: number;
+  rssGrowthPerHour: number;
+  eldP99Ms: number;
+  elu: number;
+  steadyFromMs: number;
+  steady: RunRecord['samples'];
+} {
   const all = record.samples;
   const steady = steadySamples(record);
   const use = steady.length ? steady : all;
@@ -244,7 +259,10 @@ export function resourceFigures(record: RunRecord): { cpuPct: number; rssPeakMb:
     rssPeakMb: all.length ? Math.max(...all.map((s) => s.rssMb)) : Number.NaN,
     rssMeanMb: mean(use.map((s) => s.rssMb)),
     rssGrowthPerHour: slope(steady.map((s) => ({ x: s.t, y: s.rssMb }))) * 3_600_000,
-    eldP99Ms: quantile(use.map((s) => s.eldP99Ms), 0.99),
+    eldP99Ms: quantile(
+      use.map((s) => s.eldP99Ms),
+      0.99,
+    ),
     elu: mean(use.map((s) => s.elu)),
     steadyFromMs: use[0]?.t ?? 0,
     steady,

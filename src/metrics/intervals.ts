@@ -77,11 +77,7 @@ export function medianInterval(values: readonly number[], level = 0.95): Interva
  * of the machine hits both): the geometric mean of the per-pair ratios, with a percentile
  * interval from `resamples` bootstrap resamples of the pairs, drawn from `seed`.
  */
-export function pairedRatio(
-  a: readonly number[],
-  b: readonly number[],
-  options: { seed: number; resamples?: number; level?: number },
-): Interval {
+export function pairedRatio(a: readonly number[], b: readonly number[], options: { seed: number; resamples?: number; level?: number }): Interval {
   const level = options.level ?? 0.95;
   const logs: number[] = [];
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -166,11 +162,14 @@ export function normalQuantile(q: number): number {
   const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
   const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const tail = (r: number) => (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
+  const tail = (r: number) =>
+    (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
   if (!(q > 0 && q < 1)) return q === 0 ? Number.NEGATIVE_INFINITY : q === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
   if (q < 0.02425) return tail(Math.sqrt(-2 * Math.log(q)));
   if (q > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - q)));
   const x = q - 0.5;
   const r = x * x;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * x) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * x) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }

@@ -31,7 +31,7 @@ export function niceStep(max: number, n = 5, integer = false): number {
   if (!(max > 0)) return 1;
   const raw = max / n;
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p);
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
   return integer ? Math.max(1, Math.round(step)) : step;
 }
 
@@ -62,7 +62,9 @@ export function lineChart(title: string, unit: string, lines: Line[], extra: { l
   const y = (v: number) => H - PAD.b - (v / maxY) * (H - PAD.t - PAD.b);
   const parts: string[] = [];
   for (const f of windows) {
-    parts.push(`<rect x="${x(f.fromS).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(f.toS) - x(f.fromS)).toFixed(1)}" height="${H - PAD.t - PAD.b}" class="fault"><title>${escapeHtml(f.label)}</title></rect>`);
+    parts.push(
+      `<rect x="${x(f.fromS).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(f.toS) - x(f.fromS)).toFixed(1)}" height="${H - PAD.t - PAD.b}" class="fault"><title>${escapeHtml(f.label)}</title></rect>`,
+    );
   }
   const yDigits = digitsFor(yTicks[1] ?? 1);
   for (const t of yTicks) {
@@ -80,8 +82,9 @@ export function lineChart(title: string, unit: string, lines: Line[], extra: { l
     parts.push(`<text x="${W - PAD.r - 4}" y="${(y(l.value) - 4).toFixed(1)}" text-anchor="end" class="limitlabel">${escapeHtml(l.label)}</text>`);
   }
   const legend =
-    lines.map((l) => `<span><i style="background:${l.color}${l.dashed ? ';opacity:.6' : ''}"></i>${escapeHtml(l.label)}${l.dashed ? ' (dashed)' : ''}</span>`).join('') +
-    (windows.length ? '<span><i class="faultkey"></i>fault window</span>' : '');
+    lines
+      .map((l) => `<span><i style="background:${l.color}${l.dashed ? ';opacity:.6' : ''}"></i>${escapeHtml(l.label)}${l.dashed ? ' (dashed)' : ''}</span>`)
+      .join('') + (windows.length ? '<span><i class="faultkey"></i>fault window</span>' : '');
   return `<figure><figcaption>${escapeHtml(title)} <small>(${escapeHtml(unit)})</small></figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
 
@@ -109,7 +112,9 @@ export function swimlane(
   const x = (v: number) => PAD.l + (Math.min(v, endS) / Math.max(1, endS)) * (W - PAD.l - PAD.r);
   const parts: string[] = [];
   for (const f of faults) {
-    parts.push(`<rect x="${x(f.fromS).toFixed(1)}" y="${PAD.t - 4}" width="${Math.max(1, x(f.toS) - x(f.fromS)).toFixed(1)}" height="${h - PAD.t - PAD.b + 6}" class="fault"><title>${escapeHtml(f.label)}</title></rect>`);
+    parts.push(
+      `<rect x="${x(f.fromS).toFixed(1)}" y="${PAD.t - 4}" width="${Math.max(1, x(f.toS) - x(f.fromS)).toFixed(1)}" height="${h - PAD.t - PAD.b + 6}" class="fault"><title>${escapeHtml(f.label)}</title></rect>`,
+    );
     parts.push(`<text x="${x(f.fromS).toFixed(1)}" y="${h - 16}" class="faultlabel">${escapeHtml(f.label.split(' ')[0]!)}</text>`);
   }
   sessions.forEach((s, i) => {
@@ -119,11 +124,15 @@ export function swimlane(
     mine.forEach((t, j) => {
       const end = mine[j + 1]?.[1] ?? endS;
       if (end <= t[1]) return;
-      parts.push(`<rect x="${x(t[1]).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(end) - x(t[1])).toFixed(1)}" height="${rowH}" fill="${STATE_COLORS[t[2]] ?? '#adb5bd'}"><title>${escapeHtml(`${s} ${t[2]} ${num(t[1])}s-${num(end)}s`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x(t[1]).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(end) - x(t[1])).toFixed(1)}" height="${rowH}" fill="${STATE_COLORS[t[2]] ?? '#adb5bd'}"><title>${escapeHtml(`${s} ${t[2]} ${num(t[1])}s-${num(end)}s`)}</title></rect>`,
+      );
     });
   });
   for (const t of ticks(endS, 6).filter((t) => t <= endS)) parts.push(`<text x="${x(t).toFixed(1)}" y="${h - 4}" text-anchor="middle">${num(t, 0)}s</text>`);
-  const legend = `${Object.entries(STATE_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`).join('')}<span><i class="faultkey"></i>fault window</span>`;
+  const legend = `${Object.entries(STATE_COLORS)
+    .map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`)
+    .join('')}<span><i class="faultkey"></i>fault window</span>`;
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
 
@@ -150,7 +159,10 @@ export function histogram(title: string, series: { label: string; color: string;
   for (const t of cTicks) parts.push(`<text x="${PAD.l - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${num(t, 0)}</text>`);
   series.forEach((s, si) => {
     counts[si]!.forEach((c, b) => {
-      if (c > 0) parts.push(`<rect x="${(x(b) + si * bw).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(H - PAD.b - y(c)).toFixed(1)}" fill="${s.color}"><title>${escapeHtml(`${s.label}: ${c} in ${num(b * width)}-${num((b + 1) * width)} s`)}</title></rect>`);
+      if (c > 0)
+        parts.push(
+          `<rect x="${(x(b) + si * bw).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(H - PAD.b - y(c)).toFixed(1)}" fill="${s.color}"><title>${escapeHtml(`${s.label}: ${c} in ${num(b * width)}-${num((b + 1) * width)} s`)}</title></rect>`,
+        );
     });
   });
   const xDigits = digitsFor(xTicks[1] ?? 1);

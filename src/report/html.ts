@@ -7,7 +7,6 @@ import { type Lang, words } from './i18n.js';
 import type { Report } from './model.js';
 import { recordRows } from './table.js';
 
-
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#212529;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #dee2e6}table{border-collapse:collapse;width:100%;font-size:12.5px}
 th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f1f3f5}
@@ -33,9 +32,13 @@ export function renderHtml(report: Report, lang: Lang): string {
   body.push(`<h1>${e(w.title)}</h1><p>${e(report.createdAt)} · ${report.runs.length} run(s)</p>`);
   if (report.partial) body.push(`<p class="banner">${e(w.partial)}</p>`);
 
-  body.push(`<h2>${e(w.decision)}</h2><table><tr><th>${e(w.core)}</th><th>${e(w.headings.outcome)}</th><th>${e(w.headings.nextStep)}</th><th>${e(w.headings.reasons)}</th></tr>`);
+  body.push(
+    `<h2>${e(w.decision)}</h2><table><tr><th>${e(w.core)}</th><th>${e(w.headings.outcome)}</th><th>${e(w.headings.nextStep)}</th><th>${e(w.headings.reasons)}</th></tr>`,
+  );
   for (const [core, v] of Object.entries(report.verdicts)) {
-    body.push(`<tr><td>${e(core)}</td><td class="${v.outcome}"><b>${e(w.outcome[v.outcome as Outcome])}</b></td><td>${e(w.nextStep[v.outcome as Outcome])}</td><td>${v.reasons.map(e).join('<br>')}</td></tr>`);
+    body.push(
+      `<tr><td>${e(core)}</td><td class="${v.outcome}"><b>${e(w.outcome[v.outcome as Outcome])}</b></td><td>${e(w.nextStep[v.outcome as Outcome])}</td><td>${v.reasons.map(e).join('<br>')}</td></tr>`,
+    );
   }
   body.push('</table>');
 
@@ -70,23 +73,62 @@ export function renderHtml(report: Report, lang: Lang): string {
     }
   }
   const shaded = [...windows.values()];
-  const line = (r: Report['runs'][number], i: number, at: 1 | 2) => ({ label: r.runId, ...runStyle[i]!, points: r.series.samples.map((s): [number, number] => [s[0], s[at]]) });
-  body.push(lineChart(w.charts.cpu, '%', report.runs.map((r, i) => line(r, i, 1)), { limits: [{ label: w.charts.limit(`${c.cpuLimitPct}%`), value: c.cpuLimitPct }], windows: shaded }));
-  body.push(lineChart(w.charts.rss, 'MB', report.runs.map((r, i) => line(r, i, 2)), { limits: [{ label: w.charts.limit(`${c.rssLimitMb} MB`), value: c.rssLimitMb }], windows: shaded }));
-  body.push(histogram(w.charts.ttu, cores.map((k) => ({ label: k, color: coreColor(k), values: report.runs.filter((r) => r.core === k).flatMap((r) => r.series.timesToUsableS) }))));
+  const line = (r: Report['runs'][number], i: number, at: 1 | 2) => ({
+    label: r.runId,
+    ...runStyle[i]!,
+    points: r.series.samples.map((s): [number, number] => [s[0], s[at]]),
+  });
+  body.push(
+    lineChart(
+      w.charts.cpu,
+      '%',
+      report.runs.map((r, i) => line(r, i, 1)),
+      { limits: [{ label: w.charts.limit(`${c.cpuLimitPct}%`), value: c.cpuLimitPct }], windows: shaded },
+    ),
+  );
+  body.push(
+    lineChart(
+      w.charts.rss,
+      'MB',
+      report.runs.map((r, i) => line(r, i, 2)),
+      { limits: [{ label: w.charts.limit(`${c.rssLimitMb} MB`), value: c.rssLimitMb }], windows: shaded },
+    ),
+  );
+  body.push(
+    histogram(
+      w.charts.ttu,
+      cores.map((k) => ({ label: k, color: coreColor(k), values: report.runs.filter((r) => r.core === k).flatMap((r) => r.series.timesToUsableS) })),
+    ),
+  );
   for (const r of report.runs) {
     const sessions = [...new Set(r.series.states.map((s) => s[0]))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-    body.push(swimlane(`${w.charts.swimlane}: ${r.runId}`, sessions, r.series.states, r.series.faults.map((f) => ({ label: `${f.scenario} ${f.fault}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })), r.durationS));
+    body.push(
+      swimlane(
+        `${w.charts.swimlane}: ${r.runId}`,
+        sessions,
+        r.series.states,
+        r.series.faults.map((f) => ({ label: `${f.scenario} ${f.fault}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })),
+        r.durationS,
+      ),
+    );
   }
-  body.push('<table><tr><th>Run</th><th>Uptime</th><th>Exec p50/p95/p99 ms</th><th>Echo p50/p95/p99 ms</th><th>Event loop p99 ms / util</th><th>RSS growth MB/h</th><th>network/auth/server/client</th></tr>');
+  body.push(
+    '<table><tr><th>Run</th><th>Uptime</th><th>Exec p50/p95/p99 ms</th><th>Echo p50/p95/p99 ms</th><th>Event loop p99 ms / util</th><th>RSS growth MB/h</th><th>network/auth/server/client</th></tr>',
+  );
   for (const r of report.runs) {
-    body.push(`<tr><td>${e(r.runId)}</td><td>${num(r.uptimePct)}%</td><td>${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)}</td><td>${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)}</td><td>${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)}</td><td>${num(r.rssMB.growthPerHour)}</td><td>${r.causes.network}/${r.causes.auth}/${r.causes.server}/${r.causes.client}</td></tr>`);
+    body.push(
+      `<tr><td>${e(r.runId)}</td><td>${num(r.uptimePct)}%</td><td>${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)}</td><td>${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)}</td><td>${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)}</td><td>${num(r.rssMB.growthPerHour)}</td><td>${r.causes.network}/${r.causes.auth}/${r.causes.server}/${r.causes.client}</td></tr>`,
+    );
   }
   body.push('</table>');
 
   const box = (b: boolean) => (b ? '☑' : '☐');
   body.push(`<h2>${e(w.checklist)}</h2><ul>`);
-  body.push(`<li>${box(report.checklist.repeated)} ${e(w.checks.repeated)}</li><li>${box(report.checklist.massDrop)} ${e(w.checks.massDrop)}</li><li>${box(report.checklist.recorded)} ${e(w.checks.recorded)}</li><li>${box(report.checklist.classified)} ${e(w.checks.classified)}</li></ul>`);
-  body.push(`<h2>${e(w.options)}</h2><pre>${e(JSON.stringify({ options: report.options, criteria: report.criteria, policy: Object.fromEntries(report.runs.map((r) => [r.runId, { compression: r.compression, ...r.policy }])) }, null, 2))}</pre>`);
+  body.push(
+    `<li>${box(report.checklist.repeated)} ${e(w.checks.repeated)}</li><li>${box(report.checklist.massDrop)} ${e(w.checks.massDrop)}</li><li>${box(report.checklist.recorded)} ${e(w.checks.recorded)}</li><li>${box(report.checklist.classified)} ${e(w.checks.classified)}</li></ul>`,
+  );
+  body.push(
+    `<h2>${e(w.options)}</h2><pre>${e(JSON.stringify({ options: report.options, criteria: report.criteria, policy: Object.fromEntries(report.runs.map((r) => [r.runId, { compression: r.compression, ...r.policy }])) }, null, 2))}</pre>`,
+  );
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${e(w.title)}</title><style>${CSS}</style></head><body>${body.join('\n')}</body></html>\n`;
 }

@@ -42,7 +42,10 @@ export function renderMarkdown(report: Report, lang: Lang): string {
   out.push('');
 
   out.push(`## ${w.metrics}`, '');
-  out.push('| Run | Uptime | Exec p50/p95/p99 (ms) | Echo p50/p95/p99 (ms) | Event loop p99 (ms) / util | RSS growth (MB/h) | PTY integrity errors |', '|---|---:|---|---|---|---:|---:|');
+  out.push(
+    '| Run | Uptime | Exec p50/p95/p99 (ms) | Echo p50/p95/p99 (ms) | Event loop p99 (ms) / util | RSS growth (MB/h) | PTY integrity errors |',
+    '|---|---:|---|---|---|---:|---:|',
+  );
   for (const r of report.runs) {
     out.push(
       `| ${r.runId} | ${num(r.uptimePct)}% | ${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)} | ${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)} | ${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)} | ${num(r.rssMB.growthPerHour)} | ${r.integrityErrors} |`,
@@ -51,7 +54,11 @@ export function renderMarkdown(report: Report, lang: Lang): string {
   const ran = [...new Set(report.runs.map((r) => r.workloads?.join('; ')).filter((x): x is string => !!x))];
   if (ran.length) out.push('', ...ran.map((x) => `Every session ran: ${x}.`));
   const from = report.runs.map((r) => r.steadyFromS).filter((x): x is number => x !== undefined);
-  if (from.length) out.push('', `CPU, RSS mean and event-loop figures are over the steady state (after a quarter of the run, at most 60 s, and once every session was up: from ${Math.min(...from) === Math.max(...from) ? Math.min(...from).toFixed(0) : `${Math.min(...from).toFixed(0)}-${Math.max(...from).toFixed(0)}`} s), the same definition bench:compare uses.`);
+  if (from.length)
+    out.push(
+      '',
+      `CPU, RSS mean and event-loop figures are over the steady state (after a quarter of the run, at most 60 s, and once every session was up: from ${Math.min(...from) === Math.max(...from) ? Math.min(...from).toFixed(0) : `${Math.min(...from).toFixed(0)}-${Math.max(...from).toFixed(0)}`} s), the same definition bench:compare uses.`,
+    );
   out.push('');
 
   out.push(`## ${w.causes}`, '');

@@ -130,7 +130,10 @@ export function buildReport(records: RunRecord[], criteria: Criteria, options: R
     const within = criteria.reconnectWithinMs / rec.compression;
     const m = computeRun(rec, { detectGraceMs: detectGraceMs(rec.policy), reconnectWithinMs: within });
     metrics.set(rec, m);
-    const single = judge({ metrics: [m], sessions: rec.sessions.length, durationS: rec.durationMs / 1000, partial: rec.partial }, { ...criteria, reconnectWithinMs: within });
+    const single = judge(
+      { metrics: [m], sessions: rec.sessions.length, durationS: rec.durationMs / 1000, partial: rec.partial },
+      { ...criteria, reconnectWithinMs: within },
+    );
     runs.push(toRun(rec, m, single.outcome));
   }
   const verdicts: Record<string, Judged> = {};

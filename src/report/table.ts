@@ -25,7 +25,8 @@ export function recordRows(report: Report): string[][] {
       continue;
     }
     for (const i of run.interrupts) {
-      const label = run.interrupt === 'timeline' || run.interrupt.startsWith('F') ? `${i.scenario} ${INTERRUPT_LABELS[i.scenario as ScenarioId]}` : run.interrupt;
+      const label =
+        run.interrupt === 'timeline' || run.interrupt.startsWith('F') ? `${i.scenario} ${INTERRUPT_LABELS[i.scenario as ScenarioId]}` : run.interrupt;
       const notes: string[] = [];
       if (i.manual > 0) notes.push(`${i.manual} needed reconnect() (by design)`);
       if (i.recovered > i.recoveredWithin) notes.push(`${i.recovered - i.recoveredWithin} slower than the bound`);

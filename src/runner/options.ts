@@ -74,7 +74,10 @@ export function parseTarget(value: string): TargetChoice {
 export function parseFaultMode(value: string, target: TargetChoice): FaultMode {
   const mode = oneOf(value, '--faults', ['proxy', 'kernel'] as const);
   if (mode === 'kernel') {
-    if (target.kind !== 'embedded') throw new UsageError(`--faults kernel runs embedded servers in network namespaces; it cannot fault --target ${target.kind === 'inventory' ? target.path : target.kind} (use --faults proxy)`);
+    if (target.kind !== 'embedded')
+      throw new UsageError(
+        `--faults kernel runs embedded servers in network namespaces; it cannot fault --target ${target.kind === 'inventory' ? target.path : target.kind} (use --faults proxy)`,
+      );
     const why = kernelModeUnavailable();
     if (why) throw new UsageError(`--faults kernel: ${why} (use --faults proxy)`);
   }
@@ -144,7 +147,8 @@ export function parseSpikeArgs(argv: string[]): SpikeOptions {
     return n;
   };
   const rssLimit = Number(values['rss-limit']);
-  if (!Number.isFinite(rssLimit) || rssLimit <= 0) throw new UsageError(`--rss-limit must be a positive number of MB, got ${JSON.stringify(values['rss-limit'])}`);
+  if (!Number.isFinite(rssLimit) || rssLimit <= 0)
+    throw new UsageError(`--rss-limit must be a positive number of MB, got ${JSON.stringify(values['rss-limit'])}`);
   let seed = Math.floor(Math.random() * 2 ** 32);
   if (values.seed !== undefined) seed = parseIntArg(values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
   return {

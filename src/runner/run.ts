@@ -62,9 +62,7 @@ async function targetSpecs(o: SpikeOptions): Promise<LabTargetSpec[]> {
       return Array.from({ length: n }, (_, i) => ({ kind: 'openssh', host: perSession ? loopback(i) : '127.0.0.1' }));
     case 'inventory': {
       const hosts = perSession ? o.target.inventory.hosts : o.target.inventory.hosts.slice(0, 1);
-      return Promise.all(
-        hosts.map(async (h) => ({ kind: 'remote' as const, name: h.name, host: (await lookup(h.host)).address, port: h.port })),
-      );
+      return Promise.all(hosts.map(async (h) => ({ kind: 'remote' as const, name: h.name, host: (await lookup(h.host)).address, port: h.port })));
     }
   }
 }
@@ -87,7 +85,8 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
   const o = cfg.options;
   const specs = await targetSpecs(o);
   // Kernel mode: a namespace per target, faults as packet filters; otherwise the lab's proxy.
-  const lab = o.faults === 'kernel' ? await KernelLab.start(specs.length) : await LabProcess.start({ targets: specs, maxLifetimeMs: o.durationMs + 15 * 60_000 });
+  const lab =
+    o.faults === 'kernel' ? await KernelLab.start(specs.length) : await LabProcess.start({ targets: specs, maxLifetimeMs: o.durationMs + 15 * 60_000 });
   const notes: string[] = [];
   const events: RunEvent[] = [];
   const samples: Sample[] = [];
@@ -166,9 +165,22 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
         setTimeout(async () => {
           const target = pf.step.on === 'all' ? ids : ids.slice(0, 1);
           try {
-            const rec = await lab.inject(pf.step.fault, { durationMs: pf.step.durationMs, ...pf.step.params } as never, target.map((id) => routeOf.get(id)!));
+            const rec = await lab.inject(
+              pf.step.fault,
+              { durationMs: pf.step.durationMs, ...pf.step.params } as never,
+              target.map((id) => routeOf.get(id)!),
+            );
             const appliedT = rec.appliedAtMs - t0Wall;
-            windows.push({ id: rec.id, scenario: pf.scenario, occurrence: pf.occurrence, fault: rec.fault, params: rec.params, sessions: target, appliedT, healedT: appliedT + pf.step.durationMs });
+            windows.push({
+              id: rec.id,
+              scenario: pf.scenario,
+              occurrence: pf.occurrence,
+              fault: rec.fault,
+              params: rec.params,
+              sessions: target,
+              appliedT,
+              healedT: appliedT + pf.step.durationMs,
+            });
             active = {
               label: `${pf.scenario} ${pf.step.fault} on ${target.length === ids.length ? 'all' : target.join(',')}`,
               untilMs: Date.now() + pf.step.durationMs,
@@ -177,7 +189,8 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
             timers.push(
               setTimeout(() => {
                 if (workerGone) return;
-                if (SCENARIOS[pf.scenario].manualReconnect) w.send({ type: 'user-reconnect', sessions: target, states: ['manual_reconnect_required'] } satisfies ToWorker);
+                if (SCENARIOS[pf.scenario].manualReconnect)
+                  w.send({ type: 'user-reconnect', sessions: target, states: ['manual_reconnect_required'] } satisfies ToWorker);
                 if (pf.step.fault === 'auth-revoke') w.send({ type: 'user-reconnect', sessions: target, states: ['auth_failed'] } satisfies ToWorker);
               }, pf.step.durationMs + 500),
             );
@@ -206,7 +219,8 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
         elapsedMs: Date.now() - startedAt,
         durationMs: o.durationMs,
         states: (last?.states ?? {}) as Record<string, number>,
-        losses: events.filter((e) => e.kind === 'state' && (e.state === 'reconnecting' || e.state === 'manual_reconnect_required' || e.state === 'auth_failed')).length,
+        losses: events.filter((e) => e.kind === 'state' && (e.state === 'reconnecting' || e.state === 'manual_reconnect_required' || e.state === 'auth_failed'))
+          .length,
         cpuPct: last?.cpuPct ?? 0,
         rssMb: last?.rssMb ?? 0,
         fault: active && Date.now() < active.untilMs ? active.label : undefined,
@@ -220,7 +234,10 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
       while (!final && !workerGone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (!workerGone) w.disconnect();
     }
-    const exit = await Promise.race([exited, new Promise<{ code: null; signal: string }>((r) => setTimeout(() => r({ code: null, signal: 'timeout' }), 10_000))]);
+    const exit = await Promise.race([
+      exited,
+      new Promise<{ code: null; signal: string }>((r) => setTimeout(() => r({ code: null, signal: 'timeout' }), 10_000)),
+    ]);
     if (exit.signal === 'timeout') w.kill('SIGKILL');
     // Fault windows as the lab logged them (healing times included).
     const log = await lab.faultLog().catch(() => []);

@@ -216,18 +216,22 @@ async function run(cfg: WorkerStart): Promise<void> {
   // terminal at a time: ten keystrokes landing at the same instant would time each other's queue.
   const typists = [...tracked.values()];
   let turn = 0;
-  if (cfg.workloads.echo && typists.length) timers.push(
-    setInterval(() => {
-      const t = typists[turn++ % typists.length]!;
-      if (!up(t) || !t.echo || t.echoSentAt !== undefined) return;
-      try {
-        t.echoSentAt = performance.now();
-        t.echo.write(ECHO_CHAR);
-      } catch {
-        t.echoSentAt = undefined;
-      }
-    }, Math.max(1, Math.round(cfg.echoIntervalMs / typists.length))),
-  );
+  if (cfg.workloads.echo && typists.length)
+    timers.push(
+      setInterval(
+        () => {
+          const t = typists[turn++ % typists.length]!;
+          if (!up(t) || !t.echo || t.echoSentAt !== undefined) return;
+          try {
+            t.echoSentAt = performance.now();
+            t.echo.write(ECHO_CHAR);
+          } catch {
+            t.echoSentAt = undefined;
+          }
+        },
+        Math.max(1, Math.round(cfg.echoIntervalMs / typists.length)),
+      ),
+    );
 
   // Self-sampling, every second.
   const eld = monitorEventLoopDelay({ resolution: 10 });
@@ -271,7 +275,6 @@ async function run(cfg: WorkerStart): Promise<void> {
       samples = [];
     }, 1_000),
   );
-
 }
 
 process.once('message', (m: ToWorker) => {

@@ -59,7 +59,6 @@ export interface HostileServer {
 
 const BANNER = 'SSH-2.0-hostile_1.0\r\n';
 
-
 export async function startHostile(mode: HostileMode): Promise<HostileServer> {
   let connections = 0;
   let running = 0;

@@ -34,7 +34,7 @@ describe('ssh-spike CLI', () => {
     }
   });
 
-  it('a negative number gets the range message, not the parser\'s', () => {
+  it("a negative number gets the range message, not the parser's", () => {
     const r = cli('soak', '--sessions', '-3');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--sessions must be an integer from 1 to 1000, got "-3"');

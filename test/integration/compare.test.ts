@@ -17,7 +17,21 @@ function compare(args: string[]): Promise<{ code: unknown; out: string; err: str
 
 it('bench:compare --quick on a reduced size prints six sections and writes compare.json, .md and .html', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
-  const { code, out, err } = await compare(['--quick', '--trials', '2', '--budget', '60s', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir]);
+  const { code, out, err } = await compare([
+    '--quick',
+    '--trials',
+    '2',
+    '--budget',
+    '60s',
+    '--scale',
+    '10',
+    '--bulk',
+    '20MB',
+    '--duration',
+    '8s',
+    '--out',
+    dir,
+  ]);
   expect(code, err).toBe(0);
   for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '5. Scale', '6. Boundary cost', 'Decision summary']) expect(out).toContain(s);
   const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
@@ -43,20 +57,40 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
 
 const noSshd = sshdUnavailableReason();
 if (noSshd) it(`bench:compare --target openssh is skipped: ${noSshd}`, (ctx) => ctx.skip(noSshd));
-it.skipIf(noSshd)('bench:compare --target openssh runs every section against sshd on loopback and says so', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-ossh-'));
-  const { code, err } = await compare(['--target', 'openssh', '--quick', '--trials', '1', '--budget', '40s', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir]);
-  expect(code, err).toBe(0);
-  expect(err).toContain('target: openssh');
-  const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
-  expect(c.target).toBe('openssh');
-  expect(c.options.target).toEqual({ kind: 'openssh' });
-  for (const core of ['rust', 'ssh2']) {
-    expect(c.throughput['aes128-gcm@openssh.com'][core].bytes).toBe(20_000_000);
-    expect(c.latency[core].exec.count).toBeGreaterThan(0);
-    expect(c.scale['10'][core].connected).toBe(10);
-    expect(c.stability[core].abnormalEnds).toBe(0);
-    expect(c.stability[core].interrupted).toBeGreaterThan(0);
-  }
-  expect(readFileSync(join(dir, 'compare.md'), 'utf8')).toContain('target: openssh');
-}, 300_000);
+it.skipIf(noSshd)(
+  'bench:compare --target openssh runs every section against sshd on loopback and says so',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-ossh-'));
+    const { code, err } = await compare([
+      '--target',
+      'openssh',
+      '--quick',
+      '--trials',
+      '1',
+      '--budget',
+      '40s',
+      '--scale',
+      '10',
+      '--bulk',
+      '20MB',
+      '--duration',
+      '8s',
+      '--out',
+      dir,
+    ]);
+    expect(code, err).toBe(0);
+    expect(err).toContain('target: openssh');
+    const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
+    expect(c.target).toBe('openssh');
+    expect(c.options.target).toEqual({ kind: 'openssh' });
+    for (const core of ['rust', 'ssh2']) {
+      expect(c.throughput['aes128-gcm@openssh.com'][core].bytes).toBe(20_000_000);
+      expect(c.latency[core].exec.count).toBeGreaterThan(0);
+      expect(c.scale['10'][core].connected).toBe(10);
+      expect(c.stability[core].abnormalEnds).toBe(0);
+      expect(c.stability[core].interrupted).toBeGreaterThan(0);
+    }
+    expect(readFileSync(join(dir, 'compare.md'), 'utf8')).toContain('target: openssh');
+  },
+  300_000,
+);

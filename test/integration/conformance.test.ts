@@ -6,15 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type SessionOptions, type StateEvent, SshError } from '../../src/index.js';
 import { sessionOptions, streamCommand, type TargetInfo } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
-import {
-  CORES,
-  collect,
-  eventually,
-  poolPerSuite,
-  rejection,
-  targetPerSuite,
-  targetUnavailable,
-} from '../helpers.js';
+import { CORES, collect, eventually, poolPerSuite, rejection, targetPerSuite, targetUnavailable } from '../helpers.js';
 
 for (const kind of ['embedded', 'openssh'] as const) {
   const unavailable = targetUnavailable(kind);
@@ -219,9 +211,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
           // Against OpenSSH (MaxSessions 10) the eleventh exec would be refused if any were left.
           const session = await pool().open(sessionOptions(t));
           const started = performance.now();
-          const results = await Promise.allSettled(
-            Array.from({ length: 10 }, () => session.exec('sleep 60', { timeoutMs: 400, killGraceMs: 1_000 })),
-          );
+          const results = await Promise.allSettled(Array.from({ length: 10 }, () => session.exec('sleep 60', { timeoutMs: 400, killGraceMs: 1_000 })));
           expect(results.map((r) => (r.status === 'rejected' ? (r.reason as SshError).code : 'ok'))).toEqual(Array(10).fill('EXEC_TIMEOUT'));
           expect(performance.now() - started).toBeLessThan(2_000);
           // The slots free as the commands end (one round trip after TERM for `sleep`); an exec

@@ -52,20 +52,21 @@ for (const kind of ['embedded', 'openssh'] as const) {
 
         // A POSIX shell loop: only OpenSSH's target has one (the lab's shell subset does not), so the
         // test exists for that target alone rather than as a skip on the other.
-        if (kind === 'openssh') it('keeps stdout and stderr apart and in order, small and large chunks mixed', async () => {
-          const session = await pool().open(sessionOptions(t));
-          let out = '';
-          let err = '';
-          const r = await session.exec(
-            "for i in $(seq 1 3000); do echo o$i; echo e$i >&2; done; head -c 100000 /dev/zero | tr '\\0' x; echo; echo o-end; echo e-end >&2",
-            { onStdout: (c) => (out += c.toString('latin1')), onStderr: (c) => (err += c.toString('latin1')) },
-          );
-          const lines = (p: string) => Array.from({ length: 3000 }, (_, i) => `${p}${i + 1}\n`).join('');
-          expect(r.exitCode).toBe(0);
-          expect(out).toBe(`${lines('o')}${'x'.repeat(100_000)}\no-end\n`);
-          expect(err).toBe(`${lines('e')}e-end\n`);
-          await session.close();
-        });
+        if (kind === 'openssh')
+          it('keeps stdout and stderr apart and in order, small and large chunks mixed', async () => {
+            const session = await pool().open(sessionOptions(t));
+            let out = '';
+            let err = '';
+            const r = await session.exec(
+              "for i in $(seq 1 3000); do echo o$i; echo e$i >&2; done; head -c 100000 /dev/zero | tr '\\0' x; echo; echo o-end; echo e-end >&2",
+              { onStdout: (c) => (out += c.toString('latin1')), onStderr: (c) => (err += c.toString('latin1')) },
+            );
+            const lines = (p: string) => Array.from({ length: 3000 }, (_, i) => `${p}${i + 1}\n`).join('');
+            expect(r.exitCode).toBe(0);
+            expect(out).toBe(`${lines('o')}${'x'.repeat(100_000)}\no-end\n`);
+            expect(err).toBe(`${lines('e')}e-end\n`);
+            await session.close();
+          });
 
         it('keeps the lines of many busy shells whole, in order, each on its own shell', async () => {
           const sessions = await Promise.all(Array.from({ length: 12 }, () => pool().open(sessionOptions(t))));

@@ -3,22 +3,13 @@
  * noticed after 1 s instead of 8 s; budgets of seconds). Same checks, same numbers, both cores.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AttemptEvent,
-  createPool,
-  type Pool,
-  type Session,
-  type SessionOptions,
-  type SessionState,
-  type StateEvent,
-} from '../../src/index.js';
+import { type AttemptEvent, createPool, type Pool, type Session, type SessionOptions, type SessionState, type StateEvent } from '../../src/index.js';
 import { EmbeddedLab } from '../../src/lab/embedded.js';
 import { FaultLab, type LabTarget, type Routed } from '../../src/lab/fault-lab.js';
 import { SshdTarget, sshdUnavailableReason } from '../../src/lab/sshd.js';
 import { sessionOptions, streamCommand } from '../../src/lab/target.js';
 import { SeqChecker } from '../../src/workload/seq.js';
 import { CORES, collect, eventually, FAST_POLICY } from '../helpers.js';
-
 
 interface Watched {
   session: Session;
@@ -50,10 +41,7 @@ function names(w: Watched): string[] {
   return w.states.map((e) => (e.code ? `${e.state}:${e.code}` : e.state));
 }
 
-const targets: { kind: 'embedded' | 'openssh'; unavailable?: string }[] = [
-  { kind: 'embedded' },
-  { kind: 'openssh', unavailable: sshdUnavailableReason() },
-];
+const targets: { kind: 'embedded' | 'openssh'; unavailable?: string }[] = [{ kind: 'embedded' }, { kind: 'openssh', unavailable: sshdUnavailableReason() }];
 
 for (const { kind, unavailable } of targets) {
   describe.skipIf(unavailable)(`faults against the ${kind} target`, () => {

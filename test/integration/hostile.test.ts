@@ -177,7 +177,12 @@ for (const core of CORES) {
       const chunk = Buffer.alloc(64 * 1024, 0x78);
       for (let i = 0; i < 96; i++) shell.write(chunk); // 6 MiB: more than any window here
       await new Promise((r) => setTimeout(r, 300));
-      const resize = await timed(shell.resize(100, 30).then(() => 'ok', (e) => e.code));
+      const resize = await timed(
+        shell.resize(100, 30).then(
+          () => 'ok',
+          (e) => e.code,
+        ),
+      );
       expect(resize[0]).toBe('ok'); // a resize goes out ahead of the stuck input
       shell.close();
       expect(await shell.exited).toEqual({ code: null, signal: null });

@@ -10,7 +10,6 @@ import { type KernelFault, kernelModeUnavailable, NamespaceHost } from '../../sr
 import { sessionOptions } from '../../src/lab/target.js';
 import { CORES, eventually, FAST_POLICY } from '../helpers.js';
 
-
 /** What a fault did to one session: its state path (codes included) until it is ready again. */
 async function outcome(pool: Pool, options: SessionOptions, apply: () => Promise<() => Promise<void>>, windowMs: number): Promise<string[]> {
   const session = pool.createSession({ ...options, ...FAST_POLICY });

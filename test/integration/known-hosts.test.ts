@@ -77,7 +77,9 @@ for (const core of CORES) {
       const pool = createPool({ core });
       const base = sessionOptions(lab.info);
       for (const alias of [{ host: '' }, { host: 'x', port: 0 }, { host: 'x', extra: 1 }, 'vm1']) {
-        const err = await rejection(pool.open({ ...base, hostKey: { policy: 'known-hosts', path: lab.info.knownHostsPath, hostKeyAlias: alias as unknown as HostKeyAlias } }));
+        const err = await rejection(
+          pool.open({ ...base, hostKey: { policy: 'known-hosts', path: lab.info.knownHostsPath, hostKeyAlias: alias as unknown as HostKeyAlias } }),
+        );
         expect(err.code).toBe('BAD_OPTION');
       }
       await pool.close();

@@ -19,9 +19,7 @@ it('the lab serves 1,000 concurrent sessions, each running a command, and report
     expect(server.authSuccesses).toBeGreaterThanOrEqual(1000);
     expect(resources.cpuMs).toBeGreaterThan(0);
     expect(resources.rssBytes).toBeGreaterThan(0);
-    console.log(
-      `lab with 1000 sessions: rss ${(resources.rssBytes / 2 ** 20).toFixed(0)} MB, cpu ${(resources.cpuMs / 1000).toFixed(1)} s so far`,
-    );
+    console.log(`lab with 1000 sessions: rss ${(resources.rssBytes / 2 ** 20).toFixed(0)} MB, cpu ${(resources.cpuMs / 1000).toFixed(1)} s so far`);
   } finally {
     await pool.close();
     await lab.stop();

@@ -87,9 +87,7 @@ describe('the fault lab in the lab process', () => {
       expect(lab.targets.map((t) => t.info.host)).toEqual(['127.0.0.2', '127.0.0.3']);
       const routes = [await lab.route(0), await lab.route(1)];
       const fast = { keepaliveIntervalMs: 250, degradedAfterMs: 400, reconnect: { baseDelayMs: 50, maxDelayMs: 200 } };
-      const sessions = await Promise.all(
-        routes.map((r) => pool.open({ ...sessionOptions(r.info), ...fast, targetId: r.target })),
-      );
+      const sessions = await Promise.all(routes.map((r) => pool.open({ ...sessionOptions(r.info), ...fast, targetId: r.target })));
       const states: string[][] = [[], []];
       for (const [i, s] of sessions.entries()) s.on('state', (e) => states[i]!.push(e.state));
       const record = await lab.inject('cut', { durationMs: 1_500 }, [routes[0]!.routeId]);

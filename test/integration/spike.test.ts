@@ -57,26 +57,30 @@ describe('spike runner', () => {
 
   const noKernel = kernelModeUnavailable();
   if (noKernel) it(`--faults kernel is skipped: ${noKernel}`, (ctx) => ctx.skip(noKernel));
-  it.skipIf(noKernel)('--faults kernel plays the whole timeline with iptables in namespaces, and leaves none behind', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-kernel-'));
-    const run = spike(['--faults', 'kernel', '--core', 'all', '--duration', '25s', '--sessions', '3', '--out', dir, '--seed', '3']);
-    const r = await run.done;
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-    expect(report.options.faults).toBe('kernel');
-    for (const x of report.runs) {
-      expect(x.notes, `${x.core}: every fault was applied`).toEqual([]);
-      expect(x.abnormalEnds).toBe(0);
-      expect(x.interrupts.map((i: { scenario: string }) => i.scenario)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5']);
-      for (const i of x.interrupts.filter((y: { scenario: string }) => ['F1', 'F3', 'F5'].includes(y.scenario))) {
-        expect(i.interrupted, `${x.core} ${i.scenario}`).toBeGreaterThan(0);
-        expect(i.recovered, `${x.core} ${i.scenario}`).toBe(i.interrupted);
+  it.skipIf(noKernel)(
+    '--faults kernel plays the whole timeline with iptables in namespaces, and leaves none behind',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-kernel-'));
+      const run = spike(['--faults', 'kernel', '--core', 'all', '--duration', '25s', '--sessions', '3', '--out', dir, '--seed', '3']);
+      const r = await run.done;
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+      expect(report.options.faults).toBe('kernel');
+      for (const x of report.runs) {
+        expect(x.notes, `${x.core}: every fault was applied`).toEqual([]);
+        expect(x.abnormalEnds).toBe(0);
+        expect(x.interrupts.map((i: { scenario: string }) => i.scenario)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5']);
+        for (const i of x.interrupts.filter((y: { scenario: string }) => ['F1', 'F3', 'F5'].includes(y.scenario))) {
+          expect(i.interrupted, `${x.core} ${i.scenario}`).toBeGreaterThan(0);
+          expect(i.recovered, `${x.core} ${i.scenario}`).toBe(i.interrupted);
+        }
       }
-    }
-    const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');
-    expect(r.code).toBe(failed ? 1 : 0);
-    // Namespaces are named after the process that made them (the runner); its are all gone.
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`sshspike-${run.child.pid! % 100000}-`);
-  }, 180_000);
+      const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');
+      expect(r.code).toBe(failed ? 1 : 0);
+      // Namespaces are named after the process that made them (the runner); its are all gone.
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`sshspike-${run.child.pid! % 100000}-`);
+    },
+    180_000,
+  );
 
   it('Ctrl-C stops cleanly and still writes a report marked partial', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-int-'));
@@ -108,30 +112,42 @@ describe('spike runner', () => {
     expect(await eventually(() => family.every((pid) => !alive(pid)), 5_000)).toBe(true);
   }, 90_000);
 
-  it.skipIf(sshdUnavailableReason())('a soak against an inventory of real hosts (here: the local sshd) verifies each host key under its own name', async () => {
-    const sshd = await SshdTarget.start({ maxStartups: '100:30:200' });
-    try {
-      const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-inv-'));
-      // known_hosts in the form OpenSSH writes with HashKnownHosts: hashed names only.
-      const [, kind, key] = readFileSync(sshd.info.knownHostsPath, 'utf8').trim().split(/\s+/);
-      const hashed = join(dir, 'known_hosts');
-      writeFileSync(hashed, `${hashedName(`[${sshd.info.host}]:${sshd.info.port}`)} ${kind} ${key}\n`);
-      const inventory = join(dir, 'hosts.json');
-      const host = { host: sshd.info.host, port: sshd.info.port, user: sshd.info.username, keyPath: sshd.info.privateKeyPath, knownHosts: hashed };
-      writeFileSync(inventory, JSON.stringify({ hosts: [{ name: 'local-a', ...host }, { name: 'local-b', ...host }] }));
-      const r = await spike(['--target', inventory, '--core', 'all', '--duration', '20s', '--sessions', '2', '--out', dir]).done;
-      expect(r.err).not.toContain('not listed');
-      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-      for (const run of report.runs) {
-        expect(run.abnormalEnds).toBe(0);
-        expect(run.exec.count).toBeGreaterThan(0);
+  it.skipIf(sshdUnavailableReason())(
+    'a soak against an inventory of real hosts (here: the local sshd) verifies each host key under its own name',
+    async () => {
+      const sshd = await SshdTarget.start({ maxStartups: '100:30:200' });
+      try {
+        const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-inv-'));
+        // known_hosts in the form OpenSSH writes with HashKnownHosts: hashed names only.
+        const [, kind, key] = readFileSync(sshd.info.knownHostsPath, 'utf8').trim().split(/\s+/);
+        const hashed = join(dir, 'known_hosts');
+        writeFileSync(hashed, `${hashedName(`[${sshd.info.host}]:${sshd.info.port}`)} ${kind} ${key}\n`);
+        const inventory = join(dir, 'hosts.json');
+        const host = { host: sshd.info.host, port: sshd.info.port, user: sshd.info.username, keyPath: sshd.info.privateKeyPath, knownHosts: hashed };
+        writeFileSync(
+          inventory,
+          JSON.stringify({
+            hosts: [
+              { name: 'local-a', ...host },
+              { name: 'local-b', ...host },
+            ],
+          }),
+        );
+        const r = await spike(['--target', inventory, '--core', 'all', '--duration', '20s', '--sessions', '2', '--out', dir]).done;
+        expect(r.err).not.toContain('not listed');
+        const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+        for (const run of report.runs) {
+          expect(run.abnormalEnds).toBe(0);
+          expect(run.exec.count).toBeGreaterThan(0);
+        }
+        const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');
+        expect(r.code).toBe(failed ? 1 : 0);
+      } finally {
+        await sshd.stop();
       }
-      const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');
-      expect(r.code).toBe(failed ? 1 : 0);
-    } finally {
-      await sshd.stop();
-    }
-  }, 150_000);
+    },
+    150_000,
+  );
 
   it('bad options fail before anything starts, saying what to fix', async () => {
     const cases: [string[], RegExp][] = [

@@ -22,7 +22,12 @@ describe('--attribute groups perf samples', () => {
   });
 
   it('sums a report into percentages per group', () => {
-    const report = [' 31.63% \tnode             \t[.] _aesni_ctr32_ghash_6x', ' 38.10% \tlibc.so.6        \t[.] __memmove_avx_unaligned_erms', ' 1.36%  \t[kernel.kallsyms]\t[k] do_syscall_64', 'garbage line'].join('\n');
+    const report = [
+      ' 31.63% \tnode             \t[.] _aesni_ctr32_ghash_6x',
+      ' 38.10% \tlibc.so.6        \t[.] __memmove_avx_unaligned_erms',
+      ' 1.36%  \t[kernel.kallsyms]\t[k] do_syscall_64',
+      'garbage line',
+    ].join('\n');
     const a = attributeReport(report);
     expect(a.crypto).toBeCloseTo(31.63, 6);
     expect(a['copy and allocation']).toBeCloseTo(38.1, 6);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Comparison, type CompareOptions, coreSettings, decide as decideFromTrials, loadPolicy, parsePolicy, showInterval, type Trials } from '../../src/bench/compare.js';
+import {
+  type Comparison,
+  type CompareOptions,
+  coreSettings,
+  decide as decideFromTrials,
+  loadPolicy,
+  parsePolicy,
+  showInterval,
+  type Trials,
+} from '../../src/bench/compare.js';
 import { parseCompareArgs } from '../../src/bench/cli.js';
 import { renderCompareHtml, renderCompareMarkdown } from '../../src/bench/render.js';
 
@@ -56,7 +65,10 @@ function comparison(rustCpu: number): { c: Comparison; o: CompareOptions } {
       ssh2: { handshake: lat(20), exec: lat(0.9), echo: lat(0.6) },
       'russh-napi': { handshake: lat(5), exec: lat(1), echo: lat(0.4) },
     },
-    scale: { '10': { rust: scale(10, 60), ssh2: scale(10, 70), 'russh-napi': scale(10, 70) }, '1000': { rust: scale(1000, 150), ssh2: scale(1000, 260), 'russh-napi': scale(1000, 300) } },
+    scale: {
+      '10': { rust: scale(10, 60), ssh2: scale(10, 70), 'russh-napi': scale(10, 70) },
+      '1000': { rust: scale(1000, 150), ssh2: scale(1000, 260), 'russh-napi': scale(1000, 300) },
+    },
     boundary: {},
     trials: { stability: {}, resources: {}, boundary: {}, throughput: {}, throughputBusy: {}, latency: {}, scale: {} },
     ratios: {},
@@ -89,7 +101,11 @@ function withTrials(c: Comparison, spread: Partial<Record<string, number[]>> = {
   const per = <A>(figures: Partial<Record<string, A>>) =>
     Object.fromEntries(Object.entries(figures).map(([core, v]) => [core, factors(core).map((f) => scaled(v, f))]));
   const t: Trials = {
-    stability: Object.fromEntries(Object.entries(c.stability).filter(([, v]) => v && !('skipped' in v)).map(([k, v]) => [k, [v]])) as Trials['stability'],
+    stability: Object.fromEntries(
+      Object.entries(c.stability)
+        .filter(([, v]) => v && !('skipped' in v))
+        .map(([k, v]) => [k, [v]]),
+    ) as Trials['stability'],
     resources: per(c.resources),
     boundary: per(c.boundary),
     throughput: Object.fromEntries(Object.entries(c.throughput).map(([k, v]) => [k, per(v)])),
@@ -140,7 +156,11 @@ describe('bench:compare decision', () => {
     c.stability.rust = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
     decide(c, o);
     // 30 of 30 is 100%, but its 95% interval reaches down to 89%: it cannot show 90% yet
-    expect(c.plan.rust!.find((x) => x.criterion.startsWith('reconnect'))).toMatchObject({ pass: null, undecided: true, value: '30/30 = 100% [89-100] (undecided)' });
+    expect(c.plan.rust!.find((x) => x.criterion.startsWith('reconnect'))).toMatchObject({
+      pass: null,
+      undecided: true,
+      value: '30/30 = 100% [89-100] (undecided)',
+    });
     expect(c.plan.ssh2!.find((x) => x.criterion.startsWith('reconnect'))).toMatchObject({ pass: false, value: '70/90 = 78% [68-85]' });
     expect(c.summary).toContain("rust: undecided on the plan's criteria measured here.");
     expect(c.summary.find((x) => x.startsWith('Undecided:'))).toContain('rust reconnect: 30/30 = 100% [89-100] (undecided)');
@@ -200,11 +220,13 @@ describe('bench:compare decision', () => {
     expect(c.decision!.score).toEqual({ rust: 6, ssh2: 0 });
     expect(c.decision!.choice).toBe('rust');
     expect(c.decision).toMatchObject({ kind: 'decided', verdict: "The Rust core, by the policy's figures" });
-    expect(answer(c)).toMatch(/^Answer: the Rust core: the Rust core is better on CPU at the plan's mid load \(0\.88 \[0\.88-0\.88\]\), RSS at the plan's load/);
+    expect(answer(c)).toMatch(
+      /^Answer: the Rust core: the Rust core is better on CPU at the plan's mid load \(0\.88 \[0\.88-0\.88\]\), RSS at the plan's load/,
+    );
     expect(answer(c)).toMatch(/; ssh2 on nothing \(policy "ssh-spike decision policy" v2: score 6 to 0, a lead of 3 decides\)\.$/);
   });
 
-  it('without a lead of `decisive`, the answer is no decisive difference, and the policy\'s choice on a tie', () => {
+  it("without a lead of `decisive`, the answer is no decisive difference, and the policy's choice on a tie", () => {
     const { c, o } = comparison(3.5);
     c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     o.policy = { ...o.policy, figures: o.policy.figures.filter((f) => f.key === 'resources.cpuPct' || f.key === 'resources.rssPeakMb'), decisive: 5 };
@@ -232,10 +254,12 @@ describe('bench:compare decision', () => {
     decide(c, o);
     expect(c.decision!.choice).toBe('none');
     expect(c.decision).toMatchObject({ kind: 'neither', verdict: 'Neither core meets the plan; the Rust core leads' });
-    expect(answer(c)).toMatch(/^Answer: neither core meets the plan here \(rust misses CPU < 5%; ssh2 misses reconnect >= 90% usable within 15 s, CPU < 5%\); between the two, the Rust core leads: /);
+    expect(answer(c)).toMatch(
+      /^Answer: neither core meets the plan here \(rust misses CPU < 5%; ssh2 misses reconnect >= 90% usable within 15 s, CPU < 5%\); between the two, the Rust core leads: /,
+    );
   });
 
-  it('the workload floor: each core\'s CPU above it in the same round, and their ratio', () => {
+  it("the workload floor: each core's CPU above it in the same round, and their ratio", () => {
     const { c, o } = comparison(1.8); // rust 1.8%, ssh2 4% (trials x0.97, x1, x1.03)
     withTrials(c);
     c.trials.workloadFloor = [0.9, 1, 1.1].map((cpuPct) => ({ cpuPct, rssPeakMb: 50, rssMeanMb: 50, echoP95Ms: 0.1 }));
@@ -248,10 +272,12 @@ describe('bench:compare decision', () => {
     expect(core.ratio!.estimate).toBeGreaterThan(0.25);
     expect(core.ratio!.estimate).toBeLessThan(0.29);
     expect(renderCompareMarkdown(c)).toMatch(/\| workload alone \(no SSH\) \| 1\.00 \[0\.90-1\.10\] \|/);
-    expect(c.summary).toContain(`Of the mid load's CPU, the workload itself (no SSH) takes 1.00 [0.90-1.10]%; above it, rust 0.80 [0.75-0.85]% and ssh2 3.00 [2.98-3.02]% (rust/ssh2 ${showInterval(core.ratio)}).`);
+    expect(c.summary).toContain(
+      `Of the mid load's CPU, the workload itself (no SSH) takes 1.00 [0.90-1.10]%; above it, rust 0.80 [0.75-0.85]% and ssh2 3.00 [2.98-3.02]% (rust/ssh2 ${showInterval(core.ratio)}).`,
+    );
   });
 
-  it('a difference smaller than the policy\'s absolute amount does not count, however sure it is', () => {
+  it("a difference smaller than the policy's absolute amount does not count, however sure it is", () => {
     const { c, o } = comparison(1.8);
     c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     const echo = { key: 'latency.echo.p95Ms', name: 'keystroke echo p95', weight: 2, minEffect: 0.1 };
@@ -297,7 +323,7 @@ describe('bench:compare decision', () => {
     expect(answer(c)).toMatch(/^Answer: the Rust core: /);
   });
 
-  it('a plan limit inside a figure\'s interval is undecided, and the summary says how many trials would settle it', () => {
+  it("a plan limit inside a figure's interval is undecided, and the summary says how many trials would settle it", () => {
     const { c, o } = comparison(3.8);
     c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
     c.resources.ssh2!.cpuPct = 5.02; // trials 4.87, 5.02, 5.17 against the plan's 5%
@@ -329,7 +355,7 @@ describe('bench:compare decision', () => {
     expect(c.intervals['resources.cpuPct']!.difference).toBe('better');
   });
 
-  it('with --busy, the rise of each core\'s CPU per GB is compared', () => {
+  it("with --busy, the rise of each core's CPU per GB is compared", () => {
     const { c, o } = comparison(1.8);
     o.busy = true;
     const bulk = (cpuSPerGb: number) => ({ bytes: 1e8, wallMs: 250, cpuMs: 100, mbPerS: 400, cpuSPerGb, rssMb: 90 });
@@ -344,7 +370,8 @@ describe('bench:compare decision', () => {
     const { c, o } = comparison(1.8);
     decide(c, o);
     const md = renderCompareMarkdown(c);
-    for (const s of ['## 1. Stability', '## 2. Resources', '## 3. Throughput', '## 4. Latency', '## 5. Scale', '## 6. Boundary cost', 'rust/ssh2']) expect(md).toContain(s);
+    for (const s of ['## 1. Stability', '## 2. Resources', '## 3. Throughput', '## 4. Latency', '## 5. Scale', '## 6. Boundary cost', 'rust/ssh2'])
+      expect(md).toContain(s);
     expect(renderCompareHtml(c)).not.toMatch(/<script|https?:\/\//);
     // Both cores' settings side by side, read from the libraries where they fix them.
     expect(md).toContain('| channel window granted | 4096 KiB | 2048 KiB (fixed by ssh2) |');

@@ -41,9 +41,7 @@ describe('session options', () => {
   });
 
   it('says what a wrongly typed option takes', () => {
-    expect(badOption(() => resolveSessionOptions({ ...base, port: 70000 }))).toBe(
-      "session option 'port' must be an integer from 1 to 65535, got 70000",
-    );
+    expect(badOption(() => resolveSessionOptions({ ...base, port: 70000 }))).toBe("session option 'port' must be an integer from 1 to 65535, got 70000");
     expect(badOption(() => resolveSessionOptions({ ...base, ciphers: 'aes128-ctr' }))).toMatch(/'ciphers' must be a non-empty array/);
     expect(badOption(() => resolveSessionOptions(null))).toBe('session options must be an object, got null');
   });
@@ -63,9 +61,7 @@ describe('session options', () => {
 
   it('requires a host-key policy and checks its shape', () => {
     expect(badOption(() => resolveSessionOptions({ ...base, hostKey: undefined }))).toMatch(/'hostKey' is required/);
-    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'fingerprint', fingerprint: 'abc' } }))).toMatch(
-      /must look like SHA256:/,
-    );
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'fingerprint', fingerprint: 'abc' } }))).toMatch(/must look like SHA256:/);
     expect(resolveSessionOptions({ ...base, hostKey: { policy: 'accept-new' } }).hostKey).toEqual({ policy: 'accept-new' });
     expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'known-hosts' } }))).toMatch(/'path' is required/);
   });
@@ -104,7 +100,15 @@ describe('shell, exec and pool options', () => {
 describe('reconnect and health options', () => {
   it('fills the policy defaults and names the target', () => {
     const r = resolveSessionOptions(base);
-    expect(r.reconnect).toEqual({ enabled: true, baseDelayMs: 500, maxDelayMs: 4_000, maxAttempts: 10, budgetMs: 20_000, attemptTimeoutMs: 5_000, gateTimeMs: 10_000 });
+    expect(r.reconnect).toEqual({
+      enabled: true,
+      baseDelayMs: 500,
+      maxDelayMs: 4_000,
+      maxAttempts: 10,
+      budgetMs: 20_000,
+      attemptTimeoutMs: 5_000,
+      gateTimeMs: 10_000,
+    });
     expect(r.targetId).toBe('h:22');
     expect(r.degradedAfterMs).toBe(3_000);
   });
@@ -162,6 +166,8 @@ describe('bounds', () => {
     expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { policy: 'fingerprint', fingerprint: FP, hostKeyAlias: { host: 'x' } } }))).toMatch(
       /unknown hostKey option 'hostKeyAlias'/,
     );
-    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { ...kh, hostKeyAlias: { host: 'vm1', port: 70000 } } }))).toMatch(/'port' must be an integer from 1 to 65535/);
+    expect(badOption(() => resolveSessionOptions({ ...base, hostKey: { ...kh, hostKeyAlias: { host: 'vm1', port: 70000 } } }))).toMatch(
+      /'port' must be an integer from 1 to 65535/,
+    );
   });
 });

@@ -34,7 +34,14 @@ describe('reconnect policy', () => {
 });
 
 describe('health watch', () => {
-  type Case = { name: string; state: HealthState; nowMs: number; lastInboundMs: number; probed: boolean; expect: { action: string; state: HealthState; nextLookMs: number } };
+  type Case = {
+    name: string;
+    state: HealthState;
+    nowMs: number;
+    lastInboundMs: number;
+    probed: boolean;
+    expect: { action: string; state: HealthState; nextLookMs: number };
+  };
   const table = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'health-steps.json'), 'utf8')) as { policy: HealthPolicy; cases: Case[] };
 
   it('the ssh2 core takes every step of the shared table', () => {
@@ -45,7 +52,12 @@ describe('health watch', () => {
   });
 
   it('the Rust core takes every step of the same table', () => {
-    const looks = table.cases.map((c) => ({ state: { ...c.state, probeAtMs: c.state.probeAtMs ?? undefined }, nowMs: c.nowMs, lastInboundMs: c.lastInboundMs, probed: c.probed }));
+    const looks = table.cases.map((c) => ({
+      state: { ...c.state, probeAtMs: c.state.probeAtMs ?? undefined },
+      nowMs: c.nowMs,
+      lastInboundMs: c.lastInboundMs,
+      probed: c.probed,
+    }));
     const steps = healthSteps(table.policy, looks);
     table.cases.forEach((c, i) => {
       const s = steps[i]!;

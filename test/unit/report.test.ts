@@ -26,7 +26,22 @@ describe('reports', () => {
   it('report.json carries the schema and every required per-run field', () => {
     expect(report.schema).toBe(REPORT_SCHEMA);
     const run = JSON.parse(JSON.stringify(report)).runs[0];
-    for (const key of ['core', 'topology', 'target', 'sessions', 'durationS', 'interrupt', 'reconnect', 'abnormalEnds', 'uptimePct', 'cpuPct', 'rssMB', 'causes', 'verdict', 'series']) {
+    for (const key of [
+      'core',
+      'topology',
+      'target',
+      'sessions',
+      'durationS',
+      'interrupt',
+      'reconnect',
+      'abnormalEnds',
+      'uptimePct',
+      'cpuPct',
+      'rssMB',
+      'causes',
+      'verdict',
+      'series',
+    ]) {
       expect(run).toHaveProperty(key);
     }
     expect(run.reconnect).toEqual({ interrupted: 6, recovered: 6, p50S: 3, p95S: 22 });
@@ -37,7 +52,9 @@ describe('reports', () => {
 
   it('report.md has the plan\u2019s table, criteria, decision and checklist', () => {
     const md = renderMarkdown(report, 'en');
-    expect(md).toContain('| Run ID | Topology (A/B) | Sessions | Duration | Interrupt Type | Reconnect Success (x/y) | Reconnect Time p50/p95 (s) | Abnormal Ends | CPU (approx) | Mem (approx) | Notes |');
+    expect(md).toContain(
+      '| Run ID | Topology (A/B) | Sessions | Duration | Interrupt Type | Reconnect Success (x/y) | Reconnect Time p50/p95 (s) | Abnormal Ends | CPU (approx) | Mem (approx) | Notes |',
+    );
     expect(md).toContain('| r1-rust | A | 3 | 2m | F5 Many sessions drop at once | 3/3 | 3.0 / 22.0 | 0 |');
     expect(md).toContain('**Partial success**');
     golden('report.md', md);
@@ -45,7 +62,14 @@ describe('reports', () => {
 
   it('--lang ko uses the plan\u2019s Korean headings and verdict words', () => {
     const md = renderMarkdown(report, 'ko');
-    for (const s of ['데이터 기록 테이블', '성공 기준 (Success Criteria)', '판정 기준 (Decision)', '**부분 성공**', '체크리스트 (Execution Checklist)', '재접속 성공률 ≥90%']) {
+    for (const s of [
+      '데이터 기록 테이블',
+      '성공 기준 (Success Criteria)',
+      '판정 기준 (Decision)',
+      '**부분 성공**',
+      '체크리스트 (Execution Checklist)',
+      '재접속 성공률 ≥90%',
+    ]) {
       expect(md).toContain(s);
     }
     golden('report.ko.md', md);
@@ -65,7 +89,7 @@ describe('reports', () => {
     const cpu = html.slice(html.indexOf('CPU (% of one core) over time'), html.indexOf('RSS (MB) over time'));
     expect(cpu).toContain(`stroke="${CORE_COLORS.rust}"`);
     expect(cpu).toContain(`stroke="${CORE_COLORS.ssh2}"`);
-    expect(cpu).toContain("the plan&#39;s limit: 5%");
+    expect(cpu).toContain('the plan&#39;s limit: 5%');
     expect(cpu).toMatch(/<rect [^>]*class="fault"><title>F1 /);
     expect(html.slice(html.indexOf('RSS (MB) over time'))).toContain('the plan&#39;s limit: 200 MB');
     expect(renderHtml(report, 'ko')).toContain('<th>다음 단계 (계획)</th>');

@@ -14,8 +14,7 @@ const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
 
 // Not in ssh2's typings: the lists ssh2 itself checks `algorithms` against.
-const constants = () =>
-  createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[]; SUPPORTED_KEX: string[] };
+const constants = () => createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[]; SUPPORTED_KEX: string[] };
 
 /** Ciphers the ssh2 core accepts in `ciphers` (what ssh2 supports on this Node build). */
 export function supportedCiphers(): string[] {
@@ -106,7 +105,10 @@ class Greeting {
   };
 
   #identSeen(): boolean {
-    return this.#bytes.toString('latin1').split('\n').some((line) => line.startsWith('SSH-'));
+    return this.#bytes
+      .toString('latin1')
+      .split('\n')
+      .some((line) => line.startsWith('SSH-'));
   }
 
   /**

@@ -42,10 +42,7 @@ export function mapSsh2Error(err: Ssh2Error, ctx: MapContext): SshError {
       return mapSocketError(err, addr);
     case 'client-timeout':
       if (/keepalive/i.test(err.message)) {
-        return new SshError(
-          'KEEPALIVE_TIMEOUT',
-          `no reply from ${addr} to ${ctx.keepaliveCountMax + 1} keepalives sent ${ctx.keepaliveIntervalMs} ms apart`,
-        );
+        return new SshError('KEEPALIVE_TIMEOUT', `no reply from ${addr} to ${ctx.keepaliveCountMax + 1} keepalives sent ${ctx.keepaliveIntervalMs} ms apart`);
       }
       return new SshError('CONNECT_TIMEOUT', `${addr} did not complete the SSH handshake in time (${err.message})`);
     case 'client-authentication':

@@ -19,7 +19,13 @@ function hostPort(host: string, port: number): string {
 
 /** OpenSSH's pattern match: `*` any run of characters, `?` one; names are case-insensitive. */
 function glob(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'is',
+  );
   return re.test(text);
 }
 
@@ -82,13 +88,7 @@ export function knownHostsAppend(path: string, host: string, port: number, blob:
 export type PinnedKeys = Map<string, Buffer>;
 
 /** True, or a sentence saying why the key is refused. */
-export function verifyHostKey(
-  policy: HostKeyOptions,
-  host: string,
-  port: number,
-  blob: Buffer,
-  pinned: PinnedKeys,
-): true | string {
+export function verifyHostKey(policy: HostKeyOptions, host: string, port: number, blob: Buffer, pinned: PinnedKeys): true | string {
   const got = fingerprintOf(blob);
   const strip = (fp: string) => fp.trim().replace(/=+$/, '');
   switch (policy.policy) {

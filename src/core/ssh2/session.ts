@@ -244,10 +244,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
       state = step.state;
       if (step.action === 'dead') {
         conn.kill(
-          new SshError(
-            'KEEPALIVE_TIMEOUT',
-            `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`,
-          ),
+          new SshError('KEEPALIVE_TIMEOUT', `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`),
         );
         return;
       }
@@ -333,10 +330,13 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
         this.#wakers.delete(wake);
         resolve(false);
       };
-      const timer = setTimeout(() => {
-        this.#wakers.delete(wake);
-        resolve(true);
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.#wakers.delete(wake);
+          resolve(true);
+        },
+        Math.max(0, ms),
+      );
       this.#wakers.add(wake);
     });
   }
@@ -495,9 +495,15 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
       });
     };
     try {
-      await setup(conn, Math.min(requestMs, o.timeoutMs), late, (cb) => conn.client.exec(command, cb), listen, (s) =>
-        // Unanswered in time: the command may be running all the same, so it is stopped.
-        stop(s, o.killGraceMs),
+      await setup(
+        conn,
+        Math.min(requestMs, o.timeoutMs),
+        late,
+        (cb) => conn.client.exec(command, cb),
+        listen,
+        (s) =>
+          // Unanswered in time: the command may be running all the same, so it is stopped.
+          stop(s, o.killGraceMs),
       );
     } catch (err) {
       this.#noteChannels(conn, err);
@@ -533,4 +539,3 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     }
   }
 }
-
