@@ -225,7 +225,7 @@ function header(c: Comparison): string[] {
     `${c.createdAt} · ${c.machine.cpus} CPUs · Node ${c.machine.node} · ${c.machine.platform}`,
     `target: ${c.target ?? 'embedded'} · stability faults made by ${c.faults === 'kernel' ? 'iptables in a network namespace per server (kernel)' : "the lab's fault proxy"}`,
     `contenders: ${c.contenders.join(', ')} · kex ${o.kex} · cipher ${o.cipher} (throughput: ${o.ciphers.join(', ')}) · ` +
-      `${o.trials} paired trials per section (ABBA order), budget ${Math.round(o.budgetMs / 1000)} s: stability ${o.phaseMs / 1000} s, resources ${o.resourcePhaseMs / 1000} s, ` +
+      `${o.trials} paired trials per section (ABBA order${o.shortTrials && o.shortTrials !== o.trials ? `; ${o.shortTrials} for throughput and latency` : ''}), budget ${Math.round(o.budgetMs / 1000)} s: stability ${o.phaseMs / 1000} s, resources ${o.resourcePhaseMs / 1000} s, ` +
       `scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000} s, bulk ${o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`} per trial · seed ${o.seed}${o.quick ? ' · quick' : ''}${o.busy ? ' · other core busy (resources, throughput)' : ''}`,
     `Per-contender figures are medians of the trials; rust/ssh2 is the geometric mean of the paired ratios with a 95% bootstrap interval [lo-hi]; ` +
       `'~' marks no difference shown (the interval includes 1, or the ratio is within ${Math.round(o.policy.noise * 100)}% of 1). Limits are judged on the intervals. ↓ lower is better, ↑ higher is better: every figure is lower-is-better except MB/s, so a ratio below 1 favours Rust except for MB/s.`,
