@@ -35,6 +35,9 @@ export function sshdUnavailableReason(): string | undefined {
   const bin = SSHD_PATHS.find((p) => existsSync(p));
   if (!bin) return `no sshd binary (looked in ${SSHD_PATHS.join(', ')}); install openssh-server`;
   if (process.platform !== 'linux') return 'the OpenSSH target is set up for Linux only';
+  if (process.getuid?.() === 0 && systemUserOptedOut()) {
+    return 'SSH_SPIKE_NO_SYSTEM_USER is set: run as root, the OpenSSH target needs an account of its own (ssh-spike-lab) to log in to';
+  }
   return undefined;
 }
 
@@ -90,8 +93,10 @@ function descendants(pid: number): number[] {
 }
 
 /**
- * `SSH_SPIKE_NO_SYSTEM_USER=1`: as root, log in as root with keys only instead of creating the
- * `ssh-spike-lab` account, and leave the password logins untested (as for a user who is not root).
+ * `SSH_SPIKE_NO_SYSTEM_USER=1`: as root, never create the `ssh-spike-lab` account; the OpenSSH
+ * target is then unavailable (its tests skip and say why). Logging in as root instead was tried:
+ * OpenSSH then left timed-out commands running (their channels were not freed), so the target
+ * would not behave as it does for everyone else.
  */
 export function systemUserOptedOut(): boolean {
   const v = process.env.SSH_SPIKE_NO_SYSTEM_USER;
@@ -173,11 +178,10 @@ export class SshdTarget implements TargetControl {
     if (root) {
       // Privilege separation needs this directory (normally made by the service unit).
       mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-      if (!systemUserOptedOut()) {
-        password = randomSecret();
-        ensureTestUser(password, '/var/lib/ssh-spike-lab');
-        username = SSHD_TEST_USER;
-      }
+      if (systemUserOptedOut()) throw new Error(`OpenSSH target: ${sshdUnavailableReason()}`);
+      password = randomSecret();
+      ensureTestUser(password, '/var/lib/ssh-spike-lab');
+      username = SSHD_TEST_USER;
     }
     const configPath = join(dir, 'sshd_config');
     const target = new SshdTarget(
@@ -216,8 +220,7 @@ export class SshdTarget implements TargetControl {
           'PubkeyAuthentication yes',
           `PasswordAuthentication ${password === undefined ? 'no' : 'yes'}`,
           'KbdInteractiveAuthentication no',
-          // As root the logins are the test account's, or with SSH_SPIKE_NO_SYSTEM_USER root's own, by key only.
-          `PermitRootLogin ${!root ? 'yes' : password === undefined ? 'prohibit-password' : 'no'}`,
+          `PermitRootLogin ${root ? 'no' : 'yes'}`,
           `MaxStartups ${options.maxStartups ?? '10:30:100'}`,
           `MaxSessions ${options.maxSessions ?? 10}`,
           'MaxAuthTries 6',
