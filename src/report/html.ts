@@ -7,7 +7,8 @@ import { type Lang, words } from './i18n.js';
 import type { Report } from './model.js';
 import { recordRows } from './table.js';
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#212529;padding:0 16px}
+// Korean needs a CJK face: Noto Sans CJK (Debian's fonts-noto-cjk) where system-ui has none.
+const CSS = `body{font:14px/1.45 system-ui,'Noto Sans CJK KR','Noto Sans KR','Apple SD Gothic Neo','Malgun Gothic',sans-serif;margin:24px auto;max-width:1100px;color:#212529;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #dee2e6}table{border-collapse:collapse;width:100%;font-size:12.5px}
 th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f1f3f5}
 .success{color:#2b8a3e}.partial{color:#e67700}.failure{color:#c92a2a}.pass{color:#2b8a3e}.fail{color:#c92a2a}.not-measured{color:#868e96}
