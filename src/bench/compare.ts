@@ -259,6 +259,8 @@ export interface Trials {
   scale: Record<string, PerCore<ScaleFigures[]>>;
   /** The resource phase's workload with the server's bytes replayed and no SSH, once a round. */
   workloadFloor?: ResourceFigures[];
+  /** The cipher's own cost on this CPU, once per throughput round (it moved by 2x between runs measured once). */
+  floor?: FloorResult[];
 }
 
 /** One figure's intervals: each contender's median over its trials, and the paired ratio rust/ssh2. */
@@ -605,7 +607,9 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     hooks.say(
       `3/6 throughput (${size} of exec output into JS per trial, ${short} trials; the crypto floor${o.busy ? '; again with the other core busy' : ''})`,
     );
-    c.floor = await runTask({ kind: 'floor', ciphers: o.ciphers, blockBytes: 32 * 1024, seconds: o.quick ? 0.5 : 1.5 });
+    for (let i = 0; i < short; i++) {
+      (T.floor ??= []).push(await runTask({ kind: 'floor', ciphers: o.ciphers, blockBytes: 32 * 1024, seconds: o.quick ? 0.5 : 1.5 }));
+    }
     const transferWatched = (core: Contender, cipher: string, onStart?: (pid: number) => void) =>
       runTask({ kind: 'bulk', core, session: { ...session, ciphers: [cipher] }, bytes: o.bulkBytes, seconds: o.bulkSeconds }, onStart);
     const transfer = (core: Contender, cipher: string) => transferWatched(core, cipher);
@@ -732,6 +736,7 @@ export function summarize(c: Comparison): void {
   c.throughput = Object.fromEntries(Object.entries(T.throughput).map(([k, per]) => [k, each(per, medianOf)]));
   c.throughputBusy = Object.fromEntries(Object.entries(T.throughputBusy).map(([k, per]) => [k, each(per, medianOf)]));
   c.scale = Object.fromEntries(Object.entries(T.scale).map(([k, per]) => [k, each(per, medianOf)]));
+  if (T.floor?.length) c.floor = medianOf(T.floor) ?? null;
 }
 
 /** A stable seed per figure, so the same trials always give the same intervals. */
@@ -798,9 +803,18 @@ export function decide(c: Comparison, o: CompareOptions): void {
     figure(`throughput.${cipher}.mbPerS`, (x, i) => t[x]?.[i]?.mbPerS, false);
     figure(`throughput.${cipher}.cpuSPerGb`, (x, i) => t[x]?.[i]?.cpuSPerGb);
     figure(`throughput.${cipher}.rssMb`, (x, i) => t[x]?.[i]?.rssMb);
-    // Against the floor measured once in this run: the median of rust's trials over it.
-    const floor = c.floor?.ciphers[cipher]?.cpuSPerGb;
-    const over = medianInterval((t.rust ?? []).map((r) => (floor ? r.cpuSPerGb / floor : Number.NaN)).filter(Number.isFinite));
+    // Against the floor measured in this run: rust's trial i over floor trial i (records of older
+    // runs have one floor, which every trial is then taken over).
+    const floors = T.floor?.length ? T.floor : c.floor ? [c.floor] : [];
+    const floorOf = (i: number) => (floors[Math.min(i, floors.length - 1)] ?? null)?.ciphers[cipher]?.cpuSPerGb;
+    const over = medianInterval(
+      (t.rust ?? [])
+        .map((r, i) => {
+          const f = floorOf(i);
+          return f ? r.cpuSPerGb / f : Number.NaN;
+        })
+        .filter(Number.isFinite),
+    );
     R[`throughput.${cipher}.cpuSPerGbOverFloor`] = over.n > 0 ? over.estimate : null;
     c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`] = { perCore: {}, ratio: over.n > 0 ? over : null, difference: '~', lowerIsBetter: true };
   }

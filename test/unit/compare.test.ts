@@ -151,6 +151,16 @@ describe('bench:compare decision', () => {
     expect(answer(c)).toMatch(/^Answer: the Rust core/);
   });
 
+  it('the crypto floor is measured once a round, and each Rust trial is taken over the floor of its round', () => {
+    const { c, o } = comparison(1.8);
+    withTrials(c);
+    // the floor drifts with the machine as the trials do: paired, the drift cancels
+    c.trials.floor = [0.97, 1, 1.03].map((f) => ({ blockBytes: 32768, ciphers: { 'aes128-gcm@openssh.com': { mbPerS: 2500 / f, cpuSPerGb: 0.4 * f } } }));
+    decideFromTrials(c, o);
+    expect(c.targets.find((x) => x.id === 'floor-bulk-aes128-gcm@openssh.com')!.value).toBe('2.00 [2.00-2.00] x floor');
+    expect(c.floor!.ciphers['aes128-gcm@openssh.com']!.cpuSPerGb).toBeCloseTo(0.4, 9);
+  });
+
   it('the reconnect criterion is judged on the interval of the pooled share, not on its point', () => {
     const { c, o } = comparison(1.8);
     c.stability.rust = { scenarios: [], recovered: 30, interrupted: 30, abnormalEnds: 0, compression: 6 };
