@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { schemaErrors } from '../schemas.js';
 import { sshdUnavailableReason } from '../../src/lab/sshd.js';
 
 function compare(args: string[]): Promise<{ code: unknown; out: string; err: string }> {
@@ -35,6 +36,7 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(code, err).toBe(0);
   for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '5. Scale', '6. Boundary cost', 'Decision summary']) expect(out).toContain(s);
   const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
+  expect(schemaErrors('compare', c)).toEqual([]);
   expect(c.schema).toBe('ssh-spike/compare@1');
   expect(Object.keys(c.resources).sort()).toEqual(['rust', 'ssh2']);
   expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { schemaErrors } from '../schemas.js';
 import { kernelModeUnavailable } from '../../src/lab/netns.js';
 import { SshdTarget, sshdUnavailableReason } from '../../src/lab/sshd.js';
 import { eventually } from '../helpers.js';
@@ -30,6 +31,7 @@ describe('spike runner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-run-'));
     const r = await spike(['--core', 'all', '--duration', '25s', '--sessions', '3', '--out', dir, '--seed', '7']).done;
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(schemaErrors('report', report)).toEqual([]);
     expect(report.schema).toBe('ssh-spike/report@1');
     expect(report.runs.map((x: { core: string }) => x.core)).toEqual(['rust', 'ssh2']);
     const failed = Object.values(report.verdicts).some((v) => (v as { outcome: string }).outcome === 'failure');

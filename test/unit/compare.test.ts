@@ -11,6 +11,7 @@ import {
 } from '../../src/bench/compare.js';
 import { parseCompareArgs } from '../../src/bench/cli.js';
 import { renderCompareHtml, renderCompareMarkdown } from '../../src/bench/render.js';
+import { schemaErrors } from '../schemas.js';
 
 const lat = (p95Ms: number) => ({ count: 100, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms * 1.2, maxMs: p95Ms * 2 });
 
@@ -407,5 +408,13 @@ describe('bench:compare options', () => {
     expect(() => parseCompareArgs(['--faults', 'netem'])).toThrow(/--faults must be proxy or kernel, got "netem"/);
     expect(() => parseCompareArgs(['--target', 'openssh', '--faults', 'kernel'])).toThrow(/cannot fault --target openssh \(use --faults proxy\)/);
     expect(() => parseCompareArgs(['--target', '/nonexistent/hosts.json'])).toThrow(/no such file/);
+  });
+});
+
+describe('compare.json', () => {
+  it('a decided comparison, written as JSON, follows docs/schemas/compare.schema.json', () => {
+    const { c, o } = comparison(1.8);
+    decide(c, o);
+    expect(schemaErrors('compare', JSON.parse(JSON.stringify(c)))).toEqual([]);
   });
 });
