@@ -40,10 +40,14 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.schema).toBe('ssh-spike/compare@1');
   expect(Object.keys(c.resources).sort()).toEqual(['rust', 'ssh2']);
   expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);
-  // Two paired trials behind every figure, and an interval behind every ratio.
+  // Two paired trials behind every figure (two more for throughput and latency, and a crypto
+  // floor per throughput round), and an interval behind every ratio.
   expect(c.trials.resources.rust).toHaveLength(2);
-  expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(2);
+  expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(4);
+  expect(c.trials.latency.rust).toHaveLength(4);
+  expect(c.trials.floor).toHaveLength(4);
   expect(c.intervals['resources.cpuPct'].ratio.n).toBe(2);
+  expect(c.intervals['throughput.aes128-gcm@openssh.com.cpuSPerGb'].ratio.n).toBe(4);
   expect(out).toMatch(/rust\/ssh2 +\d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\]/);
   expect(c.stability.rust.abnormalEnds).toBe(0);
   expect(typeof c.ratios['resources.cpuPct']).toBe('number');
