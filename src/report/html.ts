@@ -61,7 +61,7 @@ export function renderHtml(report: Report, lang: Lang): string {
   body.push('</table>');
 
   body.push(`<h2>${e(w.recordTable)}</h2><table><tr>${w.columns.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`);
-  for (const row of recordRows(report)) body.push(`<tr>${row.map((x) => `<td>${e(x)}</td>`).join('')}</tr>`);
+  for (const row of recordRows(report, lang)) body.push(`<tr>${row.map((x) => `<td>${e(x)}</td>`).join('')}</tr>`);
   body.push('</table>');
 
   body.push(`<h2>${e(w.metrics)}</h2>`);

@@ -54,6 +54,9 @@ const EN = {
     limit: (value: string) => `the plan's limit: ${value}`,
   },
   headings: { outcome: 'Outcome', nextStep: 'Next step (the plan)', reasons: 'Why', criterion: 'Criterion' },
+  /** F2 and F4's cell of the record table: they are meant to stop until reconnect(). */
+  asPlanned: (back: number, n: number, byItself: number) =>
+    `as planned: ${n - byItself}/${n} stopped for the user, ${back}/${n} back after reconnect()${byItself ? `, ${byItself} by itself` : ''}`,
 };
 
 export type Words = typeof EN;
@@ -110,6 +113,8 @@ const KO: Words = {
     limit: (value: string) => `계획의 한도: ${value}`,
   },
   headings: { outcome: '판정', nextStep: '다음 단계 (계획)', reasons: '근거', criterion: '기준' },
+  asPlanned: (back: number, n: number, byItself: number) =>
+    `계획대로: ${n - byItself}/${n} 사용자 조치 대기, reconnect() 후 ${back}/${n} 복귀${byItself ? `, ${byItself}개 자동 복귀` : ''}`,
 };
 
 export function words(lang: Lang): Words {

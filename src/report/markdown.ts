@@ -38,7 +38,7 @@ export function renderMarkdown(report: Report, lang: Lang): string {
   out.push(`## ${w.recordTable}`, '');
   out.push(`| ${w.columns.join(' | ')} |`);
   out.push(`|${w.columns.map((_, i) => ([2, 7].includes(i) ? '---:' : '---')).join('|')}|`);
-  for (const row of recordRows(report)) out.push(`| ${row.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`);
+  for (const row of recordRows(report, lang)) out.push(`| ${row.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`);
   out.push('');
 
   out.push(`## ${w.metrics}`, '');

@@ -1,10 +1,12 @@
 /** The plan's data record table as rows of cells, shared by the markdown and HTML renderers. */
 import { INTERRUPT_LABELS } from '../metrics/compute.js';
-import type { ScenarioId } from '../scenarios/index.js';
+import { SCENARIOS, type ScenarioId } from '../scenarios/index.js';
 import { dur, num } from './format.js';
+import { type Lang, words } from './i18n.js';
 import type { Report, ReportRun } from './model.js';
 
-export function recordRows(report: Report): string[][] {
+export function recordRows(report: Report, lang: Lang = 'en'): string[][] {
+  const w = words(lang);
   const rows: string[][] = [];
   for (const run of report.runs) {
     const common = (interrupt: string, xy: string, p: string, notes: string[]) => [
@@ -28,10 +30,13 @@ export function recordRows(report: Report): string[][] {
       const label =
         run.interrupt === 'timeline' || run.interrupt.startsWith('F') ? `${i.scenario} ${INTERRUPT_LABELS[i.scenario as ScenarioId]}` : run.interrupt;
       const notes: string[] = [];
-      if (i.manual > 0) notes.push(`${i.manual} needed reconnect() (by design)`);
+      // F2 and F4 are meant to stop until the user acts: shown against that, not as 0/10 reconnects.
+      const planned = SCENARIOS[i.scenario as ScenarioId]?.endsInUserAction === true;
+      if (!planned && i.manual > 0) notes.push(`${i.manual} needed reconnect()`);
       if (i.recovered > i.recoveredWithin) notes.push(`${i.recovered - i.recoveredWithin} slower than the bound`);
       notes.push(`detection p50 ${num(i.detectionP50S)} s`);
-      rows.push(common(label, `${i.recovered}/${i.interrupted}`, `${num(i.p50S)} / ${num(i.p95S)}`, notes));
+      const xy = planned ? w.asPlanned(i.manual, i.interrupted, i.recovered) : `${i.recovered}/${i.interrupted}`;
+      rows.push(common(label, xy, `${num(i.p50S)} / ${num(i.p95S)}`, notes));
     }
   }
   return rows;

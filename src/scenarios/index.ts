@@ -25,16 +25,22 @@ export interface Scenario {
   steps: ScenarioStep[];
   /** Call reconnect() on sessions left in manual_reconnect_required once the faults have healed. */
   manualReconnect: boolean;
+  /**
+   * The plan expects the sessions to stop until the user acts (F2: manual_reconnect_required, F4:
+   * auth_failed), so the record table shows them against that, not as failed reconnects.
+   */
+  endsInUserAction: boolean;
 }
 
 export const SCENARIOS: Record<ScenarioId, Scenario> = {
-  F0: { id: 'F0', title: 'no fault', expect: 'sessions stay ready', steps: [], manualReconnect: false },
+  F0: { id: 'F0', title: 'no fault', expect: 'sessions stay ready', steps: [], manualReconnect: false, endsInUserAction: false },
   F1: {
     id: 'F1',
     title: 'short network drop (7 s stall)',
     expect: 'sessions degrade and recover by themselves within 15 s, shells kept',
     steps: [{ fault: 'stall', durationMs: 7_000, on: 'all' }],
     manualReconnect: false,
+    endsInUserAction: false,
   },
   F2: {
     id: 'F2',
@@ -42,6 +48,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     expect: 'retries spend the 20 s budget, then manual_reconnect_required until reconnect()',
     steps: [{ fault: 'cut', durationMs: 35_000, on: 'all' }],
     manualReconnect: true,
+    endsInUserAction: true,
   },
   F3: {
     id: 'F3',
@@ -49,6 +56,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     expect: 'noticed at once with cause server; every session returns by itself',
     steps: [{ fault: 'restart', durationMs: 3_000, on: 'all' }],
     manualReconnect: false,
+    endsInUserAction: false,
   },
   F4: {
     id: 'F4',
@@ -59,6 +67,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
       { fault: 'reset', durationMs: 200, on: 'one' },
     ],
     manualReconnect: false,
+    endsInUserAction: true,
   },
   F5: {
     id: 'F5',
@@ -66,6 +75,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     expect: 'every session returns; reconnects are spread by jitter and capped per target',
     steps: [{ fault: 'cut', durationMs: 5_000, on: 'all' }],
     manualReconnect: false,
+    endsInUserAction: false,
   },
 };
 

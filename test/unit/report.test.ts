@@ -57,6 +57,8 @@ describe('reports', () => {
     );
     expect(md).toContain('| r1-rust | A | 3 | 2m | F5 Many sessions drop at once | 3/3 | 3.0 / 22.0 | 0 |');
     expect(md).toContain('**Partial success**');
+    // F4 is meant to stop until the user acts: its row says so instead of reading as 0/1 reconnects
+    expect(md).toContain('| r1-rust | A | 3 | 2m | F4 Authentication failure | as planned: 1/1 stopped for the user, 1/1 back after reconnect() |');
     golden('report.md', md);
   });
 
