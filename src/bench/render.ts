@@ -253,8 +253,6 @@ export function renderCompareMarkdown(c: Comparison): string {
   return out.join('\n');
 }
 
-const COLORS = CORE_COLORS;
-
 /** Horizontal bars of each contender's median, with its 95% interval as an error bar. */
 function bars(title: string, unit: string, values: [Contender, Interval | undefined][]): string {
   const vs = values.filter((v): v is [Contender, Interval] => v[1] !== undefined && Number.isFinite(v[1].estimate));
@@ -268,7 +266,7 @@ function bars(title: string, unit: string, values: [Contender, Interval | undefi
           ? `<path d="M${x(v.lo).toFixed(1)} ${y + 9}H${x(v.hi).toFixed(1)}M${x(v.lo).toFixed(1)} ${y + 3}v12M${x(v.hi).toFixed(1)} ${y + 3}v12" stroke="#212529" stroke-width="1.2" fill="none"/>`
           : '';
       const label = v.n >= 2 ? `${f(v.estimate)} [${f(v.lo)}-${Number.isFinite(v.hi) ? f(v.hi) : 'inf'}] ${unit}` : `${f(v.estimate)} ${unit}`;
-      return `<rect x="120" y="${y}" width="${(x(v.estimate) - 120).toFixed(1)}" height="18" fill="${COLORS[k]}" opacity="0.85"/>${err}<text x="112" y="${y + 14}" text-anchor="end">${e(k)}</text><text x="${(Math.max(x(v.estimate), x(Number.isFinite(v.hi) ? v.hi : v.estimate)) + 8).toFixed(1)}" y="${y + 14}">${e(label)}</text>`;
+      return `<rect x="120" y="${y}" width="${(x(v.estimate) - 120).toFixed(1)}" height="18" fill="${CORE_COLORS[k]}" opacity="0.85"/>${err}<text x="112" y="${y + 14}" text-anchor="end">${e(k)}</text><text x="${(Math.max(x(v.estimate), x(Number.isFinite(v.hi) ? v.hi : v.estimate)) + 8).toFixed(1)}" y="${y + 14}">${e(label)}</text>`;
     })
     .join('');
   return `<figure><figcaption>${e(title)} (lower is better; bar: median, whisker: 95% interval)</figcaption><svg viewBox="0 0 860 ${20 + vs.length * 26}" role="img" aria-label="${e(title)}">${rows}</svg></figure>`;
@@ -322,14 +320,17 @@ function crossover(c: Comparison, title: string, figure: 'cpuPct' | 'rssMb', per
       const d = p.map((q, i) => `${i ? 'L' : 'M'}${lx(q.n).toFixed(1)} ${ly(q.v).toFixed(1)}`).join('');
       const whiskers = p
         .filter((q) => q.lo !== undefined && q.hi !== undefined)
-        .map((q) => `<path d="M${lx(q.n).toFixed(1)} ${ly(q.lo!).toFixed(1)}V${ly(q.hi!).toFixed(1)}" stroke="${COLORS[k]}" stroke-width="1.2"/>`)
+        .map((q) => `<path d="M${lx(q.n).toFixed(1)} ${ly(q.lo!).toFixed(1)}V${ly(q.hi!).toFixed(1)}" stroke="${CORE_COLORS[k]}" stroke-width="1.2"/>`)
         .join('');
-      const dots = p.map((q) => `<circle cx="${lx(q.n).toFixed(1)}" cy="${ly(q.v).toFixed(1)}" r="3" fill="${COLORS[k]}"/>`).join('');
-      return `<path d="${d}" stroke="${COLORS[k]}" stroke-width="2" fill="none"/>${whiskers}${dots}`;
+      const dots = p.map((q) => `<circle cx="${lx(q.n).toFixed(1)}" cy="${ly(q.v).toFixed(1)}" r="3" fill="${CORE_COLORS[k]}"/>`).join('');
+      return `<path d="${d}" stroke="${CORE_COLORS[k]}" stroke-width="2" fill="none"/>${whiskers}${dots}`;
     })
     .join('');
   const legend = cores
-    .map((k, i) => `<rect x="${x1 + 14}" y="${30 + i * 18}" width="12" height="12" fill="${COLORS[k]}"/><text x="${x1 + 32}" y="${40 + i * 18}">${e(k)}</text>`)
+    .map(
+      (k, i) =>
+        `<rect x="${x1 + 14}" y="${30 + i * 18}" width="12" height="12" fill="${CORE_COLORS[k]}"/><text x="${x1 + 32}" y="${40 + i * 18}">${e(k)}</text>`,
+    )
     .join('');
   return `<figure><figcaption>${e(title)} (${e(unit)}; lower is better; both axes on a log scale)</figcaption><svg viewBox="0 0 820 235" role="img" aria-label="${e(title)}">${grid}${lines}${legend}</svg></figure>`;
 }

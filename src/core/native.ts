@@ -13,8 +13,3 @@ export function native(): Addon {
   addon ??= createRequire(import.meta.url)('../../index.js') as Addon;
   return addon;
 }
-
-/** Whether this process has loaded the addon. */
-export function nativeLoaded(): boolean {
-  return addon !== undefined;
-}

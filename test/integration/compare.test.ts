@@ -16,23 +16,12 @@ function compare(args: string[]): Promise<{ code: unknown; out: string; err: str
   return new Promise((r) => child.on('exit', (code) => r({ code, out, err })));
 }
 
+/** A reduced bench:compare: quick, one scale size, a 20 MB transfer, 8 s phases, into `dir`. */
+const reduced = (dir: string, ...more: string[]) => [...more, '--quick', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir];
+
 it('bench:compare --quick on a reduced size prints six sections and writes compare.json, .md and .html', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
-  const { code, out, err } = await compare([
-    '--quick',
-    '--trials',
-    '2',
-    '--budget',
-    '60s',
-    '--scale',
-    '10',
-    '--bulk',
-    '20MB',
-    '--duration',
-    '8s',
-    '--out',
-    dir,
-  ]);
+  const { code, out, err } = await compare(reduced(dir, '--trials', '2', '--budget', '60s'));
   expect(code, err).toBe(0);
   for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '5. Scale', '6. Boundary cost', 'Decision summary']) expect(out).toContain(s);
   const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
@@ -67,23 +56,7 @@ it.skipIf(noSshd)(
   'bench:compare --target openssh runs every section against sshd on loopback and says so',
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-ossh-'));
-    const { code, err } = await compare([
-      '--target',
-      'openssh',
-      '--quick',
-      '--trials',
-      '1',
-      '--budget',
-      '40s',
-      '--scale',
-      '10',
-      '--bulk',
-      '20MB',
-      '--duration',
-      '8s',
-      '--out',
-      dir,
-    ]);
+    const { code, err } = await compare(reduced(dir, '--target', 'openssh', '--trials', '1', '--budget', '40s'));
     expect(code, err).toBe(0);
     expect(err).toContain('target: openssh');
     const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));

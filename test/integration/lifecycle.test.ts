@@ -9,15 +9,21 @@ import { EmbeddedLab } from '../../src/lab/embedded.js';
 import { LabProcess } from '../../src/lab/process.js';
 import { CORES, runNode as run } from '../helpers.js';
 
-describe('a closed pool leaves no handle behind', () => {
-  let lab: EmbeddedLab;
-  let infoPath: string;
+/** An embedded lab for the enclosing describe block, its target written to a file a child process reads. */
+function labInfoFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-life-'));
+  const path = join(dir, 'target.json');
+  let lab: EmbeddedLab | undefined;
   beforeAll(async () => {
     lab = await EmbeddedLab.start();
-    infoPath = join(lab.dir, 'target.json');
-    writeFileSync(infoPath, JSON.stringify(lab.info));
+    writeFileSync(path, JSON.stringify(lab.info));
   });
-  afterAll(() => lab.stop());
+  afterAll(() => lab?.stop());
+  return path;
+}
+
+describe('a closed pool leaves no handle behind', () => {
+  const infoPath = labInfoFile();
 
   for (const core of CORES) {
     it(`${core}: the process exits by itself after pool.close()`, async () => {
@@ -37,14 +43,7 @@ describe('a closed pool leaves no handle behind', () => {
 });
 
 describe('the Rust addon loads only when a rust pool needs it', () => {
-  let lab: EmbeddedLab;
-  let infoPath: string;
-  beforeAll(async () => {
-    lab = await EmbeddedLab.start();
-    infoPath = join(lab.dir, 'target.json');
-    writeFileSync(infoPath, JSON.stringify(lab.info));
-  });
-  afterAll(() => lab.stop());
+  const infoPath = labInfoFile();
 
   it('importing the package and using the ssh2 core leave it unloaded; the first rust pool loads it', async () => {
     const r = await run(['test/fixtures/lazy-addon.mjs', infoPath], 20_000);
