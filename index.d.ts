@@ -9,21 +9,6 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-export declare class NativeLabServer {
-  get host(): string
-  get port(): number
-  get hostFingerprint(): string
-  get hostPublicKey(): string
-  /** New connections are refused until `resumeListening`. */
-  stopListening(): void
-  resumeListening(): Promise<void>
-  /** Ends every live connection as a dying server would; returns how many. */
-  killConnections(): number
-  stop(): void
-  setAuthRevoked(revoked: boolean): void
-  stats(): BindingLabStats
-}
-
 export declare class NativePool {
   /**
    * `onEvents` receives, in order and in batches (one call per wake-up of the JS thread),
@@ -34,24 +19,6 @@ export declare class NativePool {
   createSession(options: BindingSessionOptions, sink: number): NativeSession
   get openSessions(): number
   closeAll(): Promise<void>
-}
-
-export declare class NativeRoute {
-  get port(): number
-  /** Live connections in mode `from` (any, when absent) switch to `to`; returns how many. */
-  setExisting(from: string | undefined | null, to: string): number
-  /** The mode new connections start in. */
-  setNew(to: string): void
-  /** RST to every live connection, both sides; returns how many. */
-  resetExisting(): number
-  stopListening(): void
-  resumeListening(): Promise<void>
-  /** Added delay per forwarded chunk and a rate limit (bytes/s each way; absent: none). */
-  setShaping(latencyMs: number, rateBytesPerS?: number | undefined | null): void
-  /** New connections go to this target from now on (a server replaced behind the same address). */
-  setTarget(host: string, port: number): void
-  stats(): BindingRouteStats
-  close(): void
 }
 
 export declare class NativeSession {
@@ -150,42 +117,6 @@ export interface BindingHealthStep {
   nextLookMs: number
 }
 
-export interface BindingKeyPair {
-  /** OpenSSH private key text (encrypted when a passphrase was given). */
-  privateKey: string
-  /** authorized_keys line. */
-  publicKey: string
-  fingerprint: string
-}
-
-export interface BindingLabOptions {
-  host: string
-  /** 0 picks a free port; read it back from `port`. */
-  port: number
-  username: string
-  password?: string
-  /** authorized_keys lines. */
-  authorizedKeys: Array<string>
-  /** OpenSSH private key text; a new Ed25519 key when absent. */
-  hostKey?: string
-  authRejectionMs: number
-  windowBytes: number
-  maxPacketBytes: number
-}
-
-export interface BindingLabStats {
-  connectionsAccepted: number
-  connectionsActive: number
-  authSuccesses: number
-  authFailures: number
-  authAttemptsWhileRevoked: number
-  channelsOpened: number
-  channelsActive: number
-  bytesSent: number
-  unauthenticated: number
-  unauthenticatedPeak: number
-}
-
 export interface BindingPoolOptions {
   coalesceMs: number
   coalesceBytes: number
@@ -212,13 +143,6 @@ export interface BindingReconnectOptions {
   budgetMs: number
   attemptTimeoutMs: number
   gateTimeMs: number
-}
-
-export interface BindingRouteStats {
-  connectionsAccepted: number
-  connectionsActive: number
-  bytesToTarget: number
-  bytesFromTarget: number
 }
 
 /** A session's options, fully resolved by the TypeScript edge (no defaults here). */
@@ -275,25 +199,6 @@ export interface BindingStateEvent {
 
 export declare function boundaryStats(): BindingBoundaryStats
 
-/** Takes a Buffer and returns its length: the cost of passing bytes in. */
-export declare function bufferIn(data: Buffer): number
-
-/** Returns a new Buffer of `len` bytes: the cost of passing bytes out. */
-export declare function bufferOut(len: number): Buffer
-
-/**
- * Opens `blockBytes`-sized sealed blocks of `cipher` for about `seconds` on the calling thread
- * and returns how many bytes it opened; the caller times it with its own CPU clock.
- */
-export declare function cryptoFloor(cipher: string, blockBytes: number, seconds: number): number
-
-/**
- * Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`
- * chunks merged per crossing (1: every chunk crosses alone), from a runtime thread as channel
- * data does. Resolves once all are queued; JS counts what arrives.
- */
-export declare function emitChunks(count: number, size: number, batch: number, onChunk: ((arg: Buffer) => void)): Promise<void>
-
 /** Every error code of the Rust core with its failure cause. */
 export declare function errorCatalog(): Array<BindingErrorEntry>
 
@@ -317,23 +222,11 @@ export declare const enum EventKind {
   End = 7,
 }
 
-/** A new Ed25519 key pair for the lab and tests. */
-export declare function generateKeyPair(passphrase?: string | undefined | null): BindingKeyPair
-
 /**
  * The Rust core's health step over a table of looks: lets a test check both cores against one
  * shared table of cases (test/fixtures/health-steps.json).
  */
 export declare function healthSteps(policy: BindingHealthPolicy, looks: Array<BindingHealthLook>): Array<BindingHealthStep>
-
-/** Does nothing: the cost of one JS -> Rust call, for microbenchmarks. */
-export declare function noop(): void
-
-/** Starts an embedded lab server. */
-export declare function startLabServer(options: BindingLabOptions): Promise<NativeLabServer>
-
-/** A proxy route listening on `listenHost:listenPort` (0: a free port) and forwarding to the target. */
-export declare function startRoute(listenHost: string, listenPort: number, targetHost: string, targetPort: number): Promise<NativeRoute>
 
 /** Cipher names the Rust core accepts in `ciphers`. */
 export declare function supportedCiphers(): Array<string>

@@ -773,24 +773,14 @@ if (
   }
 }
 
-const { NativeLabServer, NativePool, NativeRoute, NativeSession, NativeShell, backoffDelays, boundaryStats, bufferIn, bufferOut, cryptoFloor, emitChunks, errorCatalog, EventKind, generateKeyPair, healthSteps, noop, startLabServer, startRoute, supportedCiphers } = nativeBinding
-export { NativeLabServer }
+const { NativePool, NativeSession, NativeShell, backoffDelays, boundaryStats, errorCatalog, EventKind, healthSteps, supportedCiphers } = nativeBinding
 export { NativePool }
-export { NativeRoute }
 export { NativeSession }
 export { NativeShell }
 export { backoffDelays }
 export { boundaryStats }
-export { bufferIn }
-export { bufferOut }
-export { cryptoFloor }
-export { emitChunks }
 export { errorCatalog }
 export { EventKind }
-export { generateKeyPair }
 export { healthSteps }
-export { noop }
-export { startLabServer }
-export { startRoute }
 export { supportedCiphers }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -4,7 +4,7 @@
  * per-call time. Round trips run against a lab in a process of its own.
  */
 import { Bench } from 'tinybench';
-import { bufferIn, bufferOut, emitChunks, noop } from '../index.js';
+import { bufferIn, bufferOut, emitChunks, noop } from '../lab-addon/index.js';
 import { createPool, sessionOptions, type Contender, type Session, type Shell } from '../src/index.js';
 import { LabProcess } from '../src/lab/process.js';
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the native addon (crates/ssh-core through `napi build`, which also writes the root
-// index.js / index.d.ts) and compiles the TypeScript to dist/. Runs on `npm install`.
+// Builds the two native addons through `napi build`: the core (crates/ssh-core, which also writes
+// the root index.js / index.d.ts) and the lab (crates/ssh-lab-napi, into lab-addon/), then
+// compiles the TypeScript to dist/. Runs on `npm install`.
 //   --native-only   skip TypeScript      --ts-only   skip the addon
 //   --debug         debug build of the addon (faster to compile, slower to run)
 import { spawnSync } from 'node:child_process';
@@ -34,10 +35,15 @@ if (!args.has('--ts-only')) {
     console.error('ssh-spike: @napi-rs/cli is missing; run `npm install` (dev dependencies included).');
     process.exit(1);
   }
-  const napiArgs = ['build', '--platform', '--esm', '-p', 'ssh-core', '--manifest-path', 'crates/ssh-core/Cargo.toml', '-o', '.'];
-  if (!args.has('--debug')) napiArgs.push('--release');
+  const profile = args.has('--debug') ? [] : ['--release'];
   console.error(`ssh-spike: building the Rust core (${args.has('--debug') ? 'debug' : 'release'}); a first build takes a few minutes`);
-  run(process.execPath, [napi, ...napiArgs], 'napi build');
+  // The core addon (what a library user loads): root index.js, index.d.ts, ssh-core.<platform>.node.
+  const core = ['build', '--platform', '--esm', '-p', 'ssh-core', '--manifest-path', 'crates/ssh-core/Cargo.toml', '-o', '.'];
+  run(process.execPath, [napi, ...core, ...profile], 'napi build of the core addon');
+  // The lab addon (lab server, fault proxy, key generation, benchmark hooks): lab-addon/.
+  const lab = ['build', '--platform', '--esm', '-p', 'ssh-lab-napi', '--manifest-path', 'crates/ssh-lab-napi/Cargo.toml'];
+  lab.push('--package-json-path', 'crates/ssh-lab-napi/package.json', '-o', 'lab-addon', '--js', 'index.js', '--dts', 'index.d.ts');
+  run(process.execPath, [napi, ...lab, ...profile], 'napi build of the lab addon');
 }
 
 if (!args.has('--native-only')) {

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Shell } from '../core/contract.js';
 import { loadPool } from '../core/load.js';
-import { native } from '../core/native.js';
+import { labAddon } from '../lab/addon.js';
 import { Latency } from '../metrics/histogram.js';
 import type { BenchReply, BenchTask, BulkResult, FloorResult, LatencyResult } from './protocol.js';
 
@@ -103,7 +103,7 @@ export async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Pr
 /** The cipher alone, in this process: the addon opens sealed blocks with aws-lc (the library
  * russh uses), one copy and one AEAD open per block, timed here with this process's CPU clock. */
 export async function floor(task: Extract<BenchTask, { kind: 'floor' }>): Promise<FloorResult> {
-  const { cryptoFloor } = native();
+  const { cryptoFloor } = labAddon();
   const result: FloorResult = { blockBytes: task.blockBytes, ciphers: {} };
   for (const cipher of task.ciphers) {
     cryptoFloor(cipher, task.blockBytes, 0.1); // warm up

@@ -5,8 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BindingLabStats, NativeLabServer } from '../../index.js';
-import { native } from '../core/native.js';
+import type { BindingLabStats, NativeLabServer } from '../../lab-addon/index.js';
+import { labAddon } from './addon.js';
 import { fromNativeError } from '../core/errors.js';
 import { randomSecret, writeClientKeys, writeKnownHosts } from './keys.js';
 import type { TargetControl } from './faults/types.js';
@@ -63,7 +63,7 @@ export class EmbeddedLab implements TargetControl {
     const password = randomSecret();
     let server: NativeLabServer;
     try {
-      server = await native().startLabServer({
+      server = await labAddon().startLabServer({
         host,
         port: options.port ?? 0,
         username,

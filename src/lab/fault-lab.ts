@@ -3,8 +3,8 @@
  * hit one, some or all sessions) and the faults applied to them, each healed by itself after its
  * window and logged with timestamps.
  */
-import type { NativeRoute } from '../../index.js';
-import { native } from '../core/native.js';
+import type { NativeRoute } from '../../lab-addon/index.js';
+import { labAddon } from './addon.js';
 import { FAULTS, type FaultName, type FaultParams, type RouteControl, type TargetControl } from './faults/index.js';
 import type { TargetInfo } from './target.js';
 
@@ -70,7 +70,7 @@ export class FaultLab {
 
   /** A new proxy route to `target`; give each session its own. */
   async route(target: LabTarget): Promise<Routed> {
-    const route = await native().startRoute('127.0.0.1', 0, target.info.host, target.info.port);
+    const route = await labAddon().startRoute('127.0.0.1', 0, target.info.host, target.info.port);
     const id = `r${this.#nextRoute++}`;
     this.#routes.set(id, new Route(id, route, target));
     return { routeId: id, info: { ...target.info, host: '127.0.0.1', port: route.port }, target };

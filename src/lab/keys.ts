@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { native } from '../core/native.js';
+import { labAddon } from './addon.js';
 
 export interface ClientKeys {
   privateKeyPath: string;
@@ -18,7 +18,7 @@ export function randomSecret(): string {
 
 /** Writes an unencrypted and an encrypted client key (mode 0600) into `dir`. */
 export function writeClientKeys(dir: string): ClientKeys {
-  const { generateKeyPair } = native();
+  const { generateKeyPair } = labAddon();
   const plain = generateKeyPair();
   const passphrase = randomSecret();
   const encrypted = generateKeyPair(passphrase);

@@ -1,7 +1,7 @@
 /** Runs the embedded lab in a process of its own, so its CPU never counts against a client. */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BindingLabStats } from '../../index.js';
+import type { BindingLabStats } from '../../lab-addon/index.js';
 import type { LabChildOptions, LabRequest, LabTargetSpec } from './child.js';
 import type { FaultRecord } from './fault-lab.js';
 import type { FaultName, FaultParams } from './faults/index.js';

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { native } from '../core/native.js';
+import { labAddon } from './addon.js';
 import { randomSecret, writeClientKeys, writeKnownHosts } from './keys.js';
 import type { TargetControl } from './faults/types.js';
 import type { TargetInfo } from './target.js';
@@ -164,7 +164,7 @@ export class SshdTarget implements TargetControl {
     mkdirSync(join(dir, 'bin'), { recursive: true });
     // The login user must reach bin/ and authorized_keys; private keys stay 0600.
     chmodSync(dir, 0o755);
-    const hostKey = native().generateKeyPair();
+    const hostKey = labAddon().generateKeyPair();
     const hostKeyPath = join(dir, 'host_ed25519');
     writeFileSync(hostKeyPath, hostKey.privateKey, { mode: 0o600 });
     const keys = writeClientKeys(dir);

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
-import { generateKeyPair } from '../../index.js';
+import { generateKeyPair } from '../../lab-addon/index.js';
 import type { SessionOptions } from '../../src/core/contract.js';
 
 const { Server } = ssh2;

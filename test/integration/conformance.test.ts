@@ -62,7 +62,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('a key the server does not know is AUTH_FAILED', async () => {
-          const { generateKeyPair } = await import('../../index.js');
+          const { generateKeyPair } = await import('../../lab-addon/index.js');
           const stranger = generateKeyPair().privateKey;
           const opts: SessionOptions = { ...sessionOptions(t), privateKey: stranger };
           delete opts.privateKeyPath;
@@ -71,7 +71,7 @@ for (const kind of ['embedded', 'openssh'] as const) {
         });
 
         it('a changed host key is HOST_KEY_MISMATCH', async () => {
-          const { generateKeyPair } = await import('../../index.js');
+          const { generateKeyPair } = await import('../../lab-addon/index.js');
           const other = generateKeyPair().fingerprint;
           const session = pool().createSession({ ...sessionOptions(t), hostKey: { policy: 'fingerprint', fingerprint: other } });
           const err = await rejection(session.connect());

@@ -5,10 +5,7 @@
 
 mod chunk;
 mod client;
-mod floor;
-mod lab;
 mod outbox;
-mod proxy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -187,42 +184,4 @@ pub fn health_steps(policy: BindingHealthPolicy, looks: Vec<BindingHealthLook>) 
             }
         })
         .collect()
-}
-
-/// Microbenchmark of the data path: hands `count` chunks of `size` bytes to `onChunk`, `batch`
-/// chunks merged per crossing (1: every chunk crosses alone), from a runtime thread as channel
-/// data does. Resolves once all are queued; JS counts what arrives.
-#[napi]
-pub async fn emit_chunks(
-    count: u32,
-    size: u32,
-    batch: u32,
-    on_chunk: ThreadsafeFunction<Buffer, (), Buffer, Status, false, true>,
-) -> Result<()> {
-    let batch = batch.max(1);
-    let mut left = count;
-    while left > 0 {
-        let n = left.min(batch);
-        let chunk = vec![b'x'; (n * size) as usize];
-        count_crossing(chunk.len());
-        on_chunk.call(Buffer::from(chunk), napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking);
-        left -= n;
-    }
-    Ok(())
-}
-
-/// Does nothing: the cost of one JS -> Rust call, for microbenchmarks.
-#[napi]
-pub fn noop() {}
-
-/// Takes a Buffer and returns its length: the cost of passing bytes in.
-#[napi]
-pub fn buffer_in(data: Buffer) -> u32 {
-    data.len() as u32
-}
-
-/// Returns a new Buffer of `len` bytes: the cost of passing bytes out.
-#[napi]
-pub fn buffer_out(len: u32) -> Buffer {
-    Buffer::from(vec![0u8; len as usize])
 }

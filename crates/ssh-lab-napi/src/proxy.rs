@@ -7,7 +7,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use ssh_lab::proxy::{LinkMode, Route, Shaping};
 
-use super::bad_option;
+use crate::bad_option;
 
 fn mode(name: &str) -> Result<LinkMode> {
     match name {

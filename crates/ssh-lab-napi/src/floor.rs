@@ -9,7 +9,7 @@ use aws_lc_rs::aead::{self, chacha20_poly1305_openssh as openssh, Aad, LessSafeK
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::bad_option;
+use crate::bad_option;
 
 enum Opener {
     Gcm(LessSafeKey, Vec<u8>),

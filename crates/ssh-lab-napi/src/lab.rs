@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use ssh_lab::{keys, LabConfig, LabServer};
 
-use super::bad_option;
+use crate::bad_option;
 
 #[napi(object)]
 pub struct BindingLabOptions {
