@@ -113,9 +113,13 @@ export const FAST_POLICY: Partial<SessionOptions> = {
 };
 
 /** Runs `node args...` to its end (SIGKILL after `timeoutMs`): exit code, stdout, stderr, duration. */
-export function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+export function runNode(
+  args: string[],
+  timeoutMs: number,
+  where: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...where });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
