@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PLAN_DEFAULTS } from '../core/defaults.js';
 import type { Contender } from '../core/errors.js';
-import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
+import { parseDuration, parseIntArg, UsageError } from '../util/args.js';
 import { parseFaultMode, parseTarget } from '../runner/options.js';
 import { sshdUnavailableReason } from '../lab/sshd.js';
 import { perfUnavailable } from './attribute.js';

@@ -21,7 +21,7 @@ import { figure as fmt } from '../report/format.js';
 import { detectGraceMs } from '../report/model.js';
 import { inventorySessionOptions } from '../runner/inventory.js';
 import { describeTarget, type FaultMode, type SpikeOptions, type TargetChoice } from '../runner/options.js';
-import type { RunRecord } from '../runner/record.js';
+import type { RunRecord } from '../record/record.js';
 import { runOne } from '../runner/run.js';
 import type { RunPlan } from '../runner/timeline.js';
 import { compressedPolicy, SCENARIOS, type ScenarioId } from '../scenarios/index.js';

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../cli/args.js';
+import { parseDuration } from '../util/args.js';
 import { LabProcess } from '../lab/process.js';
 import { POLL_COMMAND, sessionOptions, streamCommand } from '../lab/target.js';
 import { loadPool } from '../core/load.js';

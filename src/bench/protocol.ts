@@ -1,7 +1,7 @@
 /** Messages to and from the bench worker (throughput and latency tasks). */
 import type { SessionOptions } from '../core/contract.js';
 import type { Contender } from '../core/errors.js';
-import type { LatencySummary } from '../runner/record.js';
+import type { LatencySummary } from '../record/record.js';
 
 export type BenchTask =
   /** `bytes` of exec output, or with `bytes: null`, as much as the core moves in about `seconds`. */

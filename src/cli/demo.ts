@@ -7,7 +7,7 @@ import { FaultLab, type LabTarget, type Routed } from '../lab/fault-lab.js';
 import { SshdTarget } from '../lab/sshd.js';
 import { sessionOptions } from '../lab/target.js';
 import { compress, compressedPolicy, isScenarioId, SCENARIOS, type Scenario, type ScenarioId } from '../scenarios/index.js';
-import { parseIntArg, UsageError } from './args.js';
+import { parseIntArg, UsageError } from '../util/args.js';
 
 export const DEMO_USAGE = `ssh-spike demo [--core rust|ssh2] [--scenario F1..F5|all] [--target embedded|openssh]
               [--sessions 3] [--fast]

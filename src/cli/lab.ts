@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedLab } from '../lab/embedded.js';
-import { formatDuration, parseDuration, parseIntArg } from './args.js';
+import { formatDuration, parseDuration, parseIntArg } from '../util/args.js';
 
 export const LAB_USAGE = `ssh-spike lab [--dir DIR] [--host 127.0.0.1] [--port 0] [--duration 60m]
 

@@ -1,6 +1,6 @@
 /** The `ssh-spike` command. Argument parsing and progress only; the work lives in the modules. */
 import { readFileSync } from 'node:fs';
-import { UsageError } from './args.js';
+import { UsageError } from '../util/args.js';
 import { DEMO_USAGE, demoCommand } from './demo.js';
 import { LAB_USAGE, labCommand } from './lab.js';
 import { SPIKE_USAGE, spikeCommand } from './spike.js';

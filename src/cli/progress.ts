@@ -4,7 +4,7 @@
  * line redrawn in place never wraps (a wrapped line scrolls a new one every second).
  */
 import type { Progress } from '../runner/run.js';
-import { formatDuration } from './args.js';
+import { formatDuration } from '../util/args.js';
 
 const BAR_MAX = 20;
 const BAR_MIN = 5;

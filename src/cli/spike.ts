@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseSpikeArgs, SPIKE_USAGE } from '../runner/options.js';
 import { runSpike } from '../runner/spike.js';
 import { words } from '../report/i18n.js';
-import { formatDuration } from './args.js';
+import { formatDuration } from '../util/args.js';
 import { progressLine } from './progress.js';
 
 export { SPIKE_USAGE };

@@ -52,7 +52,10 @@ export function loadRusshNapi(): RnModule {
     try {
       loaded = createRequire(import.meta.url)('russh') as RnModule;
     } catch (err) {
-      throw new SshError('BAD_OPTION', `the russh-napi contender needs the npm package 'russh', a dev dependency of ssh-spike (npm install --save-dev russh@0.1.38): ${(err as Error).message}`);
+      throw new SshError(
+        'BAD_OPTION',
+        `the russh-napi contender needs the npm package 'russh', a dev dependency of ssh-spike (npm install --save-dev russh@0.1.38): ${(err as Error).message}`,
+      );
     }
   }
   return loaded;

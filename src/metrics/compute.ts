@@ -11,7 +11,7 @@
  */
 import type { FailureCause } from '../core/errors.js';
 import type { SessionState } from '../core/contract.js';
-import type { RunEvent, RunRecord } from '../runner/record.js';
+import type { RunEvent, RunRecord } from '../record/record.js';
 import type { ScenarioId } from '../scenarios/index.js';
 import { lengthOutside, mean, quantile, slope } from './stats.js';
 

@@ -1,6 +1,6 @@
 /** HDR latency histograms (microsecond resolution) with coordinated-omission correction for paced probes. */
 import hdr from 'hdr-histogram-js';
-import type { LatencySummary } from '../runner/record.js';
+import type { LatencySummary } from '../record/record.js';
 
 export class Latency {
   #h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });

@@ -2,7 +2,7 @@
  * The plan's success criteria and decision table, applied to computed metrics. Nothing here is
  * hand-written per run: each tick and each verdict comes from a rule below.
  */
-import type { Criteria } from '../runner/record.js';
+import type { Criteria } from '../record/record.js';
 import type { RunMetrics } from './compute.js';
 
 export type Tick = 'pass' | 'fail' | 'not-measured';

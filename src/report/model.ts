@@ -6,7 +6,7 @@ import { POOL_DEFAULTS, RECONNECT_DEFAULTS, SESSION_DEFAULTS } from '../core/def
 import type { FailureCause } from '../core/errors.js';
 import { computeRun, type InterruptResult, type RunMetrics } from '../metrics/compute.js';
 import { judge, type Judged, type Outcome } from '../metrics/verdict.js';
-import type { Criteria, LatencySummary, RunRecord } from '../runner/record.js';
+import type { Criteria, LatencySummary, RunRecord } from '../record/record.js';
 
 export const REPORT_SCHEMA = 'ssh-spike/report@1';
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { UsageError } from '../cli/args.js';
+import { UsageError } from '../util/args.js';
 import type { SessionOptions } from '../core/contract.js';
 
 export interface InventoryHost {

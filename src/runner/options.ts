@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { PLAN_DEFAULTS } from '../core/defaults.js';
 import type { CoreName } from '../core/errors.js';
 import { isScenarioId, type ScenarioId } from '../scenarios/index.js';
-import { parseDuration, parseIntArg, UsageError } from '../cli/args.js';
+import { parseDuration, parseIntArg, UsageError } from '../util/args.js';
 import { KERNEL_MAX_HOSTS, kernelModeUnavailable } from '../lab/netns.js';
 import { readInventory, type Inventory } from './inventory.js';
 import type { Workloads } from './protocol.js';
-import type { Criteria, Load, Topology } from './record.js';
+import type { Criteria, Load, Topology } from '../record/record.js';
 
 export type TargetChoice = { kind: 'embedded' } | { kind: 'openssh' } | { kind: 'inventory'; path: string; inventory: Inventory };
 

@@ -2,7 +2,7 @@
 import type { SessionOptions } from '../core/contract.js';
 import type { Contender } from '../core/errors.js';
 import type { PoolOptions } from '../core/options.js';
-import type { LatencySummary, Load, RunEvent, Sample } from './record.js';
+import type { LatencySummary, Load, RunEvent, Sample } from '../record/record.js';
 
 export interface WorkerSession {
   id: string;
@@ -33,7 +33,7 @@ export interface WorkerStart {
   echoIntervalMs: number;
   /** How many sessions may connect at once at the start. */
   connectConcurrency: number;
-  /** The workload floor: the server's byte streams replayed into the workload, no SSH (bench/replay.ts). */
+  /** The workload floor: the server's byte streams replayed into the workload, no SSH (workload/replay.ts). */
   replay?: boolean;
 }
 

@@ -16,7 +16,7 @@ import { SCENARIOS } from '../scenarios/index.js';
 import { inventorySessionOptions } from './inventory.js';
 import type { SpikeOptions } from './options.js';
 import type { FromWorker, ToWorker, WorkerFinal, WorkerSession } from './protocol.js';
-import type { FaultWindow, RunEvent, RunRecord, Sample } from './record.js';
+import type { FaultWindow, RunEvent, RunRecord, Sample } from '../record/record.js';
 import type { RunPlan } from './timeline.js';
 
 export interface RunConfig {

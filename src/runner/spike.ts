@@ -5,7 +5,7 @@ import { buildReport, type Report } from '../report/model.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { describeTarget, type SpikeOptions } from './options.js';
-import type { RunRecord } from './record.js';
+import type { RunRecord } from '../record/record.js';
 import { type Progress, runOne } from './run.js';
 import { planRuns } from './timeline.js';
 

@@ -11,7 +11,7 @@ import { native } from '../core/native.js';
 import { Latency } from '../metrics/histogram.js';
 import { SeqChecker } from '../workload/seq.js';
 import type { FromWorker, ToWorker, WorkerFinal, WorkerStart } from './protocol.js';
-import type { RunEvent, Sample } from './record.js';
+import type { RunEvent, Sample } from '../record/record.js';
 
 const send = (m: FromWorker) => process.send?.(m);
 const ECHO_CHAR = 'Z';
@@ -53,7 +53,7 @@ interface Tracked {
 
 async function run(cfg: WorkerStart): Promise<void> {
   t0 = performance.now();
-  const pool = cfg.replay ? new (await import('../bench/replay.js')).ReplayPool(cfg.load) : await loadPool(cfg.core, cfg.pool);
+  const pool = cfg.replay ? new (await import('../workload/replay.js')).ReplayPool(cfg.load) : await loadPool(cfg.core, cfg.pool);
   const crossings = await boundaryCounter(cfg);
   const execLatency = new Latency(cfg.execPollIntervalMs);
   const echoLatency = new Latency(cfg.echoIntervalMs);

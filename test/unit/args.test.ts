@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, UsageError } from '../../src/cli/args.js';
+import { formatDuration, parseDuration, UsageError } from '../../src/util/args.js';
 
 describe('durations', () => {
   it('reads the forms the plan and the CLI use', () => {

@@ -25,8 +25,8 @@ import type {
 } from '../core/contract.js';
 import { TypedEmitter } from '../core/emitter.js';
 import { SshError } from '../core/errors.js';
-import type { Load } from '../runner/record.js';
-import { SEQ_LINE_BYTES } from '../workload/seq.js';
+import type { Load } from '../record/record.js';
+import { SEQ_LINE_BYTES } from './seq.js';
 
 /** The lab's schedules (crates/ssh-lab seqstream.rs): tick period and lines per tick. */
 const SCHEDULE: Record<Load, { periodMs: number; lines: number }> = {
