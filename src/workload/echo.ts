@@ -1,0 +1,81 @@
+/**
+ * The keystroke echo workload: one character typed into a session's echo shell, the time to its
+ * echo recorded, then erased. Each session is typed into every interval, the sessions taking turns
+ * spread over it (as exec polling is), the way one person types into one terminal at a time: ten
+ * keystrokes landing at the same instant would time each other's queue.
+ */
+import type { Shell } from '../core/contract.js';
+import { Latency } from '../metrics/histogram.js';
+
+const ECHO_CHAR = 'Z';
+/** Echo times kept per sample for the phase figures; the histogram has them all. */
+const SINCE_CAP = 1_000;
+
+export interface EchoTerminal {
+  shell: Shell;
+  /** When the key in flight was typed (performance.now()), if one is. */
+  sentAt?: number;
+}
+
+export class EchoWorkload {
+  readonly latency: Latency;
+  readonly #intervalMs: number;
+  #since: number[] = [];
+
+  constructor(intervalMs: number) {
+    this.#intervalMs = intervalMs;
+    this.latency = new Latency(intervalMs);
+  }
+
+  /** Watches a session's echo shell; `onReopen` runs after each reopen. */
+  attach(shell: Shell, onReopen: () => void): EchoTerminal {
+    const term: EchoTerminal = { shell };
+    shell.on('data', (c) => {
+      if (term.sentAt !== undefined && c.includes(ECHO_CHAR)) {
+        const ms = performance.now() - term.sentAt;
+        this.latency.record(ms);
+        if (this.#since.length < SINCE_CAP) this.#since.push(Math.round(ms * 1000) / 1000);
+        term.sentAt = undefined;
+        try {
+          shell.write('\x7f');
+        } catch {
+          // gone; nothing to erase
+        }
+      }
+    });
+    shell.on('reopen', () => {
+      term.sentAt = undefined;
+      onReopen();
+    });
+    return term;
+  }
+
+  /** Types into the terminals in turn (while `up`, with no key in flight); the timer goes into `timers`. */
+  schedule(typists: { terminal: () => EchoTerminal | undefined; up: () => boolean }[], timers: NodeJS.Timeout[]): void {
+    if (!typists.length) return;
+    let turn = 0;
+    timers.push(
+      setInterval(
+        () => {
+          const t = typists[turn++ % typists.length]!;
+          const term = t.terminal();
+          if (!t.up() || !term || term.sentAt !== undefined) return;
+          try {
+            term.sentAt = performance.now();
+            term.shell.write(ECHO_CHAR);
+          } catch {
+            term.sentAt = undefined;
+          }
+        },
+        Math.max(1, Math.round(this.#intervalMs / typists.length)),
+      ),
+    );
+  }
+
+  /** Echo times (ms) recorded since the last call. */
+  takeSince(): number[] {
+    const s = this.#since;
+    this.#since = [];
+    return s;
+  }
+}
