@@ -23,7 +23,7 @@ export declare class NativePool {
 
 export declare class NativeSession {
   get id(): number
-  get state(): string
+  get state(): SessionState
   connect(): Promise<void>
   /** Opens a PTY shell whose data, exit and reopen events go to `sink`. */
   openShell(options: BindingShellOptions, sink: number): Promise<NativeShell>
@@ -181,23 +181,31 @@ export interface BindingShellOptions {
 }
 
 /**
- * A state transition (`kind` "state"), a reconnect attempt about to start ("attempt"), or the
- * server stopping or starting again to give channels ("channels", with `available`).
+ * A state transition (event kind `State`: `state`, `previous`), a reconnect attempt about to
+ * start (`Attempt`: `attempt`, `delayMs`), or the server stopping or starting again to give
+ * channels (`Channels`: `available`). The event's [`EventKind`] says which.
  */
 export interface BindingStateEvent {
-  kind: string
   available?: boolean
   attempt?: number
   delayMs?: number
-  state: string
-  previous: string
-  cause?: string
+  state?: SessionState
+  previous?: SessionState
+  cause?: Cause
   code?: string
   message?: string
   atMs: number
 }
 
 export declare function boundaryStats(): BindingBoundaryStats
+
+/** The plan's failure-cause classes. Cross to JS as their lowercase names, which index.d.ts types. */
+export declare const enum Cause {
+  Network = 'network',
+  Auth = 'auth',
+  Server = 'server',
+  Client = 'client',
+}
 
 /** Every error code of the Rust core with its failure cause. */
 export declare function errorCatalog(): Array<BindingErrorEntry>
@@ -227,6 +235,18 @@ export declare const enum EventKind {
  * shared table of cases (test/fixtures/health-steps.json).
  */
 export declare function healthSteps(policy: BindingHealthPolicy, looks: Array<BindingHealthLook>): Array<BindingHealthStep>
+
+/** The session states of DESIGN.md. Crosses to JS as its snake_case name, which index.d.ts types. */
+export declare const enum SessionState {
+  Connecting = 'connecting',
+  Ready = 'ready',
+  Degraded = 'degraded',
+  Reconnecting = 'reconnecting',
+  ManualReconnectRequired = 'manual_reconnect_required',
+  AuthFailed = 'auth_failed',
+  HostKeyMismatch = 'host_key_mismatch',
+  Closed = 'closed',
+}
 
 /** Cipher names the Rust core accepts in `ciphers`. */
 export declare function supportedCiphers(): Array<string>

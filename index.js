@@ -773,14 +773,16 @@ if (
   }
 }
 
-const { NativePool, NativeSession, NativeShell, backoffDelays, boundaryStats, errorCatalog, EventKind, healthSteps, supportedCiphers } = nativeBinding
+const { NativePool, NativeSession, NativeShell, backoffDelays, boundaryStats, Cause, errorCatalog, EventKind, healthSteps, SessionState, supportedCiphers } = nativeBinding
 export { NativePool }
 export { NativeSession }
 export { NativeShell }
 export { backoffDelays }
 export { boundaryStats }
+export { Cause }
 export { errorCatalog }
 export { EventKind }
 export { healthSteps }
+export { SessionState }
 export { supportedCiphers }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -5,6 +5,7 @@
 export { createPool } from './core/index.js';
 export * from './core/contract.js';
 export * from './core/errors.js';
+export { FAILURE_CAUSES, SESSION_STATES, TERMINAL_STATES } from './core/tables.js';
 export * from './core/defaults.js';
 export type { PoolOptions, RustTuning } from './core/options.js';
 export { EmbeddedLab, type EmbeddedLabOptions, type LabResources } from './lab/embedded.js';

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Session, SessionState, StateEvent } from '../core/contract.js';
 import { createPool } from '../core/index.js';
+import { TERMINAL_STATES } from '../core/tables.js';
 import { EmbeddedLab } from '../lab/embedded.js';
 import { FaultLab, type LabTarget, type Routed } from '../lab/fault-lab.js';
 import { SshdTarget } from '../lab/sshd.js';
@@ -18,8 +19,6 @@ Runs a few sessions through each fault scenario of the plan and prints every sta
   --target     the embedded lab (default) or this machine's sshd
   --sessions   how many sessions (default 3)
   --fast       timings divided by 5 (a dead link is noticed in 1.6 s instead of 8 s)`;
-
-const TERMINAL: SessionState[] = ['manual_reconnect_required', 'auth_failed', 'host_key_mismatch', 'closed'];
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -117,7 +116,7 @@ async function runScenario(
     for (const r of records) await faults.healed(r.id);
     // wait until every session is ready again or waits for the user
     const deadline = Date.now() + 60_000 / factor;
-    const settled = () => sessions.every((s) => s.session.state === 'ready' || TERMINAL.includes(s.session.state));
+    const settled = () => sessions.every((s) => s.session.state === 'ready' || (TERMINAL_STATES as readonly SessionState[]).includes(s.session.state));
     while (!interrupted() && Date.now() < deadline && !settled()) await new Promise((r) => setTimeout(r, 100));
     if (scenario.manualReconnect) {
       for (const s of sessions.filter((x) => x.session.state === 'manual_reconnect_required')) {

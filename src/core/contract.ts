@@ -4,11 +4,12 @@
  */
 import type { Contender, ErrorCode, FailureCause, SshError } from './errors.js';
 import type { TypedEmitter } from './emitter.js';
+import { ACTIVE_STATES as ACTIVE, type SessionState } from './tables.js';
 
-export type SessionState = 'connecting' | 'ready' | 'degraded' | 'reconnecting' | 'manual_reconnect_required' | 'auth_failed' | 'host_key_mismatch' | 'closed';
+export type { SessionState };
 
 /** States with a connection in use or being made; a pool keeps the process alive while any exists. */
-export const ACTIVE_STATES: ReadonlySet<SessionState> = new Set(['connecting', 'ready', 'degraded', 'reconnecting']);
+export const ACTIVE_STATES: ReadonlySet<SessionState> = new Set(ACTIVE);
 
 export interface StateEvent {
   sessionId: string;

@@ -194,7 +194,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     this.#routes = routes;
     const sink = routes.add((kind, payload) => {
       if (kind === EventKind.State || kind === EventKind.Attempt || kind === EventKind.Channels) {
-        this.#onState(payload as BindingStateEvent);
+        this.#onState(kind, payload as BindingStateEvent);
       }
     });
     try {
@@ -206,8 +206,8 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     this.id = `rust-${this.#native.id}`;
   }
 
-  #onState = guarded((b: BindingStateEvent) => {
-    if (b.kind === 'channels') {
+  #onState = guarded((kind: EventKind, b: BindingStateEvent) => {
+    if (kind === EventKind.Channels) {
       const event: ChannelsEvent = { sessionId: this.id, available: b.available ?? true, atMs: b.atMs };
       if (b.code && isErrorCode(b.code)) event.code = b.code;
       if (b.message) event.message = b.message;
@@ -215,7 +215,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
       this.#link.channels(event);
       return;
     }
-    if (b.kind === 'attempt') {
+    if (kind === EventKind.Attempt) {
       const attempt: AttemptEvent = { sessionId: this.id, attempt: b.attempt ?? 0, delayMs: b.delayMs ?? 0, atMs: b.atMs };
       this.emit('attempt', attempt);
       this.#link.attempt(attempt);
@@ -223,11 +223,12 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
     }
     const event: StateEvent = {
       sessionId: this.id,
-      state: b.state as SessionState,
-      previous: b.previous as SessionState,
+      // a State event always carries both (BindingStateEvent in napi/client.rs)
+      state: b.state!,
+      previous: b.previous!,
       atMs: b.atMs,
     };
-    if (b.cause) event.cause = b.cause as StateEvent['cause'];
+    if (b.cause) event.cause = b.cause;
     if (b.code && isErrorCode(b.code)) event.code = b.code;
     if (b.message) event.message = b.message;
     this.#setActive(ACTIVE_STATES.has(event.state));
@@ -244,7 +245,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   }
 
   get state(): SessionState {
-    return this.#native.state as SessionState;
+    return this.#native.state;
   }
 
   async connect(): Promise<void> {

@@ -1,12 +1,13 @@
 //! One error enum for the core. Every variant maps to a stable `code` that callers branch on and
 //! to the plan's failure `cause` (network | auth | server | client): silence (timeouts) is the
 //! network, an explicit refusal or teardown from the other end (FIN, RST, refused connect,
-//! disconnect message) is the server. The TypeScript side keeps the
-//! same table (`src/core/errors.ts`); a test compares the two through `errorCatalog()`.
+//! disconnect message) is the server. The TypeScript side's table
+//! (`src/core/tables.ts`) is generated from [`CATALOG`] and checked by `cargo test`.
 
 use std::fmt;
 
-/// The plan's failure-cause classes.
+/// The plan's failure-cause classes. Cross to JS as their lowercase names, which index.d.ts types.
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "lowercase"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cause {
     Network,
@@ -16,6 +17,9 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// Every cause, in the order the tables list them.
+    pub const ALL: [Cause; 4] = [Cause::Network, Cause::Auth, Cause::Server, Cause::Client];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Cause::Network => "network",
@@ -79,29 +83,39 @@ pub enum CoreError {
     Internal(String),
 }
 
-/// (code, cause) for every variant, in one place. Exposed to JS as `errorCatalog()`.
-pub const CATALOG: &[(&str, Cause)] = &[
-    ("BAD_OPTION", Cause::Client),
-    ("KEY_UNREADABLE", Cause::Client),
-    ("KEY_PASSPHRASE_REQUIRED", Cause::Client),
-    ("KEY_PASSPHRASE_WRONG", Cause::Client),
-    ("KEY_INVALID", Cause::Client),
-    ("CONNECT_TIMEOUT", Cause::Network),
-    ("CONNECTION_REFUSED", Cause::Server),
-    ("HOST_UNREACHABLE", Cause::Network),
-    ("CONNECTION_RESET", Cause::Server),
-    ("KEEPALIVE_TIMEOUT", Cause::Network),
-    ("DISCONNECTED_BY_SERVER", Cause::Server),
-    ("AUTH_FAILED", Cause::Auth),
-    ("HOST_KEY_MISMATCH", Cause::Auth),
-    ("PROTOCOL_ERROR", Cause::Server),
-    ("EXEC_TIMEOUT", Cause::Client),
-    ("CHANNEL_REJECTED", Cause::Server),
-    ("REQUEST_REJECTED", Cause::Server),
-    ("REQUEST_TIMEOUT", Cause::Server),
-    ("EXEC_OUTPUT_LIMIT", Cause::Client),
-    ("NOT_CONNECTED", Cause::Client),
-    ("INTERNAL", Cause::Client),
+/// One error code: the plan's failure cause it belongs to, and what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeEntry {
+    pub code: &'static str,
+    pub cause: Cause,
+    /// One sentence for the user; the TypeScript table carries it as the code's doc comment.
+    pub doc: &'static str,
+}
+
+/// Every error code, in one place: the source of `src/core/tables.ts` (generated and checked by
+/// `cargo test`, see `tests/tables.rs`) and of `errorCatalog()` for JS.
+pub const CATALOG: &[CodeEntry] = &[
+    CodeEntry { code: "BAD_OPTION", cause: Cause::Client, doc: "An option is missing, unknown or of the wrong type." },
+    CodeEntry { code: "KEY_UNREADABLE", cause: Cause::Client, doc: "The private key file is missing or unreadable." },
+    CodeEntry { code: "KEY_PASSPHRASE_REQUIRED", cause: Cause::Client, doc: "The private key is encrypted and no passphrase was given." },
+    CodeEntry { code: "KEY_PASSPHRASE_WRONG", cause: Cause::Client, doc: "The passphrase does not decrypt the private key." },
+    CodeEntry { code: "KEY_INVALID", cause: Cause::Client, doc: "The private key text is not a usable key." },
+    CodeEntry { code: "CONNECT_TIMEOUT", cause: Cause::Network, doc: "TCP connect, handshake and authentication did not finish within connectTimeoutMs." },
+    CodeEntry { code: "CONNECTION_REFUSED", cause: Cause::Server, doc: "Nothing listens on the port (RST on connect)." },
+    CodeEntry { code: "HOST_UNREACHABLE", cause: Cause::Network, doc: "No route to the host, or its name does not resolve." },
+    CodeEntry { code: "CONNECTION_RESET", cause: Cause::Server, doc: "The connection was reset (RST) or broke." },
+    CodeEntry { code: "KEEPALIVE_TIMEOUT", cause: Cause::Network, doc: "keepaliveCountMax keepalives went unanswered." },
+    CodeEntry { code: "DISCONNECTED_BY_SERVER", cause: Cause::Server, doc: "The server closed the connection (FIN, or an SSH disconnect message)." },
+    CodeEntry { code: "AUTH_FAILED", cause: Cause::Auth, doc: "The server rejected the credentials." },
+    CodeEntry { code: "HOST_KEY_MISMATCH", cause: Cause::Auth, doc: "The server's host key is not the expected one." },
+    CodeEntry { code: "PROTOCOL_ERROR", cause: Cause::Server, doc: "The peer broke the SSH protocol (garbage, no common algorithm, bad MAC)." },
+    CodeEntry { code: "EXEC_TIMEOUT", cause: Cause::Client, doc: "A command did not finish within its timeoutMs." },
+    CodeEntry { code: "CHANNEL_REJECTED", cause: Cause::Server, doc: "The server refused to open a channel." },
+    CodeEntry { code: "REQUEST_REJECTED", cause: Cause::Server, doc: "The server refused a channel request (pty, shell, exec)." },
+    CodeEntry { code: "REQUEST_TIMEOUT", cause: Cause::Server, doc: "The server did not answer a channel open or a channel request (pty, shell, exec) within requestTimeoutMs (the Rust core also if a resize cannot even be queued in that time). The link itself is alive (its keepalives are answered, or the loss would be reported instead), so this is the server." },
+    CodeEntry { code: "EXEC_OUTPUT_LIMIT", cause: Cause::Client, doc: "A command's collected output passed its maxOutputBytes; the command was stopped." },
+    CodeEntry { code: "NOT_CONNECTED", cause: Cause::Client, doc: "The session has no live connection (closed, failed, or reconnecting)." },
+    CodeEntry { code: "INTERNAL", cause: Cause::Client, doc: "A bug in a core." },
 ];
 
 impl CoreError {
@@ -138,7 +152,7 @@ impl CoreError {
 
     pub fn cause(&self) -> Cause {
         let code = self.code();
-        CATALOG.iter().find(|(c, _)| *c == code).map(|(_, cause)| *cause).unwrap_or(Cause::Client)
+        CATALOG.iter().find(|e| e.code == code).map(|e| e.cause).unwrap_or(Cause::Client)
     }
 
     /// Whether a new connection attempt could succeed without the user changing anything.
@@ -177,8 +191,8 @@ mod tests {
             CoreError::Internal(String::new()),
         ];
         assert_eq!(samples.len(), CATALOG.len());
-        for (sample, (code, _)) in samples.iter().zip(CATALOG) {
-            assert_eq!(sample.code(), *code);
+        for (sample, entry) in samples.iter().zip(CATALOG) {
+            assert_eq!(sample.code(), entry.code);
         }
     }
 

@@ -4,7 +4,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Cause, CoreError};
 
-/// The session states of DESIGN.md.
+/// The session states of DESIGN.md. Crosses to JS as its snake_case name, which index.d.ts types.
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionState {
     Connecting,
@@ -18,6 +19,18 @@ pub enum SessionState {
 }
 
 impl SessionState {
+    /// Every state, in the order the tables list them.
+    pub const ALL: [SessionState; 8] = [
+        SessionState::Connecting,
+        SessionState::Ready,
+        SessionState::Degraded,
+        SessionState::Reconnecting,
+        SessionState::ManualReconnectRequired,
+        SessionState::AuthFailed,
+        SessionState::HostKeyMismatch,
+        SessionState::Closed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SessionState::Connecting => "connecting",

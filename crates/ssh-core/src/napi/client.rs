@@ -13,7 +13,8 @@ use super::outbox::{Drain, InputClock, Outbox};
 use super::{bad_option, count_crossing, to_napi, JsCallback};
 use crate::channel::ExecLimits;
 use crate::config::{AuthConfig, CoalesceConfig, HostKeyPolicy, PoolPolicy, PoolTuning, SessionConfig};
-use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, ChannelsEvent, SessionEvents, StateEvent};
+use crate::error::Cause;
+use crate::events::{AttemptEvent, ChannelEvents, ChannelExit, ChannelsEvent, SessionEvents, SessionState, StateEvent};
 use crate::policy::{HealthPolicy, ReconnectPolicy};
 use crate::pool::Pool;
 use crate::session::Session;
@@ -191,17 +192,17 @@ impl TryFrom<BindingSessionOptions> for SessionConfig {
     }
 }
 
-/// A state transition (`kind` "state"), a reconnect attempt about to start ("attempt"), or the
-/// server stopping or starting again to give channels ("channels", with `available`).
+/// A state transition (event kind `State`: `state`, `previous`), a reconnect attempt about to
+/// start (`Attempt`: `attempt`, `delayMs`), or the server stopping or starting again to give
+/// channels (`Channels`: `available`). The event's [`EventKind`] says which.
 #[napi(object)]
 pub struct BindingStateEvent {
-    pub kind: String,
     pub available: Option<bool>,
     pub attempt: Option<u32>,
     pub delay_ms: Option<f64>,
-    pub state: String,
-    pub previous: String,
-    pub cause: Option<String>,
+    pub state: Option<SessionState>,
+    pub previous: Option<SessionState>,
+    pub cause: Option<Cause>,
     pub code: Option<String>,
     pub message: Option<String>,
     pub at_ms: f64,
@@ -264,13 +265,12 @@ impl SessionEvents for JsSink {
             EventKind::State,
             0,
             Payload::State(BindingStateEvent {
-                kind: "state".into(),
                 available: None,
                 attempt: None,
                 delay_ms: None,
-                state: e.state.as_str().into(),
-                previous: e.previous.as_str().into(),
-                cause: e.cause.map(|c| c.as_str().into()),
+                state: Some(e.state),
+                previous: Some(e.previous),
+                cause: e.cause,
                 code: e.error.as_ref().map(|e| e.code().into()),
                 message: e.error.as_ref().map(|e| e.to_string()),
                 at_ms: e.at_ms,
@@ -283,12 +283,11 @@ impl SessionEvents for JsSink {
             EventKind::Attempt,
             0,
             Payload::State(BindingStateEvent {
-                kind: "attempt".into(),
                 available: None,
                 attempt: Some(e.attempt),
                 delay_ms: Some(e.delay_ms),
-                state: "reconnecting".into(),
-                previous: "reconnecting".into(),
+                state: Some(SessionState::Reconnecting),
+                previous: Some(SessionState::Reconnecting),
                 cause: None,
                 code: None,
                 message: None,
@@ -302,13 +301,12 @@ impl SessionEvents for JsSink {
             EventKind::Channels,
             0,
             Payload::State(BindingStateEvent {
-                kind: "channels".into(),
                 available: Some(e.available),
                 attempt: None,
                 delay_ms: None,
-                state: String::new(),
-                previous: String::new(),
-                cause: e.error.as_ref().map(|e| e.cause().as_str().into()),
+                state: None,
+                previous: None,
+                cause: e.error.as_ref().map(|e| e.cause()),
                 code: e.error.as_ref().map(|e| e.code().into()),
                 message: e.error.as_ref().map(|e| e.to_string()),
                 at_ms: e.at_ms,
@@ -442,8 +440,8 @@ impl NativeSession {
     }
 
     #[napi(getter, catch_unwind)]
-    pub fn state(&self) -> String {
-        self.session.state().as_str().to_string()
+    pub fn state(&self) -> SessionState {
+        self.session.state()
     }
 
     #[napi]

@@ -68,7 +68,7 @@ pub struct BindingErrorEntry {
 pub fn error_catalog() -> Vec<BindingErrorEntry> {
     CATALOG
         .iter()
-        .map(|(code, cause)| BindingErrorEntry { code: (*code).to_string(), cause: cause.as_str().to_string() })
+        .map(|e| BindingErrorEntry { code: e.code.to_string(), cause: e.cause.as_str().to_string() })
         .collect()
 }
 
