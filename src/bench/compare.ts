@@ -862,7 +862,7 @@ export function decide(c: Comparison, o: CompareOptions): void {
       // The pooled share of interrupted sessions usable in time, judged on its Wilson interval like the other limits.
       const p = proportionInterval(st.recovered, st.interrupted);
       const pct: Interval = { ...p, estimate: p.estimate * 100, lo: p.lo * 100, hi: p.hi * 100 };
-      const criterion = `reconnect >= ${PLAN_DEFAULTS.reconnectSuccessPct}% usable within 15 s (compressed x${st.compression}, all trials)`;
+      const criterion = `reconnect >= ${PLAN_DEFAULTS.reconnectSuccessPct}% usable within ${PLAN_DEFAULTS.reconnectWithinMs / 1000} s (compressed x${st.compression}, all trials)`;
       const j = judgeLimit(pct, PLAN_DEFAULTS.reconnectSuccessPct, 'above');
       const row: PlanRow = {
         criterion,
@@ -940,16 +940,16 @@ export function decide(c: Comparison, o: CompareOptions): void {
   const bigTrials = T.scale['1000']?.rust;
   if (bigTrials?.length) {
     const rss = c.intervals['scale.1000.rssMb']?.perCore.rust;
-    const j = rss ? judgeLimit(rss, 200, 'below') : { outcome: 'undecided' as const };
+    const j = rss ? judgeLimit(rss, PLAN_DEFAULTS.rssLimitMb, 'below') : { outcome: 'undecided' as const };
     const all = bigTrials.every((t) => t.connected === 1000);
     T_.push({
       id: 'scale-1000',
-      text: 'Rust holds 1,000 sessions under 200 MB RSS',
+      text: `Rust holds 1,000 sessions under ${PLAN_DEFAULTS.rssLimitMb} MB RSS`,
       value: `${showInterval(rss, 0)} MB, ${bigTrials.map((t) => t.connected).join('/')} connected`,
       pass: !all ? false : j.outcome === 'pass' ? true : j.outcome === 'fail' ? false : null,
     });
   } else {
-    T_.push({ id: 'scale-1000', text: 'Rust holds 1,000 sessions under 200 MB RSS', value: 'not measured', pass: null });
+    T_.push({ id: 'scale-1000', text: `Rust holds 1,000 sessions under ${PLAN_DEFAULTS.rssLimitMb} MB RSS`, value: 'not measured', pass: null });
   }
   if (c.contenders.includes('russh-napi')) {
     // Paired like every other ratio: a row is lost when rust/russh-napi is worse beyond its interval

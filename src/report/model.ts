@@ -2,7 +2,7 @@
  * The report's data (report.json, schema ssh-spike/report@1): built from recorded runs, their
  * computed metrics and the verdicts. The renderers (markdown.ts, html.ts) only read this.
  */
-import { POOL_DEFAULTS, RECONNECT_DEFAULTS, SESSION_DEFAULTS } from '../core/defaults.js';
+import { PLAN_DEFAULTS, POOL_DEFAULTS, RECONNECT_DEFAULTS, SESSION_DEFAULTS } from '../core/defaults.js';
 import type { FailureCause } from '../core/errors.js';
 import { computeRun, type InterruptResult, type RunMetrics } from '../metrics/compute.js';
 import { judge, type Judged, type Outcome } from '../metrics/verdict.js';
@@ -117,8 +117,8 @@ function toRun(rec: RunRecord, m: RunMetrics, verdict: Outcome): ReportRun {
 
 /** The detection grace for a run's policy: the dead-link limit plus two keepalive intervals. */
 export function detectGraceMs(policy: Record<string, unknown>): number {
-  const interval = (policy.keepaliveIntervalMs as number | undefined) ?? 2_000;
-  const count = (policy.keepaliveCountMax as number | undefined) ?? 3;
+  const interval = (policy.keepaliveIntervalMs as number | undefined) ?? SESSION_DEFAULTS.keepaliveIntervalMs;
+  const count = (policy.keepaliveCountMax as number | undefined) ?? SESSION_DEFAULTS.keepaliveCountMax;
   return interval * (count + 3);
 }
 
@@ -152,7 +152,7 @@ export function buildReport(records: RunRecord[], criteria: Criteria, options: R
   }
   const allMetrics = [...metrics.values()];
   const perCoreLong = [...new Set(records.map((r) => r.core))].map(
-    (c) => records.filter((r) => r.core === c && !r.partial && r.durationMs >= 30 * 60_000 * 0.99).length,
+    (c) => records.filter((r) => r.core === c && !r.partial && r.durationMs >= PLAN_DEFAULTS.durationS * 1000 * 0.99).length,
   );
   return {
     schema: REPORT_SCHEMA,

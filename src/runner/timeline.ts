@@ -5,7 +5,7 @@
  * which the report states.
  */
 import type { SessionOptions } from '../core/contract.js';
-import { compressedPolicy, SCENARIOS, type ScenarioId, type ScenarioStep } from '../scenarios/index.js';
+import { compress, compressedPolicy, SCENARIOS, type ScenarioId, type ScenarioStep } from '../scenarios/index.js';
 import type { SpikeOptions } from './options.js';
 
 export interface PlannedFault {
@@ -35,12 +35,7 @@ let occurrences = 0;
 
 function steps(id: ScenarioId, atMs: number, k: number): PlannedFault[] {
   const occurrence = ++occurrences;
-  return SCENARIOS[id].steps.map((step) => ({
-    atMs,
-    scenario: id,
-    occurrence,
-    step: { ...step, durationMs: Math.max(100, Math.round(step.durationMs / k)) },
-  }));
+  return compress(SCENARIOS[id], k).steps.map((step) => ({ atMs, scenario: id, occurrence, step }));
 }
 
 export function planRuns(o: Pick<SpikeOptions, 'plan' | 'scenario' | 'durationMs'>): RunPlan[] {

@@ -83,14 +83,22 @@ export function isScenarioId(s: string): s is ScenarioId {
   return Object.hasOwn(SCENARIOS, s);
 }
 
+/**
+ * The one compression formula: a duration divided by `factor`, kept at `floorMs` or more. Fault
+ * windows keep 100 ms (a shorter fault is no fault), policy times 10 ms.
+ */
+export function compressMs(ms: number, factor: number, floorMs: number): number {
+  return Math.max(floorMs, Math.round(ms / factor));
+}
+
 /** Seconds-scale timings for demos and smoke runs: every duration and policy number divided by `factor`. */
 export function compress(s: Scenario, factor: number): Scenario {
-  return { ...s, steps: s.steps.map((st) => ({ ...st, durationMs: Math.max(100, Math.round(st.durationMs / factor)) })) };
+  return { ...s, steps: s.steps.map((st) => ({ ...st, durationMs: compressMs(st.durationMs, factor, 100) })) };
 }
 
 /** The session policy compressed by the same factor (dead link noticed in 8 s / factor). */
 export function compressedPolicy(factor: number): Partial<SessionOptions> {
-  const ms = (v: number) => Math.max(10, Math.round(v / factor));
+  const ms = (v: number) => compressMs(v, factor, 10);
   const r = RECONNECT_DEFAULTS;
   // Every time the policy has, divided alike: faults come k times closer together, so a number
   // left out (as the gate time once was) would treat a session that recovered as flapping.
