@@ -1,9 +1,10 @@
 /** report.html: one self-contained page (inline CSS and SVG, no script, no network). */
+import { FAILURE_CAUSES } from '../core/tables.js';
 import type { Outcome, Tick } from '../metrics/verdict.js';
 import { histogram, lineChart, swimlane, type Window } from './charts.js';
 import { coreColor } from './colors.js';
 import { dur, escapeHtml as e, num } from './format.js';
-import { type Lang, words } from './i18n.js';
+import { criterionDetail, faultName, type Lang, words, verdictReasons } from './i18n.js';
 import type { Report } from './model.js';
 import { recordRows } from './table.js';
 
@@ -30,7 +31,7 @@ export function renderHtml(report: Report, lang: Lang): string {
     return { color: coreColor(r.core), dashed: n > 0 };
   });
   const body: string[] = [];
-  body.push(`<h1>${e(w.title)}</h1><p>${e(report.createdAt)} · ${report.runs.length} run(s)</p>`);
+  body.push(`<h1>${e(w.title)}</h1><p>${e(w.header(report.createdAt, report.runs.length, Object.keys(report.verdicts).join(', ')))}</p>`);
   if (report.partial) body.push(`<p class="banner">${e(w.partial)}</p>`);
 
   body.push(
@@ -38,7 +39,7 @@ export function renderHtml(report: Report, lang: Lang): string {
   );
   for (const [core, v] of Object.entries(report.verdicts)) {
     body.push(
-      `<tr><td>${e(core)}</td><td class="${v.outcome}"><b>${e(w.outcome[v.outcome as Outcome])}</b></td><td>${e(w.nextStep[v.outcome as Outcome])}</td><td>${v.reasons.map(e).join('<br>')}</td></tr>`,
+      `<tr><td>${e(core)}</td><td class="${v.outcome}"><b>${e(w.outcome[v.outcome as Outcome])}</b></td><td>${e(w.nextStep[v.outcome as Outcome])}</td><td>${verdictReasons(w, v).map(e).join('<br>')}</td></tr>`,
     );
   }
   body.push('</table>');
@@ -53,8 +54,9 @@ export function renderHtml(report: Report, lang: Lang): string {
   for (const id of ['sessions-held', 'reconnect-rate', 'memory', 'cpu'] as const) {
     body.push(`<tr><td>${e(titles[id])}</td>`);
     for (const k of cores) {
-      const cr = report.verdicts[k]!.criteria.find((x) => x.id === id)!;
-      body.push(`<td class="${cr.tick}"><b>${e(w.tick[cr.tick as Tick])}</b> ${e(cr.detail)}</td>`);
+      const v = report.verdicts[k]!;
+      const cr = v.criteria.find((x) => x.id === id)!;
+      body.push(`<td class="${cr.tick}"><b>${e(w.tick[cr.tick as Tick])}</b> ${e(criterionDetail(w, v, cr))}</td>`);
     }
     body.push('</tr>');
   }
@@ -69,7 +71,7 @@ export function renderHtml(report: Report, lang: Lang): string {
   const windows = new Map<string, Window>();
   for (const r of report.runs) {
     for (const f of r.series.faults) {
-      const label = `${f.scenario} ${f.fault}`;
+      const label = `${f.scenario} ${faultName(w, f.fault)}`;
       windows.set(`${label}@${f.fromS}`, { label, fromS: f.fromS, toS: f.toS });
     }
   }
@@ -108,13 +110,16 @@ export function renderHtml(report: Report, lang: Lang): string {
         `${w.charts.swimlane}: ${r.runId}`,
         sessions,
         r.series.states,
-        r.series.faults.map((f) => ({ label: `${f.scenario} ${f.fault}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })),
+        r.series.faults.map((f) => ({ label: `${f.scenario} ${faultName(w, f.fault)}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })),
         r.durationS,
       ),
     );
   }
   body.push(
-    '<table><tr><th>Run</th><th>Uptime</th><th>Exec p50/p95/p99 ms</th><th>Echo p50/p95/p99 ms</th><th>Event loop p99 ms / util</th><th>RSS growth MB/h</th><th>network/auth/server/client</th></tr>',
+    `<table><tr>${w.metricColumns
+      .slice(0, 6)
+      .map((h) => `<th>${e(h)}</th>`)
+      .join('')}<th>${e(FAILURE_CAUSES.map((k) => w.cause[k]).join('/'))}</th></tr>`,
   );
   for (const r of report.runs) {
     body.push(

@@ -1,5 +1,20 @@
 /** Words of the reports in English and in Korean, as the plan (spec/SPIKE-2.ko.md) writes them. */
-import type { Outcome, Tick } from '../metrics/verdict.js';
+import type { FailureCause } from '../core/errors.js';
+import type { FaultName } from '../lab/faults/index.js';
+import { INTERRUPT_LABELS } from '../metrics/compute.js';
+import {
+  CRITERION_DETAIL,
+  type CriterionResult,
+  type DetailWords,
+  fmt,
+  type Judged,
+  type Outcome,
+  REASON_WORDS,
+  type ReasonWords,
+  reasonsOf,
+  type Tick,
+} from '../metrics/verdict.js';
+import type { ScenarioId } from '../scenarios/index.js';
 
 export type Lang = 'en' | 'ko';
 
@@ -57,6 +72,29 @@ const EN = {
   /** F2 and F4's cell of the record table: they are meant to stop until reconnect(). */
   asPlanned: (back: number, n: number, byItself: number) =>
     `as planned: ${n - byItself}/${n} stopped for the user, ${back}/${n} back after reconnect()${byItself ? `, ${byItself} by itself` : ''}`,
+  header: (createdAt: string, runs: number, cores: string) => `${createdAt} · ${runs} run(s) · cores: ${cores}`,
+  detail: CRITERION_DETAIL as DetailWords,
+  reasons: REASON_WORDS as ReasonWords,
+  /** The plan's scenarios by name (the record table and the charts). */
+  scenario: INTERRUPT_LABELS as Record<ScenarioId, string>,
+  fault: {} as Partial<Record<FaultName, string>>,
+  notes: {
+    neededReconnect: (n: number) => `${n} needed reconnect()`,
+    slower: (n: number) => `${n} slower than the bound`,
+    detection: (s: string) => `detection p50 ${s} s`,
+    core: (core: string) => `${core} core`,
+    uptime: (pct: string) => `uptime ${pct}%`,
+    load: (load: string) => `load ${load}`,
+    integrity: (n: number) => `${n} PTY integrity errors`,
+    compressed: (k: number) => `timings compressed x${k}`,
+    partial: 'partial',
+  },
+  memCell: (mean: string, peak: string) => `${mean} MB (peak ${peak})`,
+  metricColumns: ['Run', 'Uptime', 'Exec p50/p95/p99 (ms)', 'Echo p50/p95/p99 (ms)', 'Event loop p99 (ms) / util', 'RSS growth (MB/h)', 'PTY integrity errors'],
+  cause: { network: 'network', auth: 'auth', server: 'server', client: 'client' } as Record<FailureCause, string>,
+  ran: (what: string) => `Every session ran: ${what}.`,
+  steady: (fromS: string) =>
+    `CPU, RSS mean and event-loop figures are over the steady state (after a quarter of the run, at most 60 s, and once every session was up: from ${fromS} s), the same definition bench:compare uses.`,
 };
 
 export type Words = typeof EN;
@@ -104,7 +142,7 @@ const KO: Words = {
   options: '이 실행에 쓰인 값',
   metrics: '측정 항목 (Metrics)',
   partial: '부분 결과: 실행이 끝나기 전에 중단되었습니다. 수치는 실행된 부분만 다룹니다.',
-  core: 'core',
+  core: '코어',
   charts: {
     cpu: 'CPU (코어 1개 대비 %)',
     rss: 'RSS (MB)',
@@ -115,8 +153,85 @@ const KO: Words = {
   headings: { outcome: '판정', nextStep: '다음 단계 (계획)', reasons: '근거', criterion: '기준' },
   asPlanned: (back: number, n: number, byItself: number) =>
     `계획대로: ${n - byItself}/${n} 사용자 조치 대기, reconnect() 후 ${back}/${n} 복귀${byItself ? `, ${byItself}개 자동 복귀` : ''}`,
+  header: (createdAt: string, runs: number, cores: string) => `${createdAt} · 실행 ${runs}회 · 코어: ${cores}`,
+  detail: {
+    'sessions-held': (m) =>
+      `${m.sessions}개 세션 ${fmt(m.minutes)}분: 비정상 종료 ${m.abnormal}회, 가동률 ${fmt(m.uptimePct)}%${m.stoppedEarly ? ' (실행이 일찍 중단됨)' : ''}`,
+    'reconnect-rate': (m) =>
+      m.interrupted === 0
+        ? '이 실행에는 네트워크 인터럽트가 없음'
+        : `${m.recoveredWithin}/${m.interrupted} = ${fmt(m.reconnectPct)}%가 ${m.reconnectWithinS}초 안에 사용 가능 (기준 ≥${m.reconnectNeedPct}%)`,
+    memory: (m) => `RSS 최대 ${fmt(m.rssPeakMb)} MB (기준 <${m.rssLimitMb} MB)`,
+    cpu: (m) => `CPU 코어 1개 대비 ${fmt(m.cpuPct, 2)}% (기준 <${m.cpuLimitPct}%)`,
+  },
+  reasons: {
+    crashes: (n, examples) => `크래시/세션 붕괴: 비정상 종료 ${n}회 (${examples})`,
+    manyFailed: (pct, s) => `재접속 실패 다수: 인터럽트의 ${pct}%만 ${s}초 안에 복구`,
+    allPass: '측정한 성공 기준을 모두 통과',
+    notMeasured: (d) => `측정 안 됨: ${d}`,
+    stableBut: '안정성은 OK(비정상 종료 없음), 다만:',
+  },
+  // The plan's own names (spec/SPIKE-2.ko.md, 장애 주입 시나리오).
+  scenario: {
+    F0: 'None',
+    F1: '짧은 네트워크 단절',
+    F2: '장기 네트워크 단절',
+    F3: '서버 재시작/sshd 재시작',
+    F4: '인증 실패(의도)',
+    F5: '다중 세션 동시 끊김',
+  },
+  fault: {
+    stall: '멈춤',
+    cut: '단절',
+    reset: '연결 리셋',
+    refuse: '접속 거부',
+    latency: '지연',
+    bandwidth: '대역폭 제한',
+    restart: '서버 재시작',
+    'auth-revoke': '인증 철회',
+  },
+  notes: {
+    neededReconnect: (n) => `${n}개 reconnect() 필요`,
+    slower: (n) => `${n}개 기준 시간 초과`,
+    detection: (s) => `감지 p50 ${s}초`,
+    core: (core) => `${core} 코어`,
+    uptime: (pct) => `가동률 ${pct}%`,
+    load: (load) => `부하 ${load}`,
+    integrity: (n) => `PTY 무결성 오류 ${n}건`,
+    compressed: (k) => `시간 ${k}배 압축`,
+    partial: '부분 결과',
+  },
+  memCell: (mean, peak) => `${mean} MB (최대 ${peak})`,
+  metricColumns: [
+    'Run',
+    '가동률',
+    'Exec p50/p95/p99 (ms)',
+    '키 입력 에코 p50/p95/p99 (ms)',
+    '이벤트 루프 p99 (ms) / 사용률',
+    'RSS 증가 (MB/h)',
+    'PTY 무결성 오류',
+  ],
+  cause: { network: '네트워크', auth: '인증', server: '서버', client: '클라이언트' },
+  ran: (what) => `모든 세션이 실행한 작업: ${what}.`,
+  steady: (fromS) =>
+    `CPU, RSS 평균, 이벤트 루프 수치는 정상 상태 구간의 값입니다(실행의 1/4 이후, 최대 60초, 모든 세션이 올라온 뒤: ${fromS}초부터). bench:compare와 같은 정의입니다.`,
 };
 
 export function words(lang: Lang): Words {
   return lang === 'ko' ? KO : EN;
+}
+
+/** A criterion's detail in the report's language (a report without `measured` keeps its recorded English). */
+export function criterionDetail(w: Words, v: Judged, cr: CriterionResult): string {
+  return v.measured ? w.detail[cr.id](v.measured) : cr.detail;
+}
+
+/** A verdict's reasons in the report's language. */
+export function verdictReasons(w: Words, v: Judged): string[] {
+  return v.measured ? reasonsOf(v, w.reasons, (id) => w.detail[id](v.measured)) : v.reasons;
+}
+
+/** A fault's name in the report's language. */
+export function faultName(w: Words, fault: string): string {
+  return w.fault[fault as FaultName] ?? fault;
 }

@@ -1,7 +1,7 @@
 /** report.md: the plan's record table, criteria, decision and checklist, from report data. */
 import type { Outcome, Tick } from '../metrics/verdict.js';
 import { dur, num } from './format.js';
-import { type Lang, words } from './i18n.js';
+import { criterionDetail, type Lang, verdictReasons, words } from './i18n.js';
 import type { Report } from './model.js';
 import { recordRows } from './table.js';
 
@@ -12,13 +12,13 @@ export function renderMarkdown(report: Report, lang: Lang): string {
   const c = report.criteria;
   const out: string[] = [];
   out.push(`# ${w.title}`, '');
-  out.push(`${report.createdAt} · ${report.runs.length} run(s) · cores: ${Object.keys(report.verdicts).join(', ')}`, '');
+  out.push(w.header(report.createdAt, report.runs.length, Object.keys(report.verdicts).join(', ')), '');
   if (report.partial) out.push(`> ${w.partial}`, '');
 
   out.push(`## ${w.decision}`, '');
-  out.push(`| ${w.core} | Outcome | ${lang === 'ko' ? '다음 단계' : 'Next step'} | ${lang === 'ko' ? '이유' : 'Reasons'} |`, '|---|---|---|---|');
+  out.push(`| ${w.core} | ${w.headings.outcome} | ${w.headings.nextStep} | ${w.headings.reasons} |`, '|---|---|---|---|');
   for (const [core, v] of Object.entries(report.verdicts)) {
-    out.push(`| ${core} | **${w.outcome[v.outcome as Outcome]}** | ${w.nextStep[v.outcome as Outcome]} | ${v.reasons.join('<br>')} |`);
+    out.push(`| ${core} | **${w.outcome[v.outcome as Outcome]}** | ${w.nextStep[v.outcome as Outcome]} | ${verdictReasons(w, v).join('<br>')} |`);
   }
   out.push('');
 
@@ -31,7 +31,7 @@ export function renderMarkdown(report: Report, lang: Lang): string {
   };
   for (const [core, v] of Object.entries(report.verdicts)) {
     out.push(`### ${core}`, '');
-    for (const cr of v.criteria) out.push(`- ${box(cr.tick)} ${titles[cr.id]} - ${w.tick[cr.tick]}: ${cr.detail}`);
+    for (const cr of v.criteria) out.push(`- ${box(cr.tick)} ${titles[cr.id]} - ${w.tick[cr.tick]}: ${criterionDetail(w, v, cr)}`);
     out.push('');
   }
 
@@ -42,27 +42,24 @@ export function renderMarkdown(report: Report, lang: Lang): string {
   out.push('');
 
   out.push(`## ${w.metrics}`, '');
-  out.push(
-    '| Run | Uptime | Exec p50/p95/p99 (ms) | Echo p50/p95/p99 (ms) | Event loop p99 (ms) / util | RSS growth (MB/h) | PTY integrity errors |',
-    '|---|---:|---|---|---|---:|---:|',
-  );
+  out.push(`| ${w.metricColumns.join(' | ')} |`, '|---|---:|---|---|---|---:|---:|');
   for (const r of report.runs) {
     out.push(
       `| ${r.runId} | ${num(r.uptimePct)}% | ${num(r.exec.p50Ms)} / ${num(r.exec.p95Ms)} / ${num(r.exec.p99Ms)} | ${num(r.echo.p50Ms)} / ${num(r.echo.p95Ms)} / ${num(r.echo.p99Ms)} | ${num(r.eventLoop.delayP99Ms)} / ${num(r.eventLoop.utilization, 3)} | ${num(r.rssMB.growthPerHour)} | ${r.integrityErrors} |`,
     );
   }
   const ran = [...new Set(report.runs.map((r) => r.workloads?.join('; ')).filter((x): x is string => !!x))];
-  if (ran.length) out.push('', ...ran.map((x) => `Every session ran: ${x}.`));
+  if (ran.length) out.push('', ...ran.map((x) => w.ran(x)));
   const from = report.runs.map((r) => r.steadyFromS).filter((x): x is number => x !== undefined);
   if (from.length)
     out.push(
       '',
-      `CPU, RSS mean and event-loop figures are over the steady state (after a quarter of the run, at most 60 s, and once every session was up: from ${Math.min(...from) === Math.max(...from) ? Math.min(...from).toFixed(0) : `${Math.min(...from).toFixed(0)}-${Math.max(...from).toFixed(0)}`} s), the same definition bench:compare uses.`,
+      w.steady(Math.min(...from) === Math.max(...from) ? Math.min(...from).toFixed(0) : `${Math.min(...from).toFixed(0)}-${Math.max(...from).toFixed(0)}`),
     );
   out.push('');
 
   out.push(`## ${w.causes}`, '');
-  out.push('| Run | network | auth | server | client |', '|---|---:|---:|---:|---:|');
+  out.push(`| Run | ${w.cause.network} | ${w.cause.auth} | ${w.cause.server} | ${w.cause.client} |`, '|---|---:|---:|---:|---:|');
   for (const r of report.runs) out.push(`| ${r.runId} | ${r.causes.network} | ${r.causes.auth} | ${r.causes.server} | ${r.causes.client} |`);
   const abnormal = report.runs.flatMap((r) => r.abnormal.map((a) => `${r.runId}: ${a}`));
   if (abnormal.length) out.push('', ...abnormal.map((a) => `- ${a}`));

@@ -1,8 +1,7 @@
 /** The plan's data record table as rows of cells, shared by the markdown and HTML renderers. */
-import { INTERRUPT_LABELS } from '../metrics/compute.js';
 import { SCENARIOS, type ScenarioId } from '../scenarios/index.js';
 import { dur, num } from './format.js';
-import { type Lang, words } from './i18n.js';
+import { type Lang, type Words, words } from './i18n.js';
 import type { Report, ReportRun } from './model.js';
 
 export function recordRows(report: Report, lang: Lang = 'en'): string[][] {
@@ -19,22 +18,21 @@ export function recordRows(report: Report, lang: Lang = 'en'): string[][] {
       p,
       String(run.abnormalEnds),
       `${num(run.cpuPct, 2)}%`,
-      `${num(run.rssMB.mean, 0)} MB (peak ${num(run.rssMB.peak, 0)})`,
-      [...notes, ...runNotes(run)].join('; '),
+      w.memCell(num(run.rssMB.mean, 0), num(run.rssMB.peak, 0)),
+      [...notes, ...runNotes(run, w)].join('; '),
     ];
     if (run.interrupts.length === 0) {
       rows.push(common(run.interrupt === 'timeline' ? 'None' : run.interrupt, '-', '-', []));
       continue;
     }
     for (const i of run.interrupts) {
-      const label =
-        run.interrupt === 'timeline' || run.interrupt.startsWith('F') ? `${i.scenario} ${INTERRUPT_LABELS[i.scenario as ScenarioId]}` : run.interrupt;
+      const label = run.interrupt === 'timeline' || run.interrupt.startsWith('F') ? `${i.scenario} ${w.scenario[i.scenario as ScenarioId]}` : run.interrupt;
       const notes: string[] = [];
       // F2 and F4 are meant to stop until the user acts: shown against that, not as 0/10 reconnects.
       const planned = SCENARIOS[i.scenario as ScenarioId]?.endsInUserAction === true;
-      if (!planned && i.manual > 0) notes.push(`${i.manual} needed reconnect()`);
-      if (i.recovered > i.recoveredWithin) notes.push(`${i.recovered - i.recoveredWithin} slower than the bound`);
-      notes.push(`detection p50 ${num(i.detectionP50S)} s`);
+      if (!planned && i.manual > 0) notes.push(w.notes.neededReconnect(i.manual));
+      if (i.recovered > i.recoveredWithin) notes.push(w.notes.slower(i.recovered - i.recoveredWithin));
+      notes.push(w.notes.detection(num(i.detectionP50S)));
       const xy = planned ? w.asPlanned(i.manual, i.interrupted, i.recovered) : `${i.recovered}/${i.interrupted}`;
       rows.push(common(label, xy, `${num(i.p50S)} / ${num(i.p95S)}`, notes));
     }
@@ -42,10 +40,10 @@ export function recordRows(report: Report, lang: Lang = 'en'): string[][] {
   return rows;
 }
 
-function runNotes(run: ReportRun): string[] {
-  const n = [`${run.core} core`, `uptime ${num(run.uptimePct)}%`, `load ${run.load}`];
-  if (run.integrityErrors > 0) n.push(`${run.integrityErrors} PTY integrity errors`);
-  if (run.compression > 1) n.push(`timings compressed x${run.compression}`);
-  if (run.partial) n.push('partial');
+function runNotes(run: ReportRun, w: Words): string[] {
+  const n = [w.notes.core(run.core), w.notes.uptime(num(run.uptimePct)), w.notes.load(run.load)];
+  if (run.integrityErrors > 0) n.push(w.notes.integrity(run.integrityErrors));
+  if (run.compression > 1) n.push(w.notes.compressed(run.compression));
+  if (run.partial) n.push(w.notes.partial);
   return n.concat(run.notes);
 }
