@@ -75,10 +75,30 @@ describe('reports', () => {
       expect(md).toContain(s);
     }
     // Every reason, detail, note, scenario name and metric heading in Korean, not only the plan's headings.
-    for (const s of ['안정성은 OK', '초 안에 사용 가능', '비정상 종료 0회', '짧은 네트워크 단절', '감지 p50', '기준 시간 초과', '가동률', '키 입력 에코', '네트워크 | 인증']) {
+    for (const s of [
+      '안정성은 OK',
+      '초 안에 사용 가능',
+      '비정상 종료 0회',
+      '짧은 네트워크 단절',
+      '감지 p50',
+      '기준 시간 초과',
+      '가동률',
+      '키 입력 에코',
+      '네트워크 | 인증',
+    ]) {
       expect(md).toContain(s);
     }
-    for (const english of ['usable within', 'abnormal ends', 'detection p50', 'slower than', 'uptime', 'Local network drop (short)', 'Every session', 'steady state', '| network |']) {
+    for (const english of [
+      'usable within',
+      'abnormal ends',
+      'detection p50',
+      'slower than',
+      'uptime',
+      'Local network drop (short)',
+      'Every session',
+      'steady state',
+      '| network |',
+    ]) {
       expect(md).not.toContain(english);
     }
     golden('report.ko.md', md);

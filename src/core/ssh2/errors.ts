@@ -56,3 +56,11 @@ export function mapSsh2Error(err: Ssh2Error, ctx: MapContext): SshError {
       return new SshError('INTERNAL', `ssh2 core: ${err.message}`);
   }
 }
+
+/** Anything thrown inside the ssh2 core as an SshError (a non-SshError is a bug: INTERNAL). */
+export function asSshError(err: unknown): SshError {
+  return err instanceof SshError ? err : new SshError('INTERNAL', `ssh2 core: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/** The error of an operation on a session its owner closed. */
+export const closedError = (): SshError => new SshError('NOT_CONNECTED', 'session is not connected (state closed)');

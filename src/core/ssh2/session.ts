@@ -1,8 +1,9 @@
 /**
- * The ssh2 core's session: the same connection manager as crates/ssh-core (session.rs and
- * supervisor.rs), written in TypeScript over ssh2. Same states, error codes, policy and defaults.
+ * The ssh2 core's session: the same connection manager as crates/ssh-core, written in TypeScript
+ * over ssh2, with the same states, error codes, policy and defaults, and split the same way: the
+ * session's state and operations here (session.rs), its supervisor loop in supervisor.ts
+ * (supervisor.rs), the health watch in health.ts, and exec in exec.ts (channel.rs).
  */
-import type { ClientChannel } from 'ssh2';
 import type {
   AttemptEvent,
   ChannelsEvent,
@@ -18,13 +19,15 @@ import type {
 import { TypedEmitter } from '../emitter.js';
 import { type FailureCause, SshError } from '../errors.js';
 import { type ResolvedSessionOptions, resolveExecOptions, resolveShellOptions } from '../options.js';
-import { backoffDelayMs, type HealthState, healthLook, nextLookMs } from '../policy.js';
 import type { PoolLink } from '../pool-base.js';
 import { connect, type Connection } from './connect.js';
+import { asSshError, closedError as CLOSED } from './errors.js';
 import type { PinnedKeys } from './hostkey.js';
 import type { Semaphore } from './limiter.js';
-import { setup, stop, unanswered } from './channel.js';
+import { runExec } from './exec.js';
+import { watchHealth } from './health.js';
 import { openShellStream, Ssh2Shell } from './shell.js';
+import { type Supervised, supervise } from './supervisor.js';
 
 /** What a session gets from its pool. */
 export interface SessionDeps {
@@ -40,24 +43,6 @@ function failureState(e: SshError): SessionState {
   if (e.code === 'HOST_KEY_MISMATCH') return 'host_key_mismatch';
   return 'closed';
 }
-
-function asSshError(err: unknown): SshError {
-  return err instanceof SshError ? err : new SshError('INTERNAL', `ssh2 core: ${(err as Error)?.message ?? String(err)}`);
-}
-
-const transient = (e: SshError) => e.cause === 'network' || e.cause === 'server';
-const CLOSED = () => new SshError('NOT_CONNECTED', 'session is not connected (state closed)');
-
-type Cycle = { conn: Connection } | { state: SessionState; err: SshError } | 'closed';
-
-/** What a reconnect cycle has spent: attempts, and time since the loss. */
-interface Budget {
-  started: number;
-  attempts: number;
-  last: SshError | undefined;
-}
-
-const freshBudget = (): Budget => ({ started: performance.now(), attempts: 0, last: undefined });
 
 export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session {
   readonly core = 'ssh2' as const;
@@ -108,6 +93,29 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     return { pinned: this.#deps.pinned, slots: this.#deps.slots(this.#o.targetId), timeoutMs: this.#o.connectTimeoutMs };
   }
 
+  /** What the supervisor loop may see and do of this session (supervisor.ts). */
+  #host(): Supervised {
+    return {
+      options: this.#o,
+      current: () => this.#conn,
+      health: (conn) => this.#health(conn),
+      lost: (conn, reason) => this.#lost(conn, reason),
+      install: (conn, afterLoss) => this.#install(conn, afterLoss),
+      giveUp: (state, err) => this.#giveUp(state, err),
+      waitForReconnectRequest: () => this.#waitForReconnectRequest(),
+      closedByUser: () => this.#closedByUser,
+      transition: (state, cause) => this.#transition(state, cause),
+      sleep: (ms) => this.#sleep(ms),
+      attempt: (attempt, delayMs) => {
+        const event: AttemptEvent = { sessionId: this.id, attempt, delayMs, atMs: Date.now() };
+        this.emit('attempt', event);
+        this.#deps.link.attempt(event);
+      },
+      connect: (timeoutMs) => connect(this.#o, { ...this.#attempt(), timeoutMs }),
+      nextUnit: () => this.#deps.nextUnit(),
+    };
+  }
+
   async connect(): Promise<void> {
     if (this.#closedByUser) throw CLOSED();
     if (this.#connecting) throw new SshError('BAD_OPTION', 'connect() is already in progress for this session');
@@ -126,7 +134,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     this.#connecting = false;
     this.#supervised = true;
     if (!(await this.#install(conn, false))) throw CLOSED();
-    void this.#supervise();
+    void supervise(this.#host());
   }
 
   /** Reopens the logical shells on `conn`, then makes it current. */
@@ -178,88 +186,11 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     this.#emitChannels(event);
   }
 
-  async #supervise(): Promise<void> {
-    // The budget of the last loss, while the connection that ended it has not yet lasted the
-    // gate time: a loss within it goes on spending that budget instead of starting afresh.
-    let carried: Budget | undefined;
-    for (;;) {
-      const conn = this.#conn;
-      if (!conn) return;
-      const upSince = performance.now();
-      const reason = await this.#health(conn);
-      if (!this.#lost(conn, reason)) return;
-      let budget = freshBudget();
-      if (carried && performance.now() - upSince < this.#o.reconnect.gateTimeMs) {
-        budget = carried;
-        budget.last = reason;
-      }
-      carried = undefined;
-      let automatic = this.#o.reconnect.enabled;
-      if (!automatic) this.#giveUp('closed', reason);
-      for (;;) {
-        if (!automatic) {
-          if (!(await this.#waitForReconnectRequest()) || this.#closedByUser) return;
-          this.#transition('reconnecting', 'client');
-          budget = freshBudget();
-        }
-        const outcome = await this.#cycle(budget);
-        if (outcome === 'closed') return;
-        if ('conn' in outcome) {
-          if (!(await this.#install(outcome.conn, true))) return;
-          carried = budget;
-          break;
-        }
-        this.#giveUp(outcome.state, outcome.err);
-        automatic = false;
-      }
-    }
-  }
-
-  /**
-   * Watches the link until it is lost; resolves with why. Any inbound byte counts as life; a
-   * keepalive goes out when the link has been quiet for an interval. Like the Rust core's
-   * supervisor (`health` in supervisor.rs), each look is the shared step (`healthLook` and
-   * `nextLookMs`, the twins of `HealthPolicy::look` and `next_look`), and it sleeps until the
-   * next thing that can fall due (a keepalive, `degraded`, the dead line, a probe's answer), so a
-   * link with traffic costs about one wake-up per keepalive interval; while degraded it checks on
-   * the short tick so recovery shows at once.
-   */
+  /** Watches the link until it is lost (health.ts); resolves with why. */
   #health(conn: Connection): Promise<SshError> {
-    const o = this.#o;
-    let timer: NodeJS.Timeout | undefined;
-    let ended = false;
-    // The step works on times since this origin, as the Rust core's does.
-    const origin = Math.min(conn.lastInbound(), performance.now());
-    const since = (t: number) => Math.max(0, t - origin);
-    let state: HealthState = { lastPingMs: since(performance.now()), probeAtMs: null, degraded: false };
-    const schedule = () => {
-      if (ended) return;
-      const now = since(performance.now());
-      timer = setTimeout(() => look(false), Math.max(0, nextLookMs(o, state, now, since(conn.lastInbound())) - now));
-    };
-    const look = (probed: boolean) => {
-      timer = undefined;
-      if (ended) return;
-      const step = healthLook(o, state, since(performance.now()), since(conn.lastInbound()), probed);
-      state = step.state;
-      if (step.action === 'dead') {
-        conn.kill(
-          new SshError('KEEPALIVE_TIMEOUT', `no reply from ${conn.addr} to ${o.keepaliveCountMax + 1} keepalives sent ${o.keepaliveIntervalMs} ms apart`),
-        );
-        return;
-      }
-      if (step.action === 'ping') conn.ping();
-      this.#setDegraded(conn, state.degraded);
-      schedule();
-    };
-    schedule();
-    this.#probe = () => {
-      clearTimeout(timer);
-      look(true);
-    };
-    return conn.ended.then((reason) => {
-      ended = true;
-      clearTimeout(timer);
+    const watch = watchHealth(conn, this.#o, (degraded) => this.#setDegraded(conn, degraded));
+    this.#probe = watch.probe;
+    return watch.lost.then((reason) => {
       this.#probe = undefined;
       return reason;
     });
@@ -283,42 +214,6 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     this.#transition(this.#o.reconnect.enabled ? 'reconnecting' : 'closed', reason.cause, reason);
     if (reason.cause === 'network') this.#deps.probeSiblings(this.#o.targetId, this.id);
     return true;
-  }
-
-  /** Attempts until one succeeds or the budget is spent. */
-  async #cycle(budget: Budget): Promise<Cycle> {
-    const p = this.#o.reconnect;
-    for (;;) {
-      const elapsed = performance.now() - budget.started;
-      if (budget.attempts >= p.maxAttempts || elapsed >= p.budgetMs) {
-        return {
-          state: 'manual_reconnect_required',
-          err: budget.last ?? new SshError('NOT_CONNECTED', 'session is not connected: the reconnect budget was spent'),
-        };
-      }
-      const delayMs = backoffDelayMs(p.baseDelayMs, p.maxDelayMs, budget.attempts, this.#deps.nextUnit());
-      if (!(await this.#sleep(Math.min(delayMs, p.budgetMs - elapsed)))) return 'closed';
-      const left = p.budgetMs - (performance.now() - budget.started);
-      if (left <= 0) continue;
-      budget.attempts++;
-      const event: AttemptEvent = { sessionId: this.id, attempt: budget.attempts, delayMs, atMs: Date.now() };
-      this.emit('attempt', event);
-      this.#deps.link.attempt(event);
-      try {
-        const conn = await connect(this.#o, { ...this.#attempt(), timeoutMs: Math.min(p.attemptTimeoutMs, left) });
-        if (this.#closedByUser) {
-          conn.kill(CLOSED());
-          return 'closed';
-        }
-        return { conn };
-      } catch (err) {
-        const e = asSshError(err);
-        if (e.code === 'AUTH_FAILED') return { state: 'auth_failed', err: e };
-        if (e.code === 'HOST_KEY_MISMATCH') return { state: 'host_key_mismatch', err: e };
-        if (!transient(e)) return { state: 'manual_reconnect_required', err: e };
-        budget.last = e;
-      }
-    }
   }
 
   /** Resolves true after `ms`, or false at once if the session is closed meanwhile. */
@@ -416,102 +311,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     const o = resolveExecOptions(command, options);
     const conn = this.#live();
-    const started = performance.now();
-    const timedOut = () => new SshError('EXEC_TIMEOUT', `command did not finish within ${o.timeoutMs} ms`);
-    // The setup has the session's request bound, unless the exec's own deadline comes first.
-    const requestMs = this.#o.requestTimeoutMs;
-    const late = requestMs < o.timeoutMs ? unanswered('channel open and exec request', requestMs) : timedOut;
-    // Listeners go on in ssh2's callback (see `setup`), so the outcome may be known before setup
-    // resolves: it settles `result`, which is returned once the setup went through.
-    let resolveResult!: (r: ExecResult) => void;
-    let rejectResult!: (e: SshError) => void;
-    const result = new Promise<ExecResult>((resolve, reject) => {
-      resolveResult = resolve;
-      rejectResult = reject;
-    });
-    let done = false;
-    let timer: NodeJS.Timeout | undefined;
-    let stream: ClientChannel | undefined;
-    const finish = (outcome: { ok: ExecResult } | { err: SshError }) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if ('ok' in outcome) resolveResult(outcome.ok);
-      else rejectResult(outcome.err);
-    };
-    // Given up on: the command is stopped in the background so it frees its channel slot.
-    const giveUp = (e: SshError) => {
-      if (done) return;
-      finish({ err: e });
-      if (stream) stop(stream, o.killGraceMs);
-    };
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let stdoutBytes = 0;
-    let stderrBytes = 0;
-    let collected = 0;
-    let exit: { code: number | null; signal: string | null } | undefined;
-    const keep = (into: Buffer[], chunk: Buffer) => {
-      if (collected + chunk.length > o.maxOutputBytes) {
-        giveUp(new SshError('EXEC_OUTPUT_LIMIT', `command output passed the limit of ${o.maxOutputBytes} bytes; the command was stopped`));
-        return;
-      }
-      collected += chunk.length;
-      into.push(chunk);
-    };
-    const listen = (s: ClientChannel) => {
-      stream = s;
-      s.on('data', (chunk: Buffer) => {
-        if (done) return;
-        stdoutBytes += chunk.length;
-        if (o.onStdout) o.onStdout(chunk);
-        else keep(stdout, chunk);
-      });
-      s.stderr.on('data', (chunk: Buffer) => {
-        if (done) return;
-        stderrBytes += chunk.length;
-        if (o.onStderr) o.onStderr(chunk);
-        else keep(stderr, chunk);
-      });
-      s.on('exit', (code: number | null, signal?: string) => {
-        exit = { code: code ?? null, signal: signal ?? null };
-      });
-      s.on('error', () => {});
-      s.on('close', () => {
-        if (!exit && conn.lost) {
-          finish({ err: conn.lost });
-          return;
-        }
-        finish({
-          ok: {
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr),
-            exitCode: exit?.code ?? null,
-            signal: exit?.signal ?? null,
-            stdoutBytes,
-            stderrBytes,
-          },
-        });
-      });
-    };
-    try {
-      await setup(
-        conn,
-        Math.min(requestMs, o.timeoutMs),
-        late,
-        (cb) => conn.client.exec(command, cb),
-        listen,
-        (s) =>
-          // Unanswered in time: the command may be running all the same, so it is stopped.
-          stop(s, o.killGraceMs),
-      );
-    } catch (err) {
-      this.#noteChannels(conn, err);
-      throw err;
-    }
-    this.#noteChannels(conn);
-    if (!done) timer = setTimeout(() => giveUp(timedOut()), Math.max(0, o.timeoutMs - (performance.now() - started)));
-    return result;
+    return runExec(conn, command, o, this.#o.requestTimeoutMs, (err) => this.#noteChannels(conn, err));
   }
 
   async close(): Promise<void> {

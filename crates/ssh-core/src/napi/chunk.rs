@@ -21,7 +21,7 @@ use std::ptr;
 use napi::bindgen_prelude::{Buffer, Result, ToNapiValue};
 use napi::{check_status, sys};
 
-use super::client::{BindingExit, BindingStateEvent, EventKind};
+use super::events::{BindingExit, BindingStateEvent, EventKind};
 
 use crate::coalesce::ZERO_COPY_MIN_BYTES;
 

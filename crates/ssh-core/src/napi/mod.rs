@@ -5,6 +5,8 @@
 
 mod chunk;
 mod client;
+mod events;
+mod options;
 mod outbox;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -26,7 +26,7 @@ use napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking;
 use napi::{sys, Status};
 
 use super::chunk::{self, Event};
-use super::client::EventKind;
+use super::events::EventKind;
 use super::{count_crossing, JsCallback};
 
 /// A wake-up of JS: becomes the queued events, laid out as [`chunk::to_js`] says, when the JS
