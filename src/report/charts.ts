@@ -49,7 +49,7 @@ function digitsFor(step: number): number {
   return step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step) - 1e-9));
 }
 
-export function lineChart(title: string, unit: string, lines: Line[], extra: { limits?: Limit[]; windows?: Window[] } = {}): string {
+export function lineChart(title: string, unit: string, lines: Line[], extra: { limits?: Limit[]; windows?: Window[]; windowLabel?: string } = {}): string {
   const all = lines.flatMap((l) => l.points);
   const limits = extra.limits ?? [];
   const windows = extra.windows ?? [];
@@ -84,7 +84,7 @@ export function lineChart(title: string, unit: string, lines: Line[], extra: { l
   const legend =
     lines
       .map((l) => `<span><i style="background:${l.color}${l.dashed ? ';opacity:.6' : ''}"></i>${escapeHtml(l.label)}${l.dashed ? ' (dashed)' : ''}</span>`)
-      .join('') + (windows.length ? '<span><i class="faultkey"></i>fault window</span>' : '');
+      .join('') + (windows.length ? `<span><i class="faultkey"></i>${escapeHtml(extra.windowLabel ?? 'fault window')}</span>` : '');
   return `<figure><figcaption>${escapeHtml(title)} <small>(${escapeHtml(unit)})</small></figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
 
@@ -106,6 +106,7 @@ export function swimlane(
   transitions: [string, number, string][],
   faults: { label: string; sessions: string[]; fromS: number; toS: number }[],
   endS: number,
+  windowLabel = 'fault window',
 ): string {
   const rowH = 14;
   const h = PAD.t + sessions.length * (rowH + 4) + PAD.b;
@@ -132,7 +133,7 @@ export function swimlane(
   for (const t of ticks(endS, 6).filter((t) => t <= endS)) parts.push(`<text x="${x(t).toFixed(1)}" y="${h - 4}" text-anchor="middle">${num(t, 0)}s</text>`);
   const legend = `${Object.entries(STATE_COLORS)
     .map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`)
-    .join('')}<span><i class="faultkey"></i>fault window</span>`;
+    .join('')}<span><i class="faultkey"></i>${escapeHtml(windowLabel)}</span>`;
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><div class="legend">${legend}</div></figure>`;
 }
 

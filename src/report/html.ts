@@ -86,7 +86,7 @@ export function renderHtml(report: Report, lang: Lang): string {
       w.charts.cpu,
       '%',
       report.runs.map((r, i) => line(r, i, 1)),
-      { limits: [{ label: w.charts.limit(`${c.cpuLimitPct}%`), value: c.cpuLimitPct }], windows: shaded },
+      { limits: [{ label: w.charts.limit(`${c.cpuLimitPct}%`), value: c.cpuLimitPct }], windows: shaded, windowLabel: w.charts.faultWindow },
     ),
   );
   body.push(
@@ -94,7 +94,7 @@ export function renderHtml(report: Report, lang: Lang): string {
       w.charts.rss,
       'MB',
       report.runs.map((r, i) => line(r, i, 2)),
-      { limits: [{ label: w.charts.limit(`${c.rssLimitMb} MB`), value: c.rssLimitMb }], windows: shaded },
+      { limits: [{ label: w.charts.limit(`${c.rssLimitMb} MB`), value: c.rssLimitMb }], windows: shaded, windowLabel: w.charts.faultWindow },
     ),
   );
   body.push(
@@ -112,6 +112,7 @@ export function renderHtml(report: Report, lang: Lang): string {
         r.series.states,
         r.series.faults.map((f) => ({ label: `${f.scenario} ${faultName(w, f.fault)}`, sessions: f.sessions, fromS: f.fromS, toS: f.toS })),
         r.durationS,
+        w.charts.faultWindow,
       ),
     );
   }

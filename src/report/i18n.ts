@@ -67,6 +67,7 @@ const EN = {
     swimlane: 'Session states',
     ttu: 'Time to usable after a loss (s)',
     limit: (value: string) => `the plan's limit: ${value}`,
+    faultWindow: 'fault window',
   },
   headings: { outcome: 'Outcome', nextStep: 'Next step (the plan)', reasons: 'Why', criterion: 'Criterion' },
   /** F2 and F4's cell of the record table: they are meant to stop until reconnect(). */
@@ -149,6 +150,7 @@ const KO: Words = {
     swimlane: '세션 상태',
     ttu: '끊김 후 사용 가능까지 (s)',
     limit: (value: string) => `계획의 한도: ${value}`,
+    faultWindow: '장애 주입 구간',
   },
   headings: { outcome: '판정', nextStep: '다음 단계 (계획)', reasons: '근거', criterion: '기준' },
   asPlanned: (back: number, n: number, byItself: number) =>
