@@ -13,17 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const pkg = readJson(join(root, 'package.json'));
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(root, 'pack') } } });
 const out = resolve(values.out);
 
-// The platform packages built here: npm/<dir>/package.json and the binary it carries.
+// The platform packages built here: npm/<dir>/package.json, whose `main` names the binary it
+// carries, and the folder `napi build` writes that binary to.
 const PLATFORM_PACKAGES = [
-  { dir: 'npm/linux-x64-gnu', binary: 'ssh-core.linux-x64-gnu.node' },
-  { dir: 'npm/lab-linux-x64-gnu', binary: join('lab-addon', 'ssh-lab.linux-x64-gnu.node') },
-];
-
-const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
-const pkg = readJson(join(root, 'package.json'));
+  { dir: 'npm/linux-x64-gnu', builtIn: '.' },
+  { dir: 'npm/lab-linux-x64-gnu', builtIn: 'lab-addon' },
+].map((p) => {
+  const manifest = readJson(join(root, p.dir, 'package.json'));
+  return { ...p, manifest, binary: join(p.builtIn, manifest.main) };
+});
 
 function fail(msg) {
   console.error(`pack: ${msg}`);
@@ -46,7 +49,7 @@ const tarballs = [];
 const optional = {};
 try {
   for (const p of PLATFORM_PACKAGES) {
-    const manifest = readJson(join(root, p.dir, 'package.json'));
+    const { manifest } = p;
     if (manifest.version !== pkg.version) fail(`${p.dir}/package.json is version ${manifest.version}, the package ${pkg.version}: make them equal.`);
     const dir = join(staging, manifest.name);
     mkdirSync(dir);

@@ -223,14 +223,14 @@ export function words(lang: Lang): Words {
   return lang === 'ko' ? KO : EN;
 }
 
-/** A criterion's detail in the report's language (a report without `measured` keeps its recorded English). */
+/** A criterion's detail in the report's language. */
 export function criterionDetail(w: Words, v: Judged, cr: CriterionResult): string {
-  return v.measured ? w.detail[cr.id](v.measured) : cr.detail;
+  return w.detail[cr.id](v.measured);
 }
 
 /** A verdict's reasons in the report's language. */
 export function verdictReasons(w: Words, v: Judged): string[] {
-  return v.measured ? reasonsOf(v, w.reasons, (id) => w.detail[id](v.measured)) : v.reasons;
+  return reasonsOf(v, w.reasons, (id) => w.detail[id](v.measured));
 }
 
 /** A fault's name in the report's language. */

@@ -4,7 +4,7 @@
  * there on both cores against the lab that the installed `ssh-spike lab` starts.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ describe('the packed package, installed into a fresh project', () => {
     expect(pack.err).toBe('');
     expect(pack.code).toBe(0);
     tarballs = pack.out.trim().split('\n');
-    spawnSync('mkdir', [project]);
+    mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
     // --prefer-offline: ssh2 and the rest come from npm's cache when the repo's `npm ci` put them there.
     const install = await runNode([npmCli(), 'install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], 300_000, { cwd: project, env });
