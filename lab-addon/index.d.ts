@@ -110,6 +110,20 @@ export declare function generateKeyPair(passphrase?: string | undefined | null):
 /** Does nothing: the cost of one JS -> Rust call. */
 export declare function noop(): void
 
+/**
+ * Reads `blockBytes`-sized sealed blocks of `cipher` off a loopback TCP connection for about
+ * `seconds` and opens each, on the calling thread; a second thread writes them. Returns the
+ * calling thread's own CPU time, so the writer's does not count.
+ */
+export declare function socketFloor(cipher: string, blockBytes: number, seconds: number): SocketFloor
+
+/** What the socket floor measured: bytes read and opened, and the reading thread's CPU and wall time. */
+export interface SocketFloor {
+  bytes: number
+  cpuMs: number
+  wallMs: number
+}
+
 /** Starts an embedded lab server. */
 export declare function startLabServer(options: BindingLabOptions): Promise<NativeLabServer>
 

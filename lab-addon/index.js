@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { NativeLabServer, NativeRoute, bufferIn, bufferOut, cryptoFloor, emitChunks, generateKeyPair, noop, startLabServer, startRoute } = nativeBinding
+const { NativeLabServer, NativeRoute, bufferIn, bufferOut, cryptoFloor, emitChunks, generateKeyPair, noop, socketFloor, startLabServer, startRoute } = nativeBinding
 export { NativeLabServer }
 export { NativeRoute }
 export { bufferIn }
@@ -782,6 +782,7 @@ export { cryptoFloor }
 export { emitChunks }
 export { generateKeyPair }
 export { noop }
+export { socketFloor }
 export { startLabServer }
 export { startRoute }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -806,17 +806,22 @@ export function decide(c: Comparison, o: CompareOptions): void {
     // Against the floor measured in this run: rust's trial i over floor trial i (records of older
     // runs have one floor, which every trial is then taken over).
     const floors = T.floor?.length ? T.floor : c.floor ? [c.floor] : [];
-    const floorOf = (i: number) => (floors[Math.min(i, floors.length - 1)] ?? null)?.ciphers[cipher]?.cpuSPerGb;
-    const over = medianInterval(
-      (t.rust ?? [])
-        .map((r, i) => {
-          const f = floorOf(i);
-          return f ? r.cpuSPerGb / f : Number.NaN;
-        })
-        .filter(Number.isFinite),
-    );
-    R[`throughput.${cipher}.cpuSPerGbOverFloor`] = over.n > 0 ? over.estimate : null;
-    c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`] = { perCore: {}, ratio: over.n > 0 ? over : null, difference: '~', lowerIsBetter: true };
+    for (const [key, field] of [
+      ['cpuSPerGbOverFloor', 'cpuSPerGb'],
+      ['cpuSPerGbOverSocketFloor', 'socketCpuSPerGb'],
+    ] as const) {
+      const floorOf = (i: number) => (floors[Math.min(i, floors.length - 1)] ?? null)?.ciphers[cipher]?.[field];
+      const over = medianInterval(
+        (t.rust ?? [])
+          .map((r, i) => {
+            const f = floorOf(i);
+            return f ? r.cpuSPerGb / f : Number.NaN;
+          })
+          .filter(Number.isFinite),
+      );
+      R[`throughput.${cipher}.${key}`] = over.n > 0 ? over.estimate : null;
+      c.intervals[`throughput.${cipher}.${key}`] = { perCore: {}, ratio: over.n > 0 ? over : null, difference: '~', lowerIsBetter: true };
+    }
   }
   for (const l of ['handshake', 'exec', 'echo'] as const) figure(`latency.${l}.p95Ms`, (x, i) => T.latency[x]?.[i]?.[l].p95Ms);
   for (const cipher of Object.keys(T.throughputBusy)) {

@@ -28,10 +28,12 @@ export interface LatencyResult {
 /**
  * The crypto floor: what decrypting and authenticating the stream costs on this CPU with no SSH,
  * no socket and no JS hop (aws-lc, the library russh uses: one copy and one AEAD open per block).
+ * The socket floor: the same blocks read off a loopback TCP connection first (the kernel's copy
+ * out of the socket, which every core pays too), the reading thread's CPU only.
  */
 export interface FloorResult {
   blockBytes: number;
-  ciphers: Record<string, { mbPerS: number; cpuSPerGb: number }>;
+  ciphers: Record<string, { mbPerS: number; cpuSPerGb: number; socketMbPerS?: number; socketCpuSPerGb?: number }>;
 }
 
 export type BenchReply = { ok: true; result: BulkResult | LatencyResult | FloorResult } | { ok: false; error: string };

@@ -140,6 +140,12 @@ export function tables(c: Comparison): Table[] {
           ? [
               ['crypto floor', f(floor.mbPerS, 0), f(floor.cpuSPerGb), '-'],
               ['rust/floor', 'n/a', showInterval(c.intervals[`throughput.${cipher}.cpuSPerGbOverFloor`]?.ratio), '-'],
+              ...(floor.socketCpuSPerGb !== undefined
+                ? [
+                    ['socket floor', f(floor.socketMbPerS, 0), f(floor.socketCpuSPerGb), '-'],
+                    ['rust/socket floor', 'n/a', showInterval(c.intervals[`throughput.${cipher}.cpuSPerGbOverSocketFloor`]?.ratio), '-'],
+                  ]
+                : []),
             ]
           : []),
       ],
@@ -147,7 +153,7 @@ export function tables(c: Comparison): Table[] {
         [
           ran(c, 'throughput'),
           floor
-            ? `crypto floor: the cipher alone on this CPU (aws-lc, the library russh uses: one copy and one AEAD open per ${c.floor!.blockBytes / 1024} KiB block; no SSH, socket or JS hop), measured in this run.`
+            ? `crypto floor: the cipher alone on this CPU (aws-lc, the library russh uses: one copy and one AEAD open per ${c.floor!.blockBytes / 1024} KiB block; no SSH, socket or JS hop), measured in this run.${floor.socketCpuSPerGb !== undefined ? " socket floor: the same blocks read off a loopback TCP connection before each is opened (the kernel's copy out of the socket, which every core pays too; the reading thread's CPU only)." : ''}`
             : undefined,
         ]
           .filter(Boolean)

@@ -101,9 +101,10 @@ export async function latency(task: Extract<BenchTask, { kind: 'latency' }>): Pr
 }
 
 /** The cipher alone, in this process: the addon opens sealed blocks with aws-lc (the library
- * russh uses), one copy and one AEAD open per block, timed here with this process's CPU clock. */
+ * russh uses), one copy and one AEAD open per block, timed here with this process's CPU clock;
+ * then the same blocks read off a loopback socket first, timed by the reading thread's own clock. */
 export async function floor(task: Extract<BenchTask, { kind: 'floor' }>): Promise<FloorResult> {
-  const { cryptoFloor } = labAddon();
+  const { cryptoFloor, socketFloor } = labAddon();
   const result: FloorResult = { blockBytes: task.blockBytes, ciphers: {} };
   for (const cipher of task.ciphers) {
     cryptoFloor(cipher, task.blockBytes, 0.1); // warm up
@@ -112,9 +113,12 @@ export async function floor(task: Extract<BenchTask, { kind: 'floor' }>): Promis
     const bytes = cryptoFloor(cipher, task.blockBytes, task.seconds);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const socket = socketFloor(cipher, task.blockBytes, task.seconds);
     result.ciphers[cipher] = {
       mbPerS: bytes / 1e6 / (wallMs / 1000),
       cpuSPerGb: (cpu.user + cpu.system) / 1e6 / (bytes / 1e9),
+      socketMbPerS: socket.bytes / 1e6 / (socket.wallMs / 1000),
+      socketCpuSPerGb: socket.cpuMs / 1000 / (socket.bytes / 1e9),
     };
   }
   return result;
