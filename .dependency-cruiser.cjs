@@ -8,12 +8,13 @@
  *   record    what a run records (types only)
  *   metrics   figures computed from records
  *   workload  what the measured worker runs in every session (stream, exec polling, echo, replay)
+ *   ui        the renderer stand-in: the process that plays the desktop app's UI (frames, integrity, keystroke probes, flow control)
  *   report    the renderers of a run's report
  *   runner    the SPIKE-2 runner: plans, the orchestrator, the measured worker
  *   bench     bench:compare, built on the runner
  *   cli       the ssh-spike command
  */
-const LAYERS = ['util', 'core', 'lab', 'scenarios', 'record', 'metrics', 'workload', 'report', 'runner', 'bench', 'cli'];
+const LAYERS = ['util', 'core', 'lab', 'scenarios', 'record', 'metrics', 'workload', 'ui', 'report', 'runner', 'bench', 'cli'];
 
 const forbidden = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `${layer}-imports-upward`,
