@@ -9,7 +9,7 @@ import { parseFaultMode, parseTarget } from '../runner/options.js';
 import { sshdUnavailableReason } from '../lab/sshd.js';
 import { perfUnavailable } from './attribute.js';
 import { runIdBase } from '../runner/spike.js';
-import { type CompareOptions, type DecisionPolicy, loadPolicy, runComparison } from './compare.js';
+import { type CompareOptions, type DecisionPolicy, loadPolicy, runComparison, UI_PATH_NAMES, type UiPathName } from './compare.js';
 import { renderCompareHtml, renderCompareMarkdown, tables } from './render.js';
 
 export const COMPARE_USAGE = `npm run bench:compare -- [options]
@@ -44,6 +44,10 @@ those intervals (pass, fail, or undecided).
                       worker during the resource and throughput sections
                       (throughput is measured both ways, so the rise per core is shown)
   --scale LIST        session counts for the scale section (default 10,100,1000)
+  --ipc LIST          the paths from the core to a UI stand-in process measured (RISK-4), each
+                      ARCH/TRANSPORT: main (core in the main process) or utility (core in a process
+                      of its own, relayed by main), and ipc (Node IPC to a UI process) or port (a
+                      MessagePort to a worker thread); default main/ipc,utility/ipc; off skips it
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
   --seed N            reconnect jitter seed (default random)
   -h, --help          this text`;
@@ -66,6 +70,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       policy: { type: 'string' },
       bulk: { type: 'string' },
       scale: { type: 'string' },
+      ipc: { type: 'string', default: 'main/ipc,utility/ipc' },
       out: { type: 'string' },
       seed: { type: 'string' },
       busy: { type: 'boolean', default: false },
@@ -108,6 +113,10 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
     throw new UsageError((err as Error).message);
   }
   const duration = values.duration ? parseDuration(values.duration, '--duration') : undefined;
+  const uiPaths = values.ipc === 'off' ? [] : values.ipc!.split(',').map((p) => p.trim());
+  for (const p of uiPaths) {
+    if (!UI_PATH_NAMES.includes(p as UiPathName)) throw new UsageError(`--ipc takes ${UI_PATH_NAMES.join(', ')} or off, got ${JSON.stringify(p)}`);
+  }
   return {
     out: values.out,
     help: values.help!,
@@ -133,6 +142,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       target,
       faults,
       attribute: values.attribute!,
+      uiPaths: uiPaths as UiPathName[],
+      uiPhaseMs: quick ? 4_000 : 6_000,
     },
   };
 }

@@ -13,7 +13,8 @@ import { PLAN_DEFAULTS, RUST_TUNING_DEFAULTS } from '../core/defaults.js';
 import type { Contender } from '../core/errors.js';
 import type { SessionOptions } from '../core/contract.js';
 import { LabProcess } from '../lab/process.js';
-import { sessionOptions } from '../lab/target.js';
+import { portableStreamCommand } from '../lab/stream.js';
+import { sessionOptions, streamCommand, type TargetInfo } from '../lab/target.js';
 import { computeRun, resourceFigures } from '../metrics/compute.js';
 import { difference, type Interval, judgeLimit, median, medianInterval, pairedRatio, proportionInterval } from '../metrics/intervals.js';
 import { quantile } from '../metrics/stats.js';
@@ -29,6 +30,8 @@ import { type Attribution, PerfSampler } from './attribute.js';
 import { type Hog, startHog } from './hog.js';
 import type { BulkResult, FloorResult, LatencyResult } from './protocol.js';
 import { runTask } from './run-task.js';
+import { type AppProcess, UI_ARCHITECTURES, type UiArchitecture, type UiPathResult } from './ui-path.js';
+import { UI_TRANSPORTS, type UiTransport } from '../ui/host.js';
 
 export const COMPARE_SCHEMA = 'ssh-spike/compare@1';
 
@@ -87,7 +90,7 @@ export function parsePolicy(text: string, source: string): DecisionPolicy {
   const figures = p.figures.map((f: Record<string, unknown>, i: number): PolicyFigure => {
     const at = `figures[${i}]`;
     if (!f || typeof f !== 'object') throw bad(`${at} must be an object`);
-    if (typeof f.key !== 'string' || !/^[\w.@${}-]+$/.test(f.key))
+    if (typeof f.key !== 'string' || !/^[\w.@${}/-]+$/.test(f.key))
       throw bad(`${at}.key must name a figure such as "resources.cpuPct", got ${JSON.stringify(f.key)}`);
     if (typeof f.name !== 'string' || !f.name) throw bad(`${at}.name must say what the figure is`);
     if (typeof f.weight !== 'number' || !(f.weight >= 0)) throw bad(`${at}.weight must be a number >= 0, got ${JSON.stringify(f.weight)}`);
@@ -196,7 +199,20 @@ export interface CompareOptions {
   attribute?: boolean;
   /** Run a CPU hog on the other core during the throughput and resource sections. */
   busy: boolean;
+  /**
+   * The paths to the UI stand-in measured (`arch/transport`, e.g. main/ipc); empty: the section is
+   * off (absent in records of older runs).
+   */
+  uiPaths?: UiPathName[];
+  /** The measured window of one UI-path load trial (a quarter more runs before it as warm-up). */
+  uiPhaseMs?: number;
 }
+
+/** A path to the UI: where the core runs (main or utility process) / how the UI is reached (ipc or port). */
+export type UiPathName = `${UiArchitecture}/${UiTransport}`;
+export const UI_PATH_NAMES: UiPathName[] = UI_ARCHITECTURES.flatMap((a) => UI_TRANSPORTS.map((t): UiPathName => `${a}/${t}`));
+/** Lines of one UI flood (100 bytes each; fewer with --quick). */
+const UI_FLOOD_LINES = { full: 1_000_000, quick: 200_000 };
 
 /** Same algorithms everywhere so figures compare the libraries, not their defaults. */
 function policy(o: CompareOptions): Partial<SessionOptions> {
@@ -237,6 +253,26 @@ export interface ScaleFigures {
   cpuPerSessionPct: number;
 }
 
+/** One UI-path trial: the app's CPU and RSS at the plan's load with the UI typing, and a flood. */
+export interface UiFigures {
+  /** Every process of the app (main, utility, UI), at the plan's load. */
+  cpuPct: number;
+  rssMb: number;
+  /** Per process at the plan's load. */
+  processes: AppProcess[];
+  /** Keystroke to its echo drawn, seen from the UI. */
+  echoP50Ms: number | null;
+  echoP95Ms: number | null;
+  echoP99Ms: number | null;
+  /** One session's stream as fast as it goes, until the UI drew every line. */
+  floodMbPerS: number | null;
+  floodCpuSPerGb: number | null;
+  /** Lines missing, reordered or corrupt in the UI, both workloads. */
+  linesLost: number;
+  /** Bytes sent to the UI and not yet acked as drawn, at most, during the flood. */
+  floodPeakUnackedBytes: number;
+}
+
 export interface Target {
   id: string;
   text: string;
@@ -261,6 +297,8 @@ export interface Trials {
   workloadFloor?: ResourceFigures[];
   /** The cipher's own cost on this CPU, once per throughput round (it moved by 2x between runs measured once). */
   floor?: FloorResult[];
+  /** The paths to the UI, by path name (absent in records of older runs). */
+  ui?: Record<string, PerCore<UiFigures[]>>;
 }
 
 /** One figure's intervals: each contender's median over its trials, and the paired ratio rust/ssh2. */
@@ -294,6 +332,8 @@ export interface Comparison {
   latency: PerCore<LatencyResult>;
   scale: Record<string, PerCore<ScaleFigures>>;
   boundary: PerCore<BoundaryFigures>;
+  /** The paths to the UI stand-in (RISK-4), by path name. */
+  ui?: Record<string, PerCore<UiFigures>>;
   /** What each figure above is the median of. */
   trials: Trials;
   /** Ratios rust/ssh2: the geometric mean of the paired trials' ratios. */
@@ -527,10 +567,11 @@ export function coreSettings(): PerCore<[string, string][]> {
  * The one server of the throughput and latency sections: the embedded lab's, an OpenSSH server on
  * loopback, or an inventory's first host (which the run does not start or stop).
  */
-async function benchServer(t: TargetChoice): Promise<{ session: SessionOptions; stop: () => Promise<void> }> {
+async function benchServer(t: TargetChoice): Promise<{ session: SessionOptions; info?: TargetInfo; stop: () => Promise<void> }> {
   if (t.kind === 'inventory') return { session: inventorySessionOptions(t.inventory.hosts[0]!), stop: async () => {} };
   const lab = await LabProcess.start({ maxLifetimeMs: 30 * 60_000, ...(t.kind === 'openssh' ? { targets: [{ kind: 'openssh', host: '127.0.0.1' }] } : {}) });
-  return { session: sessionOptions(lab.targets[0]?.info ?? lab.info), stop: () => lab.stop() };
+  const info = lab.targets[0]?.info ?? lab.info;
+  return { session: sessionOptions(info), info, stop: () => lab.stop() };
 }
 
 function push<T>(per: PerCore<T[]>, core: Contender, value: T): void {
@@ -659,6 +700,44 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
         }),
       );
     }, short);
+    if (o.uiPaths?.length) {
+      const floodLines = o.quick ? UI_FLOOD_LINES.quick : UI_FLOOD_LINES.full;
+      const streamCmd = (rate: 'mid' | 'flood', count: number) =>
+        o.target.kind === 'inventory' ? portableStreamCommand(rate, count) : streamCommand(server.info!, rate, count);
+      c.workloads.ui = [
+        `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into once a second; the output relayed to the UI stand-in, which checks every line`,
+        `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line; no pause on the shell (neither core's contract has one yet), so the relay's flow gate only counts the pauses it asked for`,
+      ];
+      hooks.say(`4b/6 the path to the UI (${o.uiPaths.join(', ')}; ${k} trials of ${(o.uiPhaseMs ?? 0) / 1000} s and a flood each)`);
+      for (const path of o.uiPaths) {
+        const [arch, transport] = path.split('/') as [UiArchitecture, UiTransport];
+        const per: PerCore<UiFigures[]> = ((T.ui ??= {})[path] = {});
+        await rounds(async (core) => {
+          const base = { kind: 'ui' as const, core, session: { ...session, ciphers: [o.cipher] }, arch, transport, floodLines };
+          const load = await runTask({
+            ...base,
+            workload: 'load',
+            sessions: o.sessions,
+            seconds: (o.uiPhaseMs ?? 8000) / 1000,
+            streamCommand: `${streamCmd('mid', 0)}\r`,
+          });
+          const flood = await runTask({ ...base, workload: 'flood', sessions: 1, seconds: 60, streamCommand: `${streamCmd('flood', floodLines)}\r` });
+          const lost = (r: UiPathResult) => r.integrity.missing + r.integrity.reordered + r.integrity.corrupt;
+          push(per, core, {
+            cpuPct: load.totalCpuPct,
+            rssMb: load.totalRssMb,
+            processes: load.processes,
+            echoP50Ms: load.echo.count ? load.echo.p50Ms : null,
+            echoP95Ms: load.echo.count ? load.echo.p95Ms : null,
+            echoP99Ms: load.echo.count ? load.echo.p99Ms : null,
+            floodMbPerS: flood.mbPerS,
+            floodCpuSPerGb: flood.cpuSPerGb,
+            linesLost: lost(load) + lost(flood),
+            floodPeakUnackedBytes: flood.relay.peakUnackedBytes,
+          });
+        });
+      }
+    }
   } finally {
     await server.stop();
   }
@@ -737,6 +816,7 @@ export function summarize(c: Comparison): void {
   c.throughputBusy = Object.fromEntries(Object.entries(T.throughputBusy).map(([k, per]) => [k, each(per, medianOf)]));
   c.scale = Object.fromEntries(Object.entries(T.scale).map(([k, per]) => [k, each(per, medianOf)]));
   if (T.floor?.length) c.floor = medianOf(T.floor) ?? null;
+  if (T.ui) c.ui = Object.fromEntries(Object.entries(T.ui).map(([k, per]) => [k, each(per, medianOf)]));
 }
 
 /** A stable seed per figure, so the same trials always give the same intervals. */
@@ -824,6 +904,13 @@ export function decide(c: Comparison, o: CompareOptions): void {
     }
   }
   for (const l of ['handshake', 'exec', 'echo'] as const) figure(`latency.${l}.p95Ms`, (x, i) => T.latency[x]?.[i]?.[l].p95Ms);
+  for (const [path, per] of Object.entries(T.ui ?? {})) {
+    figure(`ui.${path}.cpuPct`, (x, i) => per[x]?.[i]?.cpuPct);
+    figure(`ui.${path}.rssMb`, (x, i) => per[x]?.[i]?.rssMb);
+    figure(`ui.${path}.echoP95Ms`, (x, i) => per[x]?.[i]?.echoP95Ms);
+    figure(`ui.${path}.floodMbPerS`, (x, i) => per[x]?.[i]?.floodMbPerS, false);
+    figure(`ui.${path}.floodCpuSPerGb`, (x, i) => per[x]?.[i]?.floodCpuSPerGb);
+  }
   for (const cipher of Object.keys(T.throughputBusy)) {
     // How much each core's CPU per GB rose with the other core busy (trial i busy over trial i quiet); rust's rise over ssh2's.
     const busy = T.throughputBusy[cipher]!;

@@ -2,12 +2,15 @@
 import type { SessionOptions } from '../core/contract.js';
 import type { Contender } from '../core/errors.js';
 import type { LatencySummary } from '../record/record.js';
+import type { UiPathResult, UiPathTask } from './ui-path.js';
 
 export type BenchTask =
   /** `bytes` of exec output, or with `bytes: null`, as much as the core moves in about `seconds`. */
   | { kind: 'bulk'; core: Contender; session: SessionOptions; bytes: number | null; seconds: number }
   | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number; keystrokes: number }
-  | { kind: 'floor'; ciphers: string[]; blockBytes: number; seconds: number };
+  | { kind: 'floor'; ciphers: string[]; blockBytes: number; seconds: number }
+  /** The path from the core to the UI stand-in (ui-path.ts). */
+  | UiPathTask;
 
 export interface BulkResult {
   bytes: number;
@@ -36,4 +39,4 @@ export interface FloorResult {
   ciphers: Record<string, { mbPerS: number; cpuSPerGb: number; socketMbPerS?: number; socketCpuSPerGb?: number }>;
 }
 
-export type BenchReply = { ok: true; result: BulkResult | LatencyResult | FloorResult } | { ok: false; error: string };
+export type BenchReply = { ok: true; result: BulkResult | LatencyResult | FloorResult | UiPathResult } | { ok: false; error: string };

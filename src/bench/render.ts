@@ -188,6 +188,57 @@ export function tables(c: Comparison): Table[] {
       ratioRow([`p95 ${ri(c, 'latency.handshake.p95Ms')}`, `p95 ${ri(c, 'latency.exec.p95Ms')}`, `p95 ${ri(c, 'latency.echo.p95Ms')}`]),
     ],
   });
+  if (c.ui && Object.keys(c.ui).length) {
+    const ms = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : f(x));
+    out.push({
+      title: '4b. The path to the UI (RISK-4): terminal output relayed to a UI stand-in process',
+      note: [
+        ran(c, 'ui'),
+        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      head: [
+        'path',
+        'contender',
+        'app CPU % at load ↓',
+        'per process (CPU %, RSS MB)',
+        'app RSS (MB) ↓',
+        'echo in the UI p50 / p95 / p99 (ms) ↓',
+        'flood MB/s ↑',
+        'flood CPU s/GB ↓',
+        'lines lost',
+      ],
+      rows: Object.keys(c.ui).flatMap((path) => [
+        ...cs.map((core) => {
+          const u = c.ui![path]?.[core];
+          const per = u ? u.processes.map((p) => `${p.role} ${f(p.cpuPct)} / ${f(p.rssMb, 0)}`).join(', ') : 'n/a';
+          return [
+            path,
+            core,
+            f(u?.cpuPct),
+            per,
+            f(u?.rssMb, 0),
+            u ? `${ms(u.echoP50Ms)} / ${ms(u.echoP95Ms)} / ${ms(u.echoP99Ms)}` : 'n/a',
+            f(u?.floodMbPerS, 0),
+            f(u?.floodCpuSPerGb),
+            String(u?.linesLost ?? 'n/a'),
+          ];
+        }),
+        [
+          path,
+          'rust/ssh2',
+          ri(c, `ui.${path}.cpuPct`),
+          '',
+          ri(c, `ui.${path}.rssMb`),
+          `p95 ${ri(c, `ui.${path}.echoP95Ms`)}`,
+          ri(c, `ui.${path}.floodMbPerS`),
+          ri(c, `ui.${path}.floodCpuSPerGb`),
+          '',
+        ],
+      ]),
+    });
+  }
   out.push({
     title: '5. Scale (low PTY load and keepalive)',
     note: ran(c, 'scale'),

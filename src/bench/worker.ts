@@ -9,6 +9,7 @@ import { loadPool } from '../core/load.js';
 import { labAddon } from '../lab/addon.js';
 import { Latency } from '../metrics/histogram.js';
 import type { BenchReply, BenchTask, BulkResult, FloorResult, LatencyResult } from './protocol.js';
+import { type UiPathResult, uiPath } from './ui-path.js';
 
 export async function bulk(task: Extract<BenchTask, { kind: 'bulk' }>): Promise<BulkResult> {
   const pool = await loadPool(task.core);
@@ -124,9 +125,10 @@ export async function floor(task: Extract<BenchTask, { kind: 'floor' }>): Promis
   return result;
 }
 
-async function run(task: BenchTask): Promise<BulkResult | LatencyResult | FloorResult> {
+async function run(task: BenchTask): Promise<BulkResult | LatencyResult | FloorResult | UiPathResult> {
   if (task.kind === 'bulk') return bulk(task);
   if (task.kind === 'latency') return latency(task);
+  if (task.kind === 'ui') return uiPath(task);
   return floor(task);
 }
 

@@ -121,7 +121,8 @@ case "$1" in
   low) per=1; pause=1 ;;
   mid) per=1; pause=0.01 ;;
   high) per=100; pause=0.01 ;;
-  *) echo "usage: spike-stream low|mid|high [COUNT]" >&2; exit 2 ;;
+  flood) per=320; pause=0 ;;
+  *) echo "usage: spike-stream low|mid|high|flood [COUNT]" >&2; exit 2 ;;
 esac
 exec awk -v per="$per" -v pause="$pause" -v count="\${2:-0}" 'BEGIN {
   for (k = 0; k < 26; k++) { p = ""; for (j = 0; j < 86; j++) p = p sprintf("%c", 97 + (k + j) % 26); payload[k] = p }
@@ -129,7 +130,7 @@ exec awk -v per="$per" -v pause="$pause" -v count="\${2:-0}" 'BEGIN {
   while (count == 0 || n <= count) {
     for (i = 0; i < per && (count == 0 || n <= count); i++) { printf "SEQ %08d %s\\n", n % 100000000, payload[n % 26]; n++ }
     fflush()
-    if (count == 0 || n <= count) system("sleep " pause)
+    if ((count == 0 || n <= count) && pause > 0) system("sleep " pause)
   }
 }'
 `;

@@ -1,4 +1,5 @@
 import type { SessionOptions } from '../core/contract.js';
+import type { StreamRate } from './stream.js';
 
 /** What a test or a run needs to know to reach an SSH target of the lab. */
 export interface TargetInfo {
@@ -36,7 +37,7 @@ export function sessionOptions(t: TargetInfo, auth: 'key' | 'password' = 'key'):
 }
 
 /** The sequence-stream command on this target (same output format on every target). */
-export function streamCommand(t: TargetInfo, rate: 'low' | 'mid' | 'high', count: number): string {
+export function streamCommand(t: TargetInfo, rate: StreamRate, count: number): string {
   return `${t.binDir}/spike-stream ${rate} ${count}`;
 }
 

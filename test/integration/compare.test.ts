@@ -23,7 +23,8 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
   const { code, out, err } = await compare(reduced(dir, '--trials', '2', '--budget', '60s'));
   expect(code, err).toBe(0);
-  for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '5. Scale', '6. Boundary cost', 'Decision summary']) expect(out).toContain(s);
+  for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '4b. The path to the UI', '5. Scale', '6. Boundary cost', 'Decision summary'])
+    expect(out).toContain(s);
   const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
   expect(schemaErrors('compare', c)).toEqual([]);
   expect(c.schema).toBe('ssh-spike/compare@1');
@@ -35,6 +36,13 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(4);
   expect(c.trials.latency.rust).toHaveLength(4);
   expect(c.trials.floor).toHaveLength(4);
+  for (const path of ['main/ipc', 'utility/ipc']) {
+    for (const core of ['rust', 'ssh2']) {
+      expect(c.trials.ui[path][core]).toHaveLength(2);
+      for (const u of c.trials.ui[path][core]) expect(u.linesLost).toBe(0);
+    }
+    expect(c.intervals[`ui.${path}.cpuPct`].ratio.n).toBe(2);
+  }
   expect(c.intervals['resources.cpuPct'].ratio.n).toBe(2);
   expect(c.intervals['throughput.aes128-gcm@openssh.com.cpuSPerGb'].ratio.n).toBe(4);
   expect(out).toMatch(/rust\/ssh2 +\d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\]/);

@@ -227,6 +227,8 @@ describe('bench:compare decision', () => {
       'latency.echo.p95Ms': '~', // 0.5 / 0.6 = 0.83: within 20%
       'latency.exec.p95Ms': '~', // 0.4 / 0.9 ms: far apart as a ratio, but 0.5 ms is less than the 5 ms that matter
       'latency.handshake.p95Ms': '~', // 4 / 20 ms: 16 ms, less than 50
+      'ui.main/ipc.cpuPct': 'not measured', // these trials have no UI path: they score for neither
+      'ui.main/ipc.echoP95Ms': 'not measured',
     });
     expect(c.decision!.score).toEqual({ rust: 6, ssh2: 0 });
     expect(c.decision!.choice).toBe('rust');
@@ -234,7 +236,7 @@ describe('bench:compare decision', () => {
     expect(answer(c)).toMatch(
       /^Answer: the Rust core: the Rust core is better on CPU at the plan's mid load \(0\.88 \[0\.88-0\.88\]\), RSS at the plan's load/,
     );
-    expect(answer(c)).toMatch(/; ssh2 on nothing \(policy "ssh-spike decision policy" v2: score 6 to 0, a lead of 3 decides\)\.$/);
+    expect(answer(c)).toMatch(/; ssh2 on nothing \(policy "ssh-spike decision policy" v3: score 6 to 0, a lead of 3 decides\)\.$/);
   });
 
   it("without a lead of `decisive`, the answer is no decisive difference, and the policy's choice on a tie", () => {
@@ -387,7 +389,7 @@ describe('bench:compare decision', () => {
     // Both cores' settings side by side, read from the libraries where they fix them.
     expect(md).toContain('| channel window granted | 4096 KiB | 2048 KiB (fixed by ssh2) |');
     expect(md).toContain('| largest packet accepted | 256 KiB | 32 KiB (fixed by ssh2) |');
-    expect(md).toContain('## The decision policy: ssh-spike decision policy v2 (bench/policy.json)');
+    expect(md).toContain('## The decision policy: ssh-spike decision policy v3 (bench/policy.json)');
   });
 });
 

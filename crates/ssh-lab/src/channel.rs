@@ -346,12 +346,21 @@ async fn bulk(out: &Output, bytes: u64, zeros: bool) -> WriteResult {
 
 async fn stream(out: &Output, rate: Rate, count: u64) -> WriteResult {
     let (period_ms, per_tick) = rate.schedule();
-    let mut ticker = tokio::time::interval(Duration::from_millis(period_ms));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticker = (period_ms > 0).then(|| {
+        let mut t = tokio::time::interval(Duration::from_millis(period_ms));
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
     let newline = out.newline();
     let mut seq: u64 = 1;
     loop {
-        ticker.tick().await;
+        match ticker.as_mut() {
+            Some(t) => {
+                t.tick().await;
+            }
+            // A flood waits only for the window (in `raw`); yield so other sessions get their turn.
+            None => tokio::task::yield_now().await,
+        }
         let mut buf = Vec::with_capacity(per_tick as usize * 101);
         for _ in 0..per_tick {
             if count != 0 && seq > count {

@@ -108,7 +108,7 @@ fn parse_simple(text: &str) -> Command {
             match (rate, count) {
                 (Some(rate), None) => Command::Stream { rate, count: 0 },
                 (Some(rate), Some(Ok(count))) => Command::Stream { rate, count },
-                _ => fail("usage: spike-stream low|mid|high [COUNT]".into(), 2),
+                _ => fail("usage: spike-stream low|mid|high|flood [COUNT]".into(), 2),
             }
         }
         other => fail(format!("sh: 1: {other}: not found"), 127),

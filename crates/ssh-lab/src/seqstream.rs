@@ -18,6 +18,8 @@ pub enum Rate {
     Mid,
     /// About 1 MB/s (10,000 lines/s).
     High,
+    /// As fast as the channel's window lets it go, 32 KB a write: the flood a UI must slow down.
+    Flood,
 }
 
 impl Rate {
@@ -26,16 +28,19 @@ impl Rate {
             "low" => Some(Rate::Low),
             "mid" => Some(Rate::Mid),
             "high" => Some(Rate::High),
+            "flood" => Some(Rate::Flood),
             _ => None,
         }
     }
 
-    /// (tick period in milliseconds, lines per tick)
+    /// (tick period in milliseconds, lines per tick); a period of 0 writes the next lines as soon
+    /// as the last ones went out.
     pub fn schedule(self) -> (u64, u64) {
         match self {
             Rate::Low => (1000, 1),
             Rate::Mid => (10, 1),
             Rate::High => (10, 100),
+            Rate::Flood => (0, 320),
         }
     }
 }

@@ -1,0 +1,203 @@
+/**
+ * The path from the core to the UI (the plan's RISK-4), measured in the process that plays the
+ * app's main process. Architectures: `main`, the core in this process relaying to the UI stand-in;
+ * `utility`, the core in a utility process of its own whose output this process relays on. The UI
+ * stand-in runs as a process over Node IPC or as a worker thread over its port (host.ts).
+ * Workloads: `load`, sessions with the stream at a rate and a keystroke probe per session a second,
+ * typed and timed by the UI; `flood`, one session's stream as fast as it goes, until the UI has
+ * drawn every line. CPU counts every process of the app (a worker thread's inside its host's).
+ */
+import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Contender } from '../core/errors.js';
+import type { SessionOptions } from '../core/contract.js';
+import { siblingEntry } from '../lab/process.js';
+import type { LatencySummary } from '../record/record.js';
+import type { UiResources, UiStats } from '../ui/frames.js';
+import { UiHost, type UiTransport } from '../ui/host.js';
+import { Relay, type RelayStats } from '../ui/relay.js';
+import type { Integrity } from '../workload/stream.js';
+import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js';
+import type { UtilityReply, UtilityRequest } from './ui-utility.js';
+
+export const UI_ARCHITECTURES = ['main', 'utility'] as const;
+export type UiArchitecture = (typeof UI_ARCHITECTURES)[number];
+
+export interface UiPathTask {
+  kind: 'ui';
+  core: Contender;
+  session: SessionOptions;
+  arch: UiArchitecture;
+  transport: UiTransport;
+  workload: 'load' | 'flood';
+  sessions: number;
+  /** load: how long the measured window lasts (a quarter more runs before it as warm-up). */
+  seconds: number;
+  /** load: the stream command of each stream shell (ends with \r); flood: the flood command. */
+  streamCommand: string;
+  /** flood: lines the stream sends (100 bytes each). */
+  floodLines: number;
+}
+
+/** CPU (% of one core over the window) and RSS of each process of the app. */
+export interface AppProcess {
+  role: 'main' | 'utility' | 'ui';
+  cpuPct: number;
+  rssMb: number;
+}
+
+export interface UiPathResult {
+  arch: UiArchitecture;
+  transport: UiTransport;
+  windowMs: number;
+  /** Every process of the app; a UI worker thread's CPU is inside the main process's. */
+  processes: AppProcess[];
+  totalCpuPct: number;
+  totalRssMb: number;
+  /** flood: bytes the UI drew, and the rate and CPU per GB over every process. */
+  bytesDrawn: number;
+  mbPerS: number | null;
+  cpuSPerGb: number | null;
+  integrity: Integrity;
+  echo: LatencySummary;
+  relay: RelayStats;
+  uiPeakQueuedBytes: number;
+}
+
+/** Where the core runs, as the main process sees it. */
+interface CoreSide {
+  write(terminal: number, text: string): void;
+  /** CPU ms and RSS of the core's own process, when it is not this one. */
+  usage(): Promise<{ cpuMs: number; rssBytes: number } | null>;
+  close(): Promise<void>;
+}
+
+const TIMEOUT_MS = 60_000;
+
+function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+async function inUtility(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreSide> {
+  const entry = siblingEntry(import.meta.url, 'ui-utility');
+  const child = fork(entry.path, [], { execArgv: entry.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (m: UtilityRequest) => child.send(m);
+  const usageWaiters = new Map<number, (u: { cpuMs: number; rssBytes: number }) => void>();
+  let nextId = 1;
+  const opened = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the utility process exited (code ${code}) before its sessions opened`)));
+    child.on('message', (m: UtilityReply) => {
+      if (m.type === 'data') sink.data(m.terminal, m.bytes);
+      else if (m.type === 'reopen') sink.reopen(m.terminal);
+      else if (m.type === 'opened') resolve();
+      else if (m.type === 'failed') reject(new Error(`the utility process could not open its sessions: ${m.error}`));
+      else if (m.type === 'usage') usageWaiters.get(m.id)?.(m);
+    });
+  });
+  ask({ type: 'open', spec });
+  try {
+    await timeout(opened, TIMEOUT_MS, 'opening the sessions in the utility process');
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+  return {
+    write: (terminal, text) => ask({ type: 'key', terminal, text }),
+    usage: () => {
+      const id = nextId++;
+      ask({ type: 'usage', id });
+      return timeout(new Promise((resolve) => usageWaiters.set(id, resolve)), TIMEOUT_MS, "the utility process's usage");
+    },
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      ask({ type: 'stop' });
+      await timeout(exited, TIMEOUT_MS, 'stopping the utility process').catch(() => child.kill());
+    },
+  };
+}
+
+async function inMain(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreSide> {
+  const terminals = await timeout(Terminals.open(spec, sink), TIMEOUT_MS, 'opening the sessions');
+  return { write: (t, text) => terminals.write(t, text), usage: async () => null, close: () => terminals.close() };
+}
+
+interface Snapshot {
+  atMs: number;
+  mainCpuMs: number;
+  core: { cpuMs: number; rssBytes: number } | null;
+  ui: { stats: UiStats; resources: UiResources };
+}
+
+export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
+  const flood = task.workload === 'flood';
+  const ui = await UiHost.start(task.transport, { maxLifetimeMs: task.seconds * 2000 + 2 * TIMEOUT_MS });
+  let side: CoreSide | undefined;
+  try {
+    const relay = new Relay(ui, task.sessions * 2, {
+      write: (t, text) => side?.write(t, text),
+    });
+    const spec: TerminalsSpec = {
+      core: task.core,
+      session: task.session,
+      sessions: task.sessions,
+      streamCommand: flood ? '' : task.streamCommand,
+      echo: !flood,
+    };
+    const sink: TerminalSink = { data: (t, b) => relay.data(t, b), reopen: (t) => relay.reopen(t) };
+    side = task.arch === 'main' ? await inMain(spec, sink) : await inUtility(spec, sink);
+    const snap = async (): Promise<Snapshot> => {
+      const [core, uiNow] = await Promise.all([side!.usage(), ui.stats()]);
+      const cpu = process.cpuUsage();
+      return { atMs: performance.now(), mainCpuMs: (cpu.user + cpu.system) / 1000, core, ui: uiNow };
+    };
+    let first: Snapshot;
+    if (flood) {
+      first = await snap();
+      side.write(0, task.streamCommand);
+      const until = performance.now() + TIMEOUT_MS + task.seconds * 1000;
+      while ((await ui.stats()).stats.integrity.lines < task.floodLines) {
+        if (performance.now() > until) throw new Error(`the UI drew fewer than ${task.floodLines} lines of the flood in time`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } else {
+      ui.send({ type: 'typing', sessions: Array.from({ length: task.sessions }, (_, i) => 2 * i + 1) });
+      await new Promise((r) => setTimeout(r, (task.seconds * 1000) / 4));
+      first = await snap();
+      await new Promise((r) => setTimeout(r, task.seconds * 1000));
+    }
+    const last = await snap();
+    ui.send({ type: 'typing', sessions: [] });
+    const windowMs = last.atMs - first.atMs;
+    const pct = (ms: number) => (100 * ms) / windowMs;
+    const processes: AppProcess[] = [{ role: 'main', cpuPct: pct(last.mainCpuMs - first.mainCpuMs), rssMb: process.memoryUsage.rss() / 2 ** 20 }];
+    if (last.core && first.core) processes.push({ role: 'utility', cpuPct: pct(last.core.cpuMs - first.core.cpuMs), rssMb: last.core.rssBytes / 2 ** 20 });
+    if (last.ui.resources.scope === 'process')
+      processes.push({ role: 'ui', cpuPct: pct(last.ui.resources.cpuMs - first.ui.resources.cpuMs), rssMb: last.ui.resources.rssBytes / 2 ** 20 });
+    const totalCpuPct = processes.reduce((a, p) => a + p.cpuPct, 0);
+    const drawn = last.ui.stats.bytesDrawn - first.ui.stats.bytesDrawn;
+    return {
+      arch: task.arch,
+      transport: task.transport,
+      windowMs,
+      processes,
+      totalCpuPct,
+      totalRssMb: processes.reduce((a, p) => a + p.rssMb, 0),
+      bytesDrawn: drawn,
+      mbPerS: flood ? drawn / 1e6 / (windowMs / 1000) : null,
+      cpuSPerGb: flood ? ((totalCpuPct / 100) * (windowMs / 1000)) / (drawn / 1e9) : null,
+      integrity: last.ui.stats.integrity,
+      echo: last.ui.stats.echo,
+      relay: relay.stats,
+      uiPeakQueuedBytes: last.ui.stats.peakQueuedBytes,
+    };
+  } finally {
+    await side?.close().catch(() => {});
+    await ui.stop().catch(() => {});
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The main process's side of the path to the UI: terminal output of each session goes on to the
+ * UI stand-in, keys the UI types go back to their session, and the UI's acks drive a flow gate per
+ * session (xterm.js-style). Where the output comes from (a core in this process, or a core in a
+ * utility process) is the caller's business: it calls `data` and `reopen`, and gets keys through
+ * `write`. A source that can pause gives `pause`/`resume`; one that cannot is still gated, and the
+ * relay counts the pauses it could not make.
+ */
+import { FlowGate, type FlowGateOptions } from './flow.js';
+import type { UiHost } from './host.js';
+
+export interface RelaySource {
+  /** Types `text` into session `session` (a probe key or the backspace erasing it). */
+  write(session: number, text: string): void;
+  /** Stops reading the session's output until `resume` (flow control); absent when the source cannot. */
+  pause?(session: number): void;
+  resume?(session: number): void;
+}
+
+export interface RelayStats {
+  bytesSent: number;
+  messagesSent: number;
+  /** Most bytes sent to the UI and not yet acked as drawn, over every session at one time. */
+  peakUnackedBytes: number;
+  /** Times a gate asked to pause its session, and how many of those the source could not make. */
+  pauses: number;
+  pausesUnavailable: number;
+  keysTyped: number;
+}
+
+export class Relay {
+  readonly #ui: UiHost;
+  readonly #source: RelaySource;
+  readonly #gates: FlowGate[];
+  readonly #stats: RelayStats = { bytesSent: 0, messagesSent: 0, peakUnackedBytes: 0, pauses: 0, pausesUnavailable: 0, keysTyped: 0 };
+  #unackedBytes = 0;
+
+  constructor(ui: UiHost, sessions: number, source: RelaySource, gate: FlowGateOptions = {}) {
+    this.#ui = ui;
+    this.#source = source;
+    this.#gates = Array.from({ length: sessions }, () => new FlowGate(gate));
+    ui.onMessage((msg) => {
+      if (msg.type === 'key') {
+        this.#stats.keysTyped++;
+        try {
+          this.#source.write(msg.session, msg.char);
+        } catch {
+          // the session is reconnecting; the key is lost, as a person's would be
+        }
+      } else if (msg.type === 'ack') {
+        const g = this.#gates[msg.session];
+        if (!g) return;
+        this.#unackedBytes -= msg.bytes;
+        if (g.acked(msg.bytes) === 'resume') this.#source.resume?.(msg.session);
+      }
+    });
+  }
+
+  /** Output of session `session`, on to the UI. */
+  data(session: number, bytes: Uint8Array): void {
+    const g = this.#gates[session];
+    if (!g) throw new RangeError(`no session ${session} in this relay (it has ${this.#gates.length})`);
+    this.#ui.send({ type: 'data', session, bytes });
+    this.#stats.bytesSent += bytes.length;
+    this.#stats.messagesSent++;
+    this.#unackedBytes += bytes.length;
+    this.#stats.peakUnackedBytes = Math.max(this.#stats.peakUnackedBytes, this.#unackedBytes);
+    if (g.sent(bytes.length) === 'pause') {
+      this.#stats.pauses++;
+      if (this.#source.pause) this.#source.pause(session);
+      else this.#stats.pausesUnavailable++;
+    }
+  }
+
+  /** Session `session`'s remote shell is new: the UI starts its stream check afresh. */
+  reopen(session: number): void {
+    this.#ui.send({ type: 'reopen', session });
+  }
+
+  get stats(): RelayStats {
+    return { ...this.#stats };
+  }
+}
