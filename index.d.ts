@@ -44,6 +44,18 @@ export declare class NativeShell {
   write(data: Buffer): void
   resize(cols: number, rows: number): Promise<void>
   close(): void
+  /**
+   * From now on the shell's output goes to the UI process over `link` as session `session`'s
+   * frames, with no JS hop, and the keys the UI types into that session come straight here. JS
+   * still gets the shell's reopen and exit.
+   */
+  routeToUi(link: NativeUiLink, session: number): void
+}
+
+export declare class NativeUiLink {
+  stats(): BindingUiLinkStats
+  /** Sends what is queued and closes the socket; routed shells' later output is dropped. */
+  close(): void
 }
 
 /**
@@ -197,6 +209,19 @@ export interface BindingStateEvent {
   atMs: number
 }
 
+/** A link's counts (see `UiLinkStats`). */
+export interface BindingUiLinkStats {
+  bytesSent: number
+  framesSent: number
+  peakUnackedBytes: number
+  pauses: number
+  pausesUnavailable: number
+  keysTyped: number
+  keysLost: number
+  peakQueuedBytes: number
+  error?: string
+}
+
 export declare function boundaryStats(): BindingBoundaryStats
 
 /** The plan's failure-cause classes. Cross to JS as their lowercase names, which index.d.ts types. */
@@ -206,6 +231,9 @@ export declare const enum Cause {
   Server = 'server',
   Client = 'client',
 }
+
+/** Connects to the Unix socket a UI process listens on at `path`, within `timeoutMs`. */
+export declare function connectUiLink(path: string, timeoutMs: number): Promise<NativeUiLink>
 
 /** Every error code of the Rust core with its failure cause. */
 export declare function errorCatalog(): Array<BindingErrorEntry>

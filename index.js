@@ -773,13 +773,15 @@ if (
   }
 }
 
-const { NativePool, NativeSession, NativeShell, backoffDelays, boundaryStats, Cause, errorCatalog, EventKind, healthSteps, SessionState, supportedCiphers } = nativeBinding
+const { NativePool, NativeSession, NativeShell, NativeUiLink, backoffDelays, boundaryStats, Cause, connectUiLink, errorCatalog, EventKind, healthSteps, SessionState, supportedCiphers } = nativeBinding
 export { NativePool }
 export { NativeSession }
 export { NativeShell }
+export { NativeUiLink }
 export { backoffDelays }
 export { boundaryStats }
 export { Cause }
+export { connectUiLink }
 export { errorCatalog }
 export { EventKind }
 export { healthSteps }

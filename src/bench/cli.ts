@@ -47,7 +47,9 @@ those intervals (pass, fail, or undecided).
   --ipc LIST          the paths from the core to a UI stand-in process measured (RISK-4), each
                       ARCH/TRANSPORT: main (core in the main process) or utility (core in a process
                       of its own, relayed by main), and ipc (Node IPC to a UI process) or port (a
-                      MessagePort to a worker thread); default main/ipc,utility/ipc; off skips it
+                      MessagePort to a worker thread); or direct/socket (the Rust core writes to
+                      the UI's socket itself; ssh2 runs main/ipc beside it); default
+                      main/ipc,utility/ipc,direct/socket; off skips it
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
   --seed N            reconnect jitter seed (default random)
   -h, --help          this text`;
@@ -70,7 +72,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       policy: { type: 'string' },
       bulk: { type: 'string' },
       scale: { type: 'string' },
-      ipc: { type: 'string', default: 'main/ipc,utility/ipc' },
+      ipc: { type: 'string', default: 'main/ipc,utility/ipc,direct/socket' },
       out: { type: 'string' },
       seed: { type: 'string' },
       busy: { type: 'boolean', default: false },

@@ -208,9 +208,27 @@ export interface CompareOptions {
   uiPhaseMs?: number;
 }
 
-/** A path to the UI: where the core runs (main or utility process) / how the UI is reached (ipc or port). */
-export type UiPathName = `${UiArchitecture}/${UiTransport}`;
-export const UI_PATH_NAMES: UiPathName[] = UI_ARCHITECTURES.flatMap((a) => UI_TRANSPORTS.map((t): UiPathName => `${a}/${t}`));
+/**
+ * A path to the UI: where the core runs (main or utility process) / how the UI is reached (ipc or
+ * port); or `direct/socket`, the Rust core writing to the UI's socket itself, which the ssh2 core
+ * cannot: there the ssh2 core runs its own nearest path, main/ipc, in the same rounds.
+ */
+export type UiPathName = `${Exclude<UiArchitecture, 'direct'>}/${UiTransport}` | 'direct/socket';
+export const UI_PATH_NAMES: UiPathName[] = [
+  ...UI_ARCHITECTURES.filter((a) => a !== 'direct').flatMap((a) => UI_TRANSPORTS.map((t): UiPathName => `${a}/${t}`)),
+  'direct/socket',
+];
+
+/** Where a core runs on a path, and how the UI is reached. */
+export function uiRoute(path: UiPathName, core: Contender): { arch: UiArchitecture; transport: UiTransport } | undefined {
+  if (path !== 'direct/socket') {
+    const [arch, transport] = path.split('/') as [UiArchitecture, UiTransport];
+    return { arch, transport };
+  }
+  if (core === 'rust') return { arch: 'direct', transport: 'ipc' };
+  if (core === 'ssh2') return { arch: 'main', transport: 'ipc' };
+  return undefined;
+}
 /** Lines of one UI flood (100 bytes each; fewer with --quick). */
 const UI_FLOOD_LINES = { full: 1_000_000, quick: 200_000 };
 
@@ -708,12 +726,18 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
         `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into once a second; the output relayed to the UI stand-in, which checks every line`,
         `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line; no pause on the shell (neither core's contract has one yet), so the relay's flow gate only counts the pauses it asked for`,
       ];
+      if (o.uiPaths.includes('direct/socket')) {
+        c.workloads.ui.push(
+          "direct/socket: the Rust core writes each shell's output onto the UI process's Unix socket itself and takes the UI's keys from it (no JS hop; control over IPC); the ssh2 core cannot, so in the same rounds it runs its nearest path, main/ipc: that row compares each core's best path",
+        );
+      }
       hooks.say(`4b/6 the path to the UI (${o.uiPaths.join(', ')}; ${k} trials of ${(o.uiPhaseMs ?? 0) / 1000} s and a flood each)`);
       for (const path of o.uiPaths) {
-        const [arch, transport] = path.split('/') as [UiArchitecture, UiTransport];
         const per: PerCore<UiFigures[]> = ((T.ui ??= {})[path] = {});
         await rounds(async (core) => {
-          const base = { kind: 'ui' as const, core, session: { ...session, ciphers: [o.cipher] }, arch, transport, floodLines };
+          const route = uiRoute(path, core);
+          if (!route) return;
+          const base = { kind: 'ui' as const, core, session: { ...session, ciphers: [o.cipher] }, ...route, floodLines };
           const load = await runTask({
             ...base,
             workload: 'load',

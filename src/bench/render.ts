@@ -194,7 +194,7 @@ export function tables(c: Comparison): Table[] {
       title: '4b. The path to the UI (RISK-4): terminal output relayed to a UI stand-in process',
       note: [
         ran(c, 'ui'),
-        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
+        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). direct/socket has the Rust core in the main process write the output of each shell onto a Unix socket of the UI process itself, with no JS hop; the ssh2 core cannot, so its row there is its main/ipc path run in the same rounds, and the ratio compares the best path of each core. CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
       ]
         .filter(Boolean)
         .join(' '),
@@ -215,7 +215,7 @@ export function tables(c: Comparison): Table[] {
           const per = u ? u.processes.map((p) => `${p.role} ${f(p.cpuPct)} / ${f(p.rssMb, 0)}`).join(', ') : 'n/a';
           return [
             path,
-            core,
+            path === 'direct/socket' && core !== 'rust' ? `${core} (main/ipc)` : core,
             f(u?.cpuPct),
             per,
             f(u?.rssMb, 0),

@@ -7,6 +7,7 @@
 import type { Contender } from '../core/errors.js';
 import type { Pool, SessionOptions, Shell } from '../core/contract.js';
 import { loadPool } from '../core/load.js';
+import type { RustUiLink } from '../core/rust.js';
 
 export interface TerminalsSpec {
   core: Contender;
@@ -32,8 +33,12 @@ export class Terminals {
     this.#shells = shells;
   }
 
-  /** Opens every session and its shells; output flows to `sink` from the first byte. */
-  static async open(spec: TerminalsSpec, sink: TerminalSink): Promise<Terminals> {
+  /**
+   * Opens every session and its shells; output flows to `sink` from the first byte, or with `link`
+   * (the Rust core) to the UI over the link, each shell routed as its terminal's number before the
+   * stream command goes out.
+   */
+  static async open(spec: TerminalsSpec, sink: TerminalSink, link?: RustUiLink): Promise<Terminals> {
     const pool = await loadPool(spec.core);
     const shells: (Shell | undefined)[] = new Array(spec.sessions * 2).fill(undefined);
     try {
@@ -42,6 +47,7 @@ export class Terminals {
           const session = await pool.open(spec.session);
           const attach = async (t: number, command?: string) => {
             const shell = await session.openShell();
+            link?.route(shell, t);
             shell.on('data', (b) => sink.data(t, b));
             shell.on('reopen', () => {
               sink.reopen(t);

@@ -1,15 +1,22 @@
 /**
  * The path from the core to the UI (the plan's RISK-4), measured in the process that plays the
  * app's main process. Architectures: `main`, the core in this process relaying to the UI stand-in;
- * `utility`, the core in a utility process of its own whose output this process relays on. The UI
- * stand-in runs as a process over Node IPC or as a worker thread over its port (host.ts).
+ * `utility`, the core in a utility process of its own whose output this process relays on;
+ * `direct` (Rust only), the core in this process writing each shell's output straight onto a Unix
+ * socket of the UI process and taking its keys from there, with no JS hop (only control goes over
+ * IPC). The UI stand-in runs as a process over Node IPC or as a worker thread over its port
+ * (host.ts); `direct` uses a process over IPC for control.
  * Workloads: `load`, sessions with the stream at a rate and a keystroke probe per session a second,
  * typed and timed by the UI; `flood`, one session's stream as fast as it goes, until the UI has
  * drawn every line. CPU counts every process of the app (a worker thread's inside its host's).
  */
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Contender } from '../core/errors.js';
+import type { RustUiLink } from '../core/rust.js';
 import type { SessionOptions } from '../core/contract.js';
 import { siblingEntry } from '../lab/process.js';
 import type { LatencySummary } from '../record/record.js';
@@ -20,7 +27,7 @@ import type { Integrity } from '../workload/stream.js';
 import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js';
 import type { UtilityReply, UtilityRequest } from './ui-utility.js';
 
-export const UI_ARCHITECTURES = ['main', 'utility'] as const;
+export const UI_ARCHITECTURES = ['main', 'utility', 'direct'] as const;
 export type UiArchitecture = (typeof UI_ARCHITECTURES)[number];
 
 export interface UiPathTask {
@@ -28,6 +35,7 @@ export interface UiPathTask {
   core: Contender;
   session: SessionOptions;
   arch: UiArchitecture;
+  /** How the UI is reached (its control only, for `direct`). */
   transport: UiTransport;
   workload: 'load' | 'flood';
   sessions: number;
@@ -127,6 +135,20 @@ async function inMain(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreSide
   return { write: (t, text) => terminals.write(t, text), usage: async () => null, close: () => terminals.close() };
 }
 
+/** The direct path's link stats, in the relay's terms. */
+function linkStats(link: RustUiLink): RelayStats {
+  const s = link.stats();
+  if (s.error) throw new Error(`the Rust core's UI link failed: ${s.error}`);
+  return {
+    bytesSent: s.bytesSent,
+    messagesSent: s.framesSent,
+    peakUnackedBytes: s.peakUnackedBytes,
+    pauses: s.pauses,
+    pausesUnavailable: s.pausesUnavailable,
+    keysTyped: s.keysTyped,
+  };
+}
+
 interface Snapshot {
   atMs: number;
   mainCpuMs: number;
@@ -136,8 +158,20 @@ interface Snapshot {
 
 export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
   const flood = task.workload === 'flood';
-  const ui = await UiHost.start(task.transport, { maxLifetimeMs: task.seconds * 2000 + 2 * TIMEOUT_MS });
+  const direct = task.arch === 'direct';
+  if (direct && task.core !== 'rust') throw new Error(`the direct path to the UI is the Rust core's alone, not ${task.core}'s`);
+  if (direct && task.transport !== 'ipc') throw new Error(`the direct path takes its control over ipc, not ${task.transport}`);
+  const dir = direct ? mkdtempSync(join(tmpdir(), 'ssh-spike-ui-')) : undefined;
+  const socketPath = dir ? join(dir, 'ui.sock') : undefined;
+  let ui: UiHost;
+  try {
+    ui = await UiHost.start(task.transport, { maxLifetimeMs: task.seconds * 2000 + 2 * TIMEOUT_MS, ...(socketPath ? { socketPath } : {}) });
+  } catch (err) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   let side: CoreSide | undefined;
+  let link: RustUiLink | undefined;
   try {
     const relay = new Relay(ui, task.sessions * 2, {
       write: (t, text) => side?.write(t, text),
@@ -149,8 +183,18 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       streamCommand: flood ? '' : task.streamCommand,
       echo: !flood,
     };
-    const sink: TerminalSink = { data: (t, b) => relay.data(t, b), reopen: (t) => relay.reopen(t) };
-    side = task.arch === 'main' ? await inMain(spec, sink) : await inUtility(spec, sink);
+    if (socketPath) {
+      // Loaded here: the Rust addon stays out of the ssh2 core's measured process.
+      const { RustUiLink } = await import('../core/rust.js');
+      link = await RustUiLink.connect(socketPath, TIMEOUT_MS);
+      // Output and reopens go from the core to the UI on the link; the command is typed again on a reopen by Terminals.
+      const sink: TerminalSink = { data: () => {}, reopen: () => {} };
+      const terminals = await timeout(Terminals.open(spec, sink, link), TIMEOUT_MS, 'opening the sessions');
+      side = { write: (t, text) => terminals.write(t, text), usage: async () => null, close: () => terminals.close() };
+    } else {
+      const sink: TerminalSink = { data: (t, b) => relay.data(t, b), reopen: (t) => relay.reopen(t) };
+      side = task.arch === 'main' ? await inMain(spec, sink) : await inUtility(spec, sink);
+    }
     const snap = async (): Promise<Snapshot> => {
       const [core, uiNow] = await Promise.all([side!.usage(), ui.stats()]);
       const cpu = process.cpuUsage();
@@ -193,11 +237,13 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       cpuSPerGb: flood ? ((totalCpuPct / 100) * (windowMs / 1000)) / (drawn / 1e9) : null,
       integrity: last.ui.stats.integrity,
       echo: last.ui.stats.echo,
-      relay: relay.stats,
+      relay: link ? linkStats(link) : relay.stats,
       uiPeakQueuedBytes: last.ui.stats.peakQueuedBytes,
     };
   } finally {
     await side?.close().catch(() => {});
+    link?.close();
     await ui.stop().catch(() => {});
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,8 @@
 import type { Pool } from './contract.js';
 import { type PoolOptions, resolvePoolOptions } from './options.js';
 import { RustPool } from './rust.js';
+
+export { RustUiLink, type UiLinkStats } from './rust.js';
 import { Ssh2Pool } from './ssh2/pool.js';
 
 export function createPool(options: PoolOptions): Pool {

@@ -11,6 +11,7 @@ import {
   type NativePool,
   type NativeSession,
   type NativeShell,
+  type NativeUiLink,
 } from '../../index.js';
 import {
   ACTIVE_STATES,
@@ -175,6 +176,81 @@ class RustShell extends BaseShell {
 
   protected closeRaw(): void {
     this.#native?.close();
+  }
+
+  routeToUi(link: NativeUiLink, session: number): void {
+    if (!this.#native) throw new SshError('NOT_CONNECTED', 'the shell is not open yet');
+    try {
+      this.#native.routeToUi(link, session);
+    } catch (err) {
+      throw fromNativeError(err);
+    }
+  }
+}
+
+/** What a UI link did (crates/ssh-core/src/ui.rs), counted as the JS relay counts (src/ui/relay.ts). */
+export interface UiLinkStats {
+  bytesSent: number;
+  framesSent: number;
+  peakUnackedBytes: number;
+  pauses: number;
+  /** Pauses the link could not make: a russh channel cannot pause alone. */
+  pausesUnavailable: number;
+  keysTyped: number;
+  keysLost: number;
+  peakQueuedBytes: number;
+  /** Why the link ended, when a failure ended it. */
+  error?: string;
+}
+
+/**
+ * The Rust core's direct way to a UI process (Rust only, experimental): a routed shell's output
+ * goes from the core's thread straight onto the Unix socket the UI listens on, and the UI's keys
+ * come back on it, with no JS hop; the shell's reopen and exit still come to JS. The socket speaks
+ * the frames of src/ui/frames.ts.
+ */
+export class RustUiLink {
+  readonly #native: NativeUiLink;
+
+  private constructor(native: NativeUiLink) {
+    this.#native = native;
+  }
+
+  /** Connects to the UI's socket at `path`; fails with CONNECTION_REFUSED when nothing listens there. */
+  static async connect(path: string, timeoutMs = 10_000): Promise<RustUiLink> {
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 0xffff_ffff) {
+      throw new SshError('BAD_OPTION', `timeoutMs must be a positive integer of ms, got ${timeoutMs}`);
+    }
+    return new RustUiLink(await native(() => addon().connectUiLink(path, timeoutMs)));
+  }
+
+  /** From now on `shell`'s output goes to the UI as session `session`, and the UI's keys for that session into it. */
+  route(shell: Shell, session: number): void {
+    if (!(shell instanceof RustShell))
+      throw new SshError('BAD_OPTION', "only a Rust-core shell can be routed to a UI link (the ssh2 core's output lives in JS)");
+    if (!Number.isInteger(session) || session < 0 || session > 0xffff_ffff) throw new SshError('BAD_OPTION', `session must be a u32, got ${session}`);
+    shell.routeToUi(this.#native, session);
+  }
+
+  stats(): UiLinkStats {
+    const s = this.#native.stats();
+    const out: UiLinkStats = {
+      bytesSent: s.bytesSent,
+      framesSent: s.framesSent,
+      peakUnackedBytes: s.peakUnackedBytes,
+      pauses: s.pauses,
+      pausesUnavailable: s.pausesUnavailable,
+      keysTyped: s.keysTyped,
+      keysLost: s.keysLost,
+      peakQueuedBytes: s.peakQueuedBytes,
+    };
+    if (s.error) out.error = s.error;
+    return out;
+  }
+
+  /** Sends what is queued and closes the socket; routed shells' later output is dropped. */
+  close(): void {
+    this.#native.close();
   }
 }
 

@@ -3,14 +3,22 @@
  * 'advanced'`, so data arrives as bytes; options as JSON in argv[2]) or as a worker thread
  * (messages over parentPort; options in workerData). It answers stats requests and exits on stop,
  * when its parent goes away, or at the end of its lifetime.
+ *
+ * With `socketPath` it also listens on that Unix socket for one sender that writes terminal output
+ * straight to it (the Rust core's UI link): data and reopens come as frames (frames.ts) on the
+ * socket, keys and acks go back on it, and only control (typing, stats, stop) uses the parent link.
  */
+import { unlinkSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { RelayMessage, UiMessage, UiResources } from './frames.js';
-import { UiStandIn, type UiStandInOptions } from './standin.js';
+import { encodeFrame, FrameDecoder, type RelayMessage, type UiMessage, type UiResources } from './frames.js';
+import { type StreamMessage, UiStandIn, type UiStandInOptions } from './standin.js';
 
 export interface UiChildOptions extends UiStandInOptions {
   /** The stand-in stops by itself after this long. */
   maxLifetimeMs: number;
+  /** Also take terminal output from one sender on this Unix socket (it must not exist yet). */
+  socketPath?: string;
 }
 
 /** The parent, however the stand-in was started. */
@@ -59,11 +67,51 @@ function resources(thread: boolean): UiResources {
   return { scope: thread ? 'thread' : 'process', cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage.rss() };
 }
 
-function main(): void {
+/**
+ * Listens on `path` for the one sender of terminal output; its frames go to `handle`. Returns how
+ * to send it keys and acks (dropped until it connects) once the socket listens. A second sender,
+ * or a frame that is not data or a reopen, is an error: the stand-in exits with it.
+ */
+async function listen(path: string, handle: (msg: StreamMessage) => void): Promise<(msg: UiMessage) => void> {
+  let sender: Socket | undefined;
+  const server = createServer((socket) => {
+    if (sender) {
+      socket.destroy();
+      throw new Error(`a second sender connected to the UI socket ${path}`);
+    }
+    sender = socket;
+    const decoder = new FrameDecoder();
+    socket.on('data', (chunk) => {
+      for (const msg of decoder.push(chunk)) {
+        if (msg.type !== 'data' && msg.type !== 'reopen') throw new Error(`the UI socket carried a ${msg.type} frame; it carries data and reopens`);
+        handle(msg);
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, resolve);
+  });
+  process.on('exit', () => {
+    try {
+      unlinkSync(path);
+    } catch {
+      // gone already
+    }
+  });
+  return (msg) => {
+    if (sender && !sender.destroyed) sender.write(encodeFrame(msg));
+  };
+}
+
+async function main(): Promise<void> {
   const link = parentLink();
   const options = (link.thread ? workerData : JSON.parse(process.argv[2] ?? '{}')) as UiChildOptions;
   if (!(options.maxLifetimeMs > 0)) throw new Error(`the UI stand-in needs maxLifetimeMs above 0, got ${options.maxLifetimeMs}`);
-  const ui = new UiStandIn(link.send, options);
+  let toSender: ((msg: UiMessage) => void) | undefined;
+  const ui = new UiStandIn((msg) => (toSender ?? link.send)(msg), options);
+  if (options.socketPath) toSender = await listen(options.socketPath, (msg) => ui.handle(msg));
   const stop = () => {
     ui.close();
     process.exit(0);
@@ -85,4 +133,7 @@ function main(): void {
   link.send({ type: 'ready', pid: process.pid, thread: link.thread });
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

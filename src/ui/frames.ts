@@ -2,8 +2,10 @@
  * What the main process (the relay) and the UI stand-in say to each other, and a binary codec for
  * byte-stream transports (a Unix socket). Node IPC and worker ports carry the messages as they are;
  * a byte stream carries them as frames: `u32 length | u8 type | u32 session | payload`, big-endian,
- * `length` counting everything after itself. Data frames carry the raw bytes; the others carry the
- * message's remaining fields as JSON (so a NaN figure arrives as null).
+ * `length` counting everything after itself. Data frames carry the raw bytes, key frames the key's
+ * UTF-8 and ack frames the bytes drawn as a `u32`: the frames the Rust core's UI link
+ * (crates/ssh-core/src/ui.rs) sends and reads. The others carry the message's remaining fields as
+ * JSON (so a NaN figure arrives as null).
  */
 import type { LatencySummary } from '../record/record.js';
 import type { Integrity } from '../workload/stream.js';
@@ -108,6 +110,14 @@ export function encodeFrame(msg: Frame, maxFrameBytes = FRAME_MAX_BYTES): Buffer
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
+  if (msg.type === 'key') return frame(code, session, Buffer.from(msg.char, 'utf8'));
+  if (msg.type === 'ack') {
+    if (!Number.isInteger(msg.bytes) || msg.bytes < 0 || msg.bytes > 0xffff_ffff)
+      throw new RangeError(`an ack of ${msg.bytes} bytes does not fit a frame's u32`);
+    const n = Buffer.allocUnsafe(4);
+    n.writeUInt32BE(msg.bytes, 0);
+    return frame(code, session, n);
+  }
   const { type: _type, session: _session, ...fields } = msg as Frame & { session?: number };
   const payload = Buffer.from(JSON.stringify(fields));
   if (payload.length > maxPayloadBytes) throw new RangeError(`a ${msg.type} frame of ${payload.length} bytes exceeds the ${maxFrameBytes}-byte frame limit`);
@@ -170,14 +180,18 @@ export class FrameDecoder {
     const session = body.readUInt32BE(1);
     const payload = body.subarray(FRAME_HEADER_BYTES - LENGTH_BYTES);
     if (type === 'data') return { type, session, bytes: payload };
+    if (type === 'key') return { type, session, char: payload.toString('utf8') };
+    if (type === 'ack') {
+      if (payload.length !== 4) this.#fail(`an ack frame carries ${payload.length} bytes, not 4`);
+      return { type, session, bytes: payload.readUInt32BE(0) };
+    }
     let fields: object;
     try {
       fields = JSON.parse(payload.toString('utf8')) as object;
     } catch (err) {
       this.#fail(`a ${type} frame carries bad JSON: ${(err as Error).message}`);
     }
-    const withSession = type === 'reopen' || type === 'key' || type === 'ack';
-    return (withSession ? { ...fields, type, session } : { ...fields, type }) as Frame;
+    return (type === 'reopen' ? { ...fields, type, session } : { ...fields, type }) as Frame;
   }
 
   /** Removes n bytes (n <= pending) from the front; no copy when they lie in one chunk. */

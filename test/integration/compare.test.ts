@@ -36,13 +36,14 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(4);
   expect(c.trials.latency.rust).toHaveLength(4);
   expect(c.trials.floor).toHaveLength(4);
-  for (const path of ['main/ipc', 'utility/ipc']) {
+  for (const path of ['main/ipc', 'utility/ipc', 'direct/socket']) {
     for (const core of ['rust', 'ssh2']) {
       expect(c.trials.ui[path][core]).toHaveLength(2);
       for (const u of c.trials.ui[path][core]) expect(u.linesLost).toBe(0);
     }
     expect(c.intervals[`ui.${path}.cpuPct`].ratio.n).toBe(2);
   }
+  expect(out).toContain('ssh2 (main/ipc)');
   expect(c.intervals['resources.cpuPct'].ratio.n).toBe(2);
   expect(c.intervals['throughput.aes128-gcm@openssh.com.cpuSPerGb'].ratio.n).toBe(4);
   expect(out).toMatch(/rust\/ssh2 +\d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\]/);

@@ -1,7 +1,8 @@
 /**
  * The path from each core to the UI stand-in (RISK-4), end to end on the embedded lab: every
- * architecture and transport delivers each session's stream to the UI intact, the UI's probe keys
- * reach the echo shells and come back, a flood arrives whole, and every process of the app is
+ * architecture and transport (and the Rust core's direct socket, whose keys go from the UI to the
+ * core with no JS hop) delivers each session's stream to the UI intact, the UI's probe keys reach
+ * the echo shells and come back, a flood arrives whole, and every process of the app is
  * counted. Runs the built code (npm test builds dist first): a worker thread cannot load TypeScript.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,27 +24,48 @@ const PATHS = [
   ['main', 'ipc'],
   ['main', 'port'],
   ['utility', 'ipc'],
+  ['direct', 'ipc'],
 ] as const;
 
 describe.each(['rust', 'ssh2'] as const)('%s core', (core) => {
-  it.each(PATHS)('relays to the UI (%s/%s): streams intact, probes echoed, every process counted', async (arch, transport) => {
-    const base = { kind: 'ui' as const, core, session: sessionOptions(t), arch, transport, floodLines: 20_000 };
-    const load = await uiPath({ ...base, workload: 'load', sessions: 2, seconds: 2, streamCommand: `${streamCommand(t, 'mid', 0)}\r` });
-    expect(load.integrity.lines).toBeGreaterThan(100);
-    expect(load.integrity).toMatchObject({ missing: 0, reordered: 0, corrupt: 0 });
-    expect(load.echo.count).toBeGreaterThanOrEqual(2);
-    expect(load.relay.keysTyped).toBeGreaterThanOrEqual(2 * load.echo.count - 1);
-    const roles = load.processes.map((p) => p.role);
-    expect(roles).toEqual(['main', ...(arch === 'utility' ? ['utility'] : []), ...(transport === 'ipc' ? ['ui'] : [])]);
-    for (const p of load.processes) {
-      expect(p.cpuPct).toBeGreaterThan(0);
-      expect(p.rssMb).toBeGreaterThan(10);
-    }
+  it.each(PATHS.filter(([arch]) => core === 'rust' || arch !== 'direct'))(
+    'relays to the UI (%s/%s): streams intact, probes echoed, every process counted',
+    async (arch, transport) => {
+      const base = { kind: 'ui' as const, core, session: sessionOptions(t), arch, transport, floodLines: 20_000 };
+      const load = await uiPath({ ...base, workload: 'load', sessions: 2, seconds: 2, streamCommand: `${streamCommand(t, 'mid', 0)}\r` });
+      expect(load.integrity.lines).toBeGreaterThan(100);
+      expect(load.integrity).toMatchObject({ missing: 0, reordered: 0, corrupt: 0 });
+      expect(load.echo.count).toBeGreaterThanOrEqual(2);
+      expect(load.relay.keysTyped).toBeGreaterThanOrEqual(2 * load.echo.count - 1);
+      const roles = load.processes.map((p) => p.role);
+      expect(roles).toEqual(['main', ...(arch === 'utility' ? ['utility'] : []), ...(transport === 'ipc' ? ['ui'] : [])]);
+      for (const p of load.processes) {
+        expect(p.cpuPct).toBeGreaterThan(0);
+        expect(p.rssMb).toBeGreaterThan(10);
+      }
 
-    const flood = await uiPath({ ...base, workload: 'flood', sessions: 1, seconds: 30, streamCommand: `${streamCommand(t, 'flood', 20_000)}\r` });
-    expect(flood.integrity).toEqual({ lines: 20_000, missing: 0, reordered: 0, corrupt: 0 });
-    expect(flood.bytesDrawn).toBeGreaterThanOrEqual(20_000 * 100);
-    expect(flood.mbPerS).toBeGreaterThan(0);
-    expect(flood.cpuSPerGb).toBeGreaterThan(0);
-  });
+      const flood = await uiPath({ ...base, workload: 'flood', sessions: 1, seconds: 30, streamCommand: `${streamCommand(t, 'flood', 20_000)}\r` });
+      expect(flood.integrity).toEqual({ lines: 20_000, missing: 0, reordered: 0, corrupt: 0 });
+      expect(flood.bytesDrawn).toBeGreaterThanOrEqual(20_000 * 100);
+      expect(flood.mbPerS).toBeGreaterThan(0);
+      expect(flood.cpuSPerGb).toBeGreaterThan(0);
+      expect(flood.relay.bytesSent).toBeGreaterThanOrEqual(20_000 * 100);
+    },
+  );
+});
+
+it('refuses the direct path for the ssh2 core, whose output lives in JS', async () => {
+  const task: UiPathTask = {
+    kind: 'ui',
+    core: 'ssh2',
+    session: sessionOptions(t),
+    arch: 'direct',
+    transport: 'ipc',
+    workload: 'load',
+    sessions: 1,
+    seconds: 1,
+    streamCommand: '',
+    floodLines: 0,
+  };
+  await expect(uiPath(task)).rejects.toThrow(/the Rust core's alone/);
 });

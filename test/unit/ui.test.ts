@@ -98,6 +98,13 @@ describe('UI frame codec', () => {
     expect(() => encodeFrame({ type: 'typing', sessions: Array.from({ length: 500 }, (_, i) => i) }, 1024)).toThrow(/exceeds/);
   });
 
+  it("lays keys and acks out as the Rust core's UI link reads them: the key's UTF-8, the bytes drawn as a u32", () => {
+    expect([...encodeFrame({ type: 'key', session: 5, char: 'Z' })]).toEqual([0, 0, 0, 6, 17, 0, 0, 0, 5, 0x5a]);
+    expect([...encodeFrame({ type: 'ack', session: 1, bytes: 65_536 })]).toEqual([0, 0, 0, 9, 18, 0, 0, 0, 1, 0, 1, 0, 0]);
+    expect(() => encodeFrame({ type: 'ack', session: 1, bytes: 2 ** 32 })).toThrow(/does not fit/);
+    expect(() => new FrameDecoder().push(Buffer.from([0, 0, 0, 7, 18, 0, 0, 0, 1, 0, 1]))).toThrow(/ack frame carries 2 bytes, not 4/);
+  });
+
   it('rejects a frame shorter than its header and an unknown type', () => {
     expect(() => new FrameDecoder().push(Buffer.from([0, 0, 0, 2, 1, 0]))).toThrow(/shorter than its header/);
     const bad = encodeFrame({ type: 'stop' });

@@ -19,6 +19,7 @@ pub mod session;
 pub mod shell;
 mod supervisor;
 pub mod transport;
+pub mod ui;
 
 #[cfg(feature = "napi")]
 // napi-rs registers exports at load time, except under cfg(test).
@@ -33,3 +34,4 @@ pub use policy::{HealthPolicy, ReconnectPolicy};
 pub use pool::Pool;
 pub use session::Session;
 pub use shell::{Shell, ShellRequest};
+pub use ui::{UiLink, UiLinkStats};

@@ -153,7 +153,8 @@ pub(crate) async fn open_shell(
     Ok(slot)
 }
 
-/// The caller's handle on a logical shell.
+/// The caller's handle on a logical shell; a clone is another handle on the same shell.
+#[derive(Clone)]
 pub struct Shell {
     pub(crate) slot: Arc<ShellSlot>,
 }

@@ -11,6 +11,7 @@ use napi_derive::napi;
 use super::events::JsSink;
 use super::options::{BindingExecOptions, BindingPoolOptions, BindingSessionOptions, BindingShellOptions};
 use super::outbox::{Drain, InputClock, Outbox};
+use super::ui::{NativeUiLink, ShellSink};
 use super::{count_crossing, to_napi, JsCallback};
 use crate::channel::ExecLimits;
 use crate::config::{PoolPolicy, PoolTuning, SessionConfig};
@@ -109,9 +110,10 @@ impl NativeSession {
     pub async fn open_shell(&self, options: BindingShellOptions, sink: u32) -> Result<NativeShell> {
         let req = ShellRequest::from(options);
         let input = Arc::new(InputClock::default());
-        let events = Arc::new(JsSink { sink, input: Some(Arc::clone(&input)), ..self.events.clone() });
-        let shell = self.session.open_shell(req, events).await.map_err(to_napi)?;
-        Ok(NativeShell { shell, input })
+        let events = Arc::new(ShellSink::new(JsSink { sink, input: Some(Arc::clone(&input)), ..self.events.clone() }));
+        let shell =
+            self.session.open_shell(req, Arc::clone(&events) as Arc<dyn ChannelEvents>).await.map_err(to_napi)?;
+        Ok(NativeShell { shell, input, events })
     }
 
     /// Runs a command. With `streamSink`, output is streamed (coalesced) to it as data and stderr
@@ -169,6 +171,7 @@ impl NativeSession {
 pub struct NativeShell {
     shell: Shell,
     input: Arc<InputClock>,
+    events: Arc<ShellSink>,
 }
 
 #[napi]
@@ -188,5 +191,23 @@ impl NativeShell {
     #[napi(catch_unwind)]
     pub fn close(&self) {
         self.shell.close();
+    }
+
+    /// From now on the shell's output goes to the UI process over `link` as session `session`'s
+    /// frames, with no JS hop, and the keys the UI types into that session come straight here. JS
+    /// still gets the shell's reopen and exit.
+    #[napi(catch_unwind)]
+    pub fn route_to_ui(&self, link: &NativeUiLink, session: u32) -> Result<()> {
+        if link.link.is_ended() {
+            return Err(to_napi(crate::error::CoreError::NotConnected("the UI link is closed")));
+        }
+        // The sink first, so an exit from here on unroutes the link; one that came before is
+        // seen below (a routed shell holds the link, whose route holds the shell).
+        self.events.route(Arc::clone(&link.link), session);
+        link.link.route(session, self.shell.clone());
+        if self.shell.slot.is_ended() {
+            link.link.unroute(session);
+        }
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@ mod client;
 mod events;
 mod options;
 mod outbox;
+mod ui;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
