@@ -9,6 +9,7 @@ import { parseDuration } from '../util/args.js';
 import { LabProcess } from '../lab/process.js';
 import { POLL_COMMAND, sessionOptions, streamCommand } from '../lab/target.js';
 import { loadPool } from '../core/load.js';
+import { native } from '../core/native.js';
 import { bulk, latency } from './worker.js';
 
 export const WORKLOADS = ['mid', 'bulk', 'echo'] as const;
@@ -20,6 +21,12 @@ const core = values.core as 'rust' | 'ssh2';
 // perf follows children too (the lab is one, running the same addon): say which process is ours.
 if (process.env.PROFILE_PID_FILE) writeFileSync(process.env.PROFILE_PID_FILE, `${process.pid}\n`);
 const durationMs = parseDuration(values.duration!, '--duration');
+// profile:native points the core's loader at its build with symbols; the lab's addon reads the same
+// variable, so the core is loaded now and the lab started without it.
+if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) {
+  if (core === 'rust') native();
+  delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+}
 const lab = await LabProcess.start();
 const session = { ...sessionOptions(lab.info), kex: ['curve25519-sha256'], ciphers: ['aes128-gcm@openssh.com'] };
 try {
