@@ -130,8 +130,9 @@ async function inUtility(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreS
   };
 }
 
-async function inMain(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreSide> {
-  const terminals = await timeout(Terminals.open(spec, sink), TIMEOUT_MS, 'opening the sessions');
+/** The core in this process; with `link` (the direct path) each shell's output goes to the UI on it. */
+async function inMain(spec: TerminalsSpec, sink: TerminalSink, link?: RustUiLink): Promise<CoreSide> {
+  const terminals = await timeout(Terminals.open(spec, sink, link), TIMEOUT_MS, 'opening the sessions');
   return { write: (t, text) => terminals.write(t, text), usage: async () => null, close: () => terminals.close() };
 }
 
@@ -173,9 +174,8 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
   let side: CoreSide | undefined;
   let link: RustUiLink | undefined;
   try {
-    const relay = new Relay(ui, task.sessions * 2, {
-      write: (t, text) => side?.write(t, text),
-    });
+    // The direct path has no relay: the UI's keys and acks go to the core on its socket.
+    const relay = direct ? undefined : new Relay(ui, task.sessions * 2, { write: (t, text) => side?.write(t, text) });
     const spec: TerminalsSpec = {
       core: task.core,
       session: task.session,
@@ -183,14 +183,12 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       streamCommand: flood ? '' : task.streamCommand,
       echo: !flood,
     };
-    if (socketPath) {
+    if (!relay) {
       // Loaded here: the Rust addon stays out of the ssh2 core's measured process.
       const { RustUiLink } = await import('../core/rust.js');
-      link = await RustUiLink.connect(socketPath, TIMEOUT_MS);
-      // Output and reopens go from the core to the UI on the link; the command is typed again on a reopen by Terminals.
-      const sink: TerminalSink = { data: () => {}, reopen: () => {} };
-      const terminals = await timeout(Terminals.open(spec, sink, link), TIMEOUT_MS, 'opening the sessions');
-      side = { write: (t, text) => terminals.write(t, text), usage: async () => null, close: () => terminals.close() };
+      link = await RustUiLink.connect(socketPath!, TIMEOUT_MS);
+      // Output and reopens go from the core to the UI on the link; Terminals types the command again on a reopen.
+      side = await inMain(spec, { data: () => {}, reopen: () => {} }, link);
     } else {
       const sink: TerminalSink = { data: (t, b) => relay.data(t, b), reopen: (t) => relay.reopen(t) };
       side = task.arch === 'main' ? await inMain(spec, sink) : await inUtility(spec, sink);
@@ -237,7 +235,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       cpuSPerGb: flood ? ((totalCpuPct / 100) * (windowMs / 1000)) / (drawn / 1e9) : null,
       integrity: last.ui.stats.integrity,
       echo: last.ui.stats.echo,
-      relay: link ? linkStats(link) : relay.stats,
+      relay: relay ? relay.stats : linkStats(link!),
       uiPeakQueuedBytes: last.ui.stats.peakQueuedBytes,
     };
   } finally {

@@ -30,6 +30,8 @@ use crate::shell::Shell;
 pub const FRAME_HEADER_BYTES: usize = 9;
 /// The largest length field either side sends or accepts: 1 MiB.
 pub const FRAME_MAX_BYTES: usize = 1024 * 1024;
+/// The most payload a frame carries: the length field counts the type and session too.
+const MAX_PAYLOAD_BYTES: usize = FRAME_MAX_BYTES - (FRAME_HEADER_BYTES - 4);
 /// The flow gate's marks, the JS relay's defaults.
 pub const HIGH_WATERMARK_BYTES: u64 = 1024 * 1024;
 pub const LOW_WATERMARK_BYTES: u64 = 256 * 1024;
@@ -148,7 +150,7 @@ impl UiLink {
         }
         let Ok(mut s) = self.state.lock() else { return };
         let n = bytes.len() as u64;
-        let frames = bytes.len().div_ceil(FRAME_MAX_BYTES - (FRAME_HEADER_BYTES - 4)) as u64;
+        let frames = bytes.len().div_ceil(MAX_PAYLOAD_BYTES) as u64;
         s.stats.bytes_sent += n;
         s.stats.frames_sent += frames;
         s.unacked += n;
@@ -269,8 +271,7 @@ async fn write_frames(
                 Err(mpsc::error::TryRecvError::Disconnected) => return Ok(()),
             };
             let Out::Frame { code, session, bytes } = op else { return Ok(()) };
-            let max_payload = FRAME_MAX_BYTES - (FRAME_HEADER_BYTES - 4);
-            for part in bytes.chunks(max_payload) {
+            for part in bytes.chunks(MAX_PAYLOAD_BYTES) {
                 w.write_u32((FRAME_HEADER_BYTES - 4 + part.len()) as u32).await?;
                 w.write_u8(code).await?;
                 w.write_u32(session).await?;
