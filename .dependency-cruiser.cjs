@@ -12,9 +12,10 @@
  *   report    the renderers of a run's report
  *   runner    the SPIKE-2 runner: plans, the orchestrator, the measured worker
  *   bench     bench:compare, built on the runner
+ *   results   the results page: records of spike and bench:compare runs read back and rendered
  *   cli       the ssh-spike command
  */
-const LAYERS = ['util', 'core', 'lab', 'scenarios', 'record', 'metrics', 'workload', 'ui', 'report', 'runner', 'bench', 'cli'];
+const LAYERS = ['util', 'core', 'lab', 'scenarios', 'record', 'metrics', 'workload', 'ui', 'report', 'runner', 'bench', 'results', 'cli'];
 
 const forbidden = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `${layer}-imports-upward`,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../util/args.js';
 import { DEMO_USAGE, demoCommand } from './demo.js';
 import { LAB_USAGE, labCommand } from './lab.js';
+import { RESULTS_USAGE, resultsCommand } from './results.js';
 import { SPIKE_USAGE, spikeCommand } from './spike.js';
 
 const USAGE = `usage: ssh-spike <command> [options]
@@ -12,14 +13,17 @@ commands:
   lab      run the embedded SSH lab (the default target) for manual use
   demo     a few sessions through the plan's fault scenarios F1-F5, state transitions printed
   soak     run the SPIKE-2 plan on both cores and write its reports (same as npm run spike)
+  results  write the results page (docs/results/README.md) from the records under it
 
 ${LAB_USAGE}
 
 ${DEMO_USAGE}
 
-${SPIKE_USAGE}`;
+${SPIKE_USAGE}
 
-const COMMAND_USAGE: Record<string, string> = { lab: LAB_USAGE, demo: DEMO_USAGE, soak: SPIKE_USAGE, spike: SPIKE_USAGE };
+${RESULTS_USAGE}`;
+
+const COMMAND_USAGE: Record<string, string> = { lab: LAB_USAGE, demo: DEMO_USAGE, soak: SPIKE_USAGE, spike: SPIKE_USAGE, results: RESULTS_USAGE };
 
 /** The version in package.json (src/cli and dist/cli are both two levels below it). */
 export function version(): string {
@@ -60,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'soak':
       case 'spike':
         return await spikeCommand(rest);
+      case 'results':
+        return await resultsCommand(rest);
       case '--version':
       case '-V':
       case 'version':
