@@ -9,6 +9,9 @@
  * Workloads: `load`, sessions with the stream at a rate and a keystroke probe per session a second,
  * typed and timed by the UI; `flood`, one session's stream as fast as it goes, until the UI has
  * drawn every line. CPU counts every process of the app (a worker thread's inside its host's).
+ * Flow control: the relay's gate pauses a terminal's shell where its core can (the shell's
+ * `pause`, in this process or over IPC in the utility); the Rust core cannot, so its pauses are
+ * counted as unavailable, by the relay or by its UI link on the direct path.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +48,8 @@ export interface UiPathTask {
   streamCommand: string;
   /** flood: lines the stream sends (100 bytes each). */
   floodLines: number;
+  /** How fast the UI stand-in draws (its `drawBytesPerS`). @default undefined (as fast as it can) */
+  drawBytesPerS?: number;
 }
 
 /** CPU (% of one core over the window) and RSS of each process of the app. */
@@ -64,6 +69,11 @@ export interface UiPathResult {
   totalRssMb: number;
   /** flood: bytes the UI drew, and the rate and CPU per GB over every process. */
   bytesDrawn: number;
+  /**
+   * flood: ms from the command typed to the last output reaching the relay, which flow control
+   * stretches to the UI's pace; null on the direct path, whose bytes go past JS.
+   */
+  floodSendMs: number | null;
   mbPerS: number | null;
   cpuSPerGb: number | null;
   integrity: Integrity;
@@ -72,9 +82,14 @@ export interface UiPathResult {
   uiPeakQueuedBytes: number;
 }
 
-/** Where the core runs, as the main process sees it. */
+/** Where the core runs, as the main process sees it; usable before its sessions are all open. */
 interface CoreSide {
+  /** Resolves when every session and shell is open. */
+  opened: Promise<void>;
   write(terminal: number, text: string): void;
+  /** Pauses a terminal's shell (flow control); false when its core cannot, or it is not open yet. */
+  pause(terminal: number): boolean;
+  resume(terminal: number): void;
   /** CPU ms and RSS of the core's own process, when it is not this one. */
   usage(): Promise<{ cpuMs: number; rssBytes: number } | null>;
   close(): Promise<void>;
@@ -92,37 +107,50 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-async function inUtility(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreSide> {
+function inUtility(spec: TerminalsSpec, sink: TerminalSink): CoreSide {
   const entry = siblingEntry(import.meta.url, 'ui-utility');
   const child = fork(entry.path, [], { execArgv: entry.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = (m: UtilityRequest) => child.send(m);
+  // Acks and keys can still come from the UI after the utility process went.
+  const ask = (m: UtilityRequest) => {
+    if (child.connected) child.send(m);
+  };
   const usageWaiters = new Map<number, (u: { cpuMs: number; rssBytes: number }) => void>();
   let nextId = 1;
+  // Which terminals' shells can pause, as the utility reports each before its first byte.
+  const pausable: boolean[] = [];
   const opened = new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the utility process exited (code ${code}) before its sessions opened`)));
     child.on('message', (m: UtilityReply) => {
       if (m.type === 'data') sink.data(m.terminal, m.bytes);
       else if (m.type === 'reopen') sink.reopen(m.terminal);
+      else if (m.type === 'shell') pausable[m.terminal] = m.canPause;
       else if (m.type === 'opened') resolve();
       else if (m.type === 'failed') reject(new Error(`the utility process could not open its sessions: ${m.error}`));
       else if (m.type === 'usage') usageWaiters.get(m.id)?.(m);
     });
   });
   ask({ type: 'open', spec });
-  try {
-    await timeout(opened, TIMEOUT_MS, 'opening the sessions in the utility process');
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
   return {
+    opened: timeout(opened, TIMEOUT_MS, 'opening the sessions in the utility process').catch((err) => {
+      child.kill();
+      throw err;
+    }),
     write: (terminal, text) => ask({ type: 'key', terminal, text }),
+    pause: (terminal) => {
+      if (!pausable[terminal]) return false;
+      ask({ type: 'pause', terminal });
+      return true;
+    },
+    resume: (terminal) => {
+      if (pausable[terminal]) ask({ type: 'resume', terminal });
+    },
     usage: () => {
       const id = nextId++;
       ask({ type: 'usage', id });
       return timeout(new Promise((resolve) => usageWaiters.set(id, resolve)), TIMEOUT_MS, "the utility process's usage");
     },
     close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null || !child.connected) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       ask({ type: 'stop' });
       await timeout(exited, TIMEOUT_MS, 'stopping the utility process').catch(() => child.kill());
@@ -131,9 +159,16 @@ async function inUtility(spec: TerminalsSpec, sink: TerminalSink): Promise<CoreS
 }
 
 /** The core in this process; with `link` (the direct path) each shell's output goes to the UI on it. */
-async function inMain(spec: TerminalsSpec, sink: TerminalSink, link?: RustUiLink): Promise<CoreSide> {
-  const terminals = await timeout(Terminals.open(spec, sink, link), TIMEOUT_MS, 'opening the sessions');
-  return { write: (t, text) => terminals.write(t, text), usage: async () => null, close: () => terminals.close() };
+function inMain(spec: TerminalsSpec, sink: TerminalSink, link?: RustUiLink): CoreSide {
+  const terminals = new Terminals(spec);
+  return {
+    opened: timeout(terminals.open(sink, link), TIMEOUT_MS, 'opening the sessions'),
+    write: (t, text) => terminals.write(t, text),
+    pause: (t) => terminals.pause(t),
+    resume: (t) => terminals.resume(t),
+    usage: async () => null,
+    close: () => terminals.close(),
+  };
 }
 
 /** The direct path's link stats, in the relay's terms. */
@@ -166,16 +201,28 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
   const socketPath = dir ? join(dir, 'ui.sock') : undefined;
   let ui: UiHost;
   try {
-    ui = await UiHost.start(task.transport, { maxLifetimeMs: task.seconds * 2000 + 2 * TIMEOUT_MS, ...(socketPath ? { socketPath } : {}) });
+    ui = await UiHost.start(task.transport, {
+      maxLifetimeMs: task.seconds * 2000 + 2 * TIMEOUT_MS,
+      ...(socketPath ? { socketPath } : {}),
+      ...(task.drawBytesPerS !== undefined ? { drawBytesPerS: task.drawBytesPerS } : {}),
+    });
   } catch (err) {
     if (dir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   let side: CoreSide | undefined;
   let link: RustUiLink | undefined;
+  // When the last output reached the relay (the direct path's goes past JS).
+  let lastDataAtMs: number | undefined;
   try {
     // The direct path has no relay: the UI's keys and acks go to the core on its socket.
-    const relay = direct ? undefined : new Relay(ui, task.sessions * 2, { write: (t, text) => side?.write(t, text) });
+    const relay = direct
+      ? undefined
+      : new Relay(ui, task.sessions * 2, {
+          write: (t, text) => side?.write(t, text),
+          pause: (t) => side?.pause(t) ?? false,
+          resume: (t) => side?.resume(t),
+        });
     const spec: TerminalsSpec = {
       core: task.core,
       session: task.session,
@@ -188,19 +235,28 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       const { RustUiLink } = await import('../core/rust.js');
       link = await RustUiLink.connect(socketPath!, TIMEOUT_MS);
       // Output and reopens go from the core to the UI on the link; Terminals types the command again on a reopen.
-      side = await inMain(spec, { data: () => {}, reopen: () => {} }, link);
+      side = inMain(spec, { data: () => {}, reopen: () => {} }, link);
     } else {
-      const sink: TerminalSink = { data: (t, b) => relay.data(t, b), reopen: (t) => relay.reopen(t) };
-      side = task.arch === 'main' ? await inMain(spec, sink) : await inUtility(spec, sink);
+      const sink: TerminalSink = {
+        data: (t, b) => {
+          lastDataAtMs = performance.now();
+          relay.data(t, b);
+        },
+        reopen: (t) => relay.reopen(t),
+      };
+      side = task.arch === 'main' ? inMain(spec, sink) : inUtility(spec, sink);
     }
+    await side.opened;
     const snap = async (): Promise<Snapshot> => {
       const [core, uiNow] = await Promise.all([side!.usage(), ui.stats()]);
       const cpu = process.cpuUsage();
       return { atMs: performance.now(), mainCpuMs: (cpu.user + cpu.system) / 1000, core, ui: uiNow };
     };
     let first: Snapshot;
+    let typedAtMs = 0;
     if (flood) {
       first = await snap();
+      typedAtMs = performance.now();
       side.write(0, task.streamCommand);
       const until = performance.now() + TIMEOUT_MS + task.seconds * 1000;
       while ((await ui.stats()).stats.integrity.lines < task.floodLines) {
@@ -231,6 +287,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       totalCpuPct,
       totalRssMb: processes.reduce((a, p) => a + p.rssMb, 0),
       bytesDrawn: drawn,
+      floodSendMs: flood && lastDataAtMs !== undefined ? lastDataAtMs - typedAtMs : null,
       mbPerS: flood ? drawn / 1e6 / (windowMs / 1000) : null,
       cpuSPerGb: flood ? ((totalCpuPct / 100) * (windowMs / 1000)) / (drawn / 1e9) : null,
       integrity: last.ui.stats.integrity,

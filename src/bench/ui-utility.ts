@@ -1,8 +1,8 @@
 /**
  * The core in a utility process of its own (the UI path's second architecture): it runs the
  * terminals and sends their output to the main process over Node IPC (advanced serialization);
- * the main process relays it to the UI. Forked by ui-path.ts; exits on stop or when the main
- * process goes away.
+ * the main process relays it to the UI, and pauses and resumes a terminal as the UI's acks ask
+ * (flow control). Forked by ui-path.ts; exits on stop or when the main process goes away.
  */
 import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js';
 
@@ -10,12 +10,16 @@ import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js
 export type UtilityRequest =
   | { type: 'open'; spec: TerminalsSpec }
   | { type: 'key'; terminal: number; text: string }
+  | { type: 'pause'; terminal: number }
+  | { type: 'resume'; terminal: number }
   | { type: 'usage'; id: number }
   | { type: 'stop' };
 
 /** Utility to main. */
 export type UtilityReply =
   | { type: 'opened'; terminals: number }
+  /** A terminal's shell is open (sent before its first byte); whether its core can pause it. */
+  | { type: 'shell'; terminal: number; canPause: boolean }
   | { type: 'failed'; error: string }
   | { type: 'data'; terminal: number; bytes: Uint8Array }
   | { type: 'reopen'; terminal: number }
@@ -38,9 +42,11 @@ if (process.send) {
         const sink: TerminalSink = {
           data: (terminal, bytes) => send({ type: 'data', terminal, bytes }),
           reopen: (terminal) => send({ type: 'reopen', terminal }),
+          opened: (terminal, canPause) => send({ type: 'shell', terminal, canPause }),
         };
         try {
-          terminals = await Terminals.open(m.spec, sink);
+          terminals = new Terminals(m.spec);
+          await terminals.open(sink);
           send({ type: 'opened', terminals: terminals.count });
         } catch (err) {
           send({ type: 'failed', error: (err as Error).message });
@@ -53,6 +59,12 @@ if (process.send) {
         } catch {
           // reconnecting: the key is lost, as a person's would be
         }
+        break;
+      case 'pause':
+        terminals?.pause(m.terminal);
+        break;
+      case 'resume':
+        terminals?.resume(m.terminal);
         break;
       case 'usage': {
         const cpu = process.cpuUsage();

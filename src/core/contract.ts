@@ -183,6 +183,32 @@ export interface Shell extends TypedEmitter<ShellEvents> {
   close(): void;
   /** Resolves when the shell ends, however it ends. */
   readonly exited: Promise<ShellExit>;
+  /**
+   * Whether this core can pause the shell's output on its own (see `pause`). ssh2: true. Rust:
+   * false, because russh 0.65 grants a channel's window as data arrives and its only backpressure
+   * (not reading the socket) stalls the whole connection, every channel and the keepalives with it;
+   * the core says so rather than offer a pause that does nothing.
+   */
+  readonly canPause: boolean;
+  /**
+   * Flow control, for a reader that draws slower than the server sends (as xterm.js's watermarks
+   * do): no 'data', 'reopen' or 'exit' is emitted until `resume()`, and the core stops reading the
+   * channel, so the server stops sending on it once the channel's window is used (a few MiB at
+   * most wait in the core), while the connection's other channels and keepalives go on. Nothing is
+   * lost or reordered. Returns true when the shell is paused (pausing a paused shell does nothing
+   * more: pauses do not nest); false, changing nothing, when the core cannot pause (`canPause`).
+   *
+   * The pause belongs to the reader, and only `resume()` lifts it, across reconnects too: a shell
+   * reopened while paused stays paused; on `resume()` come the output the old remote shell sent
+   * before the link dropped, then 'reopen', then the new shell's output. A shell that ends while
+   * paused (its remote end exits, or it cannot be reopened) emits 'exit' after `resume()`, once its
+   * output is out. Its own `close()`, and the session's, end it at once and drop the output held.
+   */
+  pause(): boolean;
+  /** Lifts a pause: what was held is delivered in order, then the channel is read again. Does nothing when not paused. */
+  resume(): void;
+  /** True between a `pause()` that returned true and `resume()`. */
+  readonly paused: boolean;
 }
 
 /** A reconnect attempt about to start. */

@@ -62,6 +62,14 @@ export function loadRusshNapi(): RnModule {
 }
 
 class RnShell extends BaseShell {
+  /** The binding hands data over as an rxjs stream with no backpressure: no pause. */
+  readonly canPause = false;
+  readonly paused = false;
+  pause(): boolean {
+    return false;
+  }
+  resume(): void {}
+
   constructor(private readonly ch: RnChannel) {
     super();
     ch.data$.subscribe((d) => this.deliver(Buffer.from(d.buffer, d.byteOffset, d.byteLength)));

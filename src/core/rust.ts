@@ -151,6 +151,22 @@ class Routes {
 
 class RustShell extends BaseShell {
   #native: NativeShell | undefined;
+  /**
+   * False: russh 0.65 grants a channel's window as its data arrives, so the core cannot hold back
+   * one channel, and its only backpressure (not reading the socket) would stall the whole
+   * connection, the other channels and the keepalives with it. Its UI link counts the pauses it
+   * could not make (`UiLinkStats.pausesUnavailable`).
+   */
+  readonly canPause = false;
+  readonly paused = false;
+
+  /** Cannot pause (see `canPause`): returns false, and the output keeps coming. */
+  pause(): boolean {
+    return false;
+  }
+
+  /** Never paused: nothing to resume. */
+  resume(): void {}
 
   attach(shell: NativeShell): void {
     this.#native = shell;

@@ -5,8 +5,8 @@ import { checkSize } from './options.js';
 
 /**
  * What both cores' shells share: output that arrives before anyone listens (the first prompt) is
- * kept and delivered, in order, to the first 'data' listener; 'exit' fires once and `exited`
- * resolves with it.
+ * kept and delivered, in order, to the first 'data' listener (a paused shell's once it resumes);
+ * 'exit' fires once and `exited` resolves with it.
  */
 export abstract class BaseShell extends TypedEmitter<ShellEvents> implements Shell {
   readonly exited: Promise<ShellExit>;
@@ -25,15 +25,19 @@ export abstract class BaseShell extends TypedEmitter<ShellEvents> implements She
     super.on(event, listener);
     if (event === 'data' && !this.#listening) {
       this.#listening = true;
-      queueMicrotask(() => {
-        for (let chunk = this.#pending.shift(); chunk; chunk = this.#pending.shift()) this.emit('data', chunk);
-      });
+      queueMicrotask(() => this.flushPending());
     }
     return this;
   }
 
+  /** Emits the output that waited for the first listener, in order, until a listener pauses the shell. */
+  protected flushPending(): void {
+    if (!this.#listening) return;
+    while (this.#pending.length > 0 && !this.paused) this.emit('data', this.#pending.shift()!);
+  }
+
   protected deliver(chunk: Buffer): void {
-    if (!this.#listening || this.#pending.length > 0) this.#pending.push(chunk);
+    if (!this.#listening || this.#pending.length > 0 || this.paused) this.#pending.push(chunk);
     else this.emit('data', chunk);
   }
 
@@ -68,6 +72,12 @@ export abstract class BaseShell extends TypedEmitter<ShellEvents> implements She
     this.#closed = true;
     this.closeRaw();
   }
+
+  /** Flow control (see the contract's `pause`): each core says whether it can, and does it itself. */
+  abstract readonly canPause: boolean;
+  abstract readonly paused: boolean;
+  abstract pause(): boolean;
+  abstract resume(): void;
 
   protected abstract writeRaw(data: Buffer): void;
   protected abstract resizeRaw(cols: number, rows: number): Promise<void>;

@@ -3,8 +3,8 @@
  * UI stand-in, keys the UI types go back to their session, and the UI's acks drive a flow gate per
  * session (xterm.js-style). Where the output comes from (a core in this process, or a core in a
  * utility process) is the caller's business: it calls `data` and `reopen`, and gets keys through
- * `write`. A source that can pause gives `pause`/`resume`; one that cannot is still gated, and the
- * relay counts the pauses it could not make.
+ * `write`. A source that can pause gives `pause`/`resume` (a shell's pause, src/core/contract.ts);
+ * a session whose source cannot is still gated, and the relay counts the pauses it could not make.
  */
 import { FlowGate, type FlowGateOptions } from './flow.js';
 import type { UiHost } from './host.js';
@@ -12,8 +12,13 @@ import type { UiHost } from './host.js';
 export interface RelaySource {
   /** Types `text` into session `session` (a probe key or the backspace erasing it). */
   write(session: number, text: string): void;
-  /** Stops reading the session's output until `resume` (flow control); absent when the source cannot. */
-  pause?(session: number): void;
+  /**
+   * Stops reading the session's output until `resume` (flow control). Returns whether the pause
+   * was made: false when this session's source cannot pause (a Rust-core shell); absent when no
+   * session's can.
+   */
+  pause?(session: number): boolean;
+  /** Lifts a pause; also called after one that could not be made (it then does nothing). */
   resume?(session: number): void;
 }
 
@@ -67,8 +72,7 @@ export class Relay {
     this.#stats.peakUnackedBytes = Math.max(this.#stats.peakUnackedBytes, this.#unackedBytes);
     if (g.sent(bytes.length) === 'pause') {
       this.#stats.pauses++;
-      if (this.#source.pause) this.#source.pause(session);
-      else this.#stats.pausesUnavailable++;
+      if (!this.#source.pause?.(session)) this.#stats.pausesUnavailable++;
     }
   }
 

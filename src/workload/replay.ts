@@ -108,6 +108,14 @@ class ReplayShell extends TypedEmitter<ShellEvents> implements Shell {
 
   async resize(): Promise<void> {}
 
+  /** The replay is the workload's floor with no flow control. */
+  readonly canPause = false;
+  readonly paused = false;
+  pause(): boolean {
+    return false;
+  }
+  resume(): void {}
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

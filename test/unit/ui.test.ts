@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FlowGate } from '../../src/ui/flow.js';
-import { encodeFrame, FRAME_HEADER_BYTES, type Frame, FrameDecoder, type UiMessage } from '../../src/ui/frames.js';
+import { encodeFrame, FRAME_HEADER_BYTES, type Frame, FrameDecoder, type RelayMessage, type UiMessage } from '../../src/ui/frames.js';
+import type { UiHost } from '../../src/ui/host.js';
+import { Relay, type RelaySource } from '../../src/ui/relay.js';
 import { PROBE_CHAR, type UiClock, UiStandIn, type UiStandInOptions } from '../../src/ui/standin.js';
 import { seqLine } from '../../src/workload/seq.js';
 
@@ -194,6 +196,46 @@ describe('UI flow control under a flood', () => {
     expect(resumes).toBe(gates[0]!.pauses + gates[1]!.pauses);
     // The sender went no faster than the UI drew.
     expect(clock.nowMs).toBeGreaterThanOrEqual((totalBytes / drawBytesPerS) * 1000);
+  });
+});
+
+describe('relay flow control', () => {
+  /** A relay over a UI host stand-in: what it sent, and a way to play the UI's acks. */
+  function relayWith(source: RelaySource) {
+    const sent: RelayMessage[] = [];
+    let toRelay: (msg: UiMessage) => void = () => {};
+    const ui = { send: (m: RelayMessage) => sent.push(m), onMessage: (fn: (m: UiMessage) => void) => (toRelay = fn) } as unknown as UiHost;
+    const relay = new Relay(ui, 2, source, { highWatermarkBytes: 100, lowWatermarkBytes: 40 });
+    return { relay, sent, ack: (session: number, bytes: number) => toRelay({ type: 'ack', session, bytes }) };
+  }
+
+  it('pauses the source above the high watermark, resumes it below the low one, and counts a pause it could not make', () => {
+    const calls: string[] = [];
+    // Session 0's source can pause; session 1's cannot (a Rust-core shell).
+    const { relay, ack } = relayWith({
+      write: () => {},
+      pause: (s) => {
+        calls.push(`pause ${s}`);
+        return s === 0;
+      },
+      resume: (s) => calls.push(`resume ${s}`),
+    });
+    for (const s of [0, 1]) {
+      relay.data(s, Buffer.alloc(60));
+      relay.data(s, Buffer.alloc(60));
+    }
+    expect(calls).toEqual(['pause 0', 'pause 1']);
+    expect(relay.stats).toMatchObject({ pauses: 2, pausesUnavailable: 1, peakUnackedBytes: 240 });
+    ack(0, 81);
+    expect(calls.at(-1)).toBe('resume 0');
+    ack(1, 81);
+    expect(calls.at(-1)).toBe('resume 1');
+  });
+
+  it('counts every pause as unavailable when the source offers none', () => {
+    const { relay } = relayWith({ write: () => {} });
+    relay.data(0, Buffer.alloc(101));
+    expect(relay.stats).toMatchObject({ pauses: 1, pausesUnavailable: 1 });
   });
 });
 

@@ -146,7 +146,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
         // A shell closed by its owner meanwhile is not reopened.
         if (!shell.ended) shell.reopened();
       } catch (err) {
-        shell.terminate({ code: null, signal: null, error: asSshError(err) });
+        shell.terminate({ code: null, signal: null, error: asSshError(err) }, 'deliver');
       }
     }
     if (this.#closedByUser) {
@@ -210,7 +210,7 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
   #lost(conn: Connection, reason: SshError): boolean {
     if (this.#closedByUser || this.#conn !== conn) return false;
     this.#conn = undefined;
-    for (const shell of this.#shells) shell.detach();
+    for (const shell of this.#shells) shell.suspend();
     this.#transition(this.#o.reconnect.enabled ? 'reconnecting' : 'closed', reason.cause, reason);
     if (reason.cause === 'network') this.#deps.probeSiblings(this.#o.targetId, this.id);
     return true;
@@ -300,10 +300,10 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     }
     this.#noteChannels(conn);
     if (this.#closedByUser) {
-      shell.terminate({ code: null, signal: null, error: CLOSED() });
+      shell.terminate({ code: null, signal: null, error: CLOSED() }, 'discard');
       throw CLOSED();
     }
-    for (const s of this.#shells) if (s.ended) this.#shells.delete(s);
+    for (const s of this.#shells) if (s.done) this.#shells.delete(s);
     this.#shells.add(shell);
     return shell;
   }
@@ -323,7 +323,8 @@ export class Ssh2Session extends TypedEmitter<SessionEvents> implements Session 
     if (this.#state !== 'closed' || conn) this.#transition('closed', 'client');
     for (const wake of [...this.#wakers]) wake();
     this.#publishOutcome(CLOSED());
-    for (const shell of this.#shells) if (!shell.ended) shell.terminate({ code: null, signal: null, error: CLOSED() });
+    // Output a paused shell still holds is dropped with it, an exit waiting behind a pause too.
+    for (const shell of this.#shells) if (!shell.done) shell.terminate({ code: null, signal: null, error: CLOSED() }, 'discard');
     this.#shells.clear();
     if (conn) {
       conn.lost ??= CLOSED();
