@@ -38,6 +38,8 @@ those intervals (pass, fail, or undecided).
                       boundary and wake-ups, GC, JS and other
   --quick             a short run: 2 trials, shorter phases, 10 and 100 sessions
   --duration D        length of one stability and one resource trial (overrides the budget's)
+  --warmup D          what runs before each resource trial's measured window, not counted
+                      (default 40s, 20s with --quick: a fresh client's CPU settles in about 40 s)
   --bulk SIZE         bytes of exec output per transfer, e.g. 500MB (default: sized by time, at
                       least 3 s of the core's own rate; 1 s with --quick)
   --busy              a CPU hog (one spinning process: a core's worth of load) beside the
@@ -50,6 +52,8 @@ those intervals (pass, fail, or undecided).
                       MessagePort to a worker thread); or direct/socket (the Rust core writes to
                       the UI's socket itself; ssh2 runs main/ipc beside it); default
                       main/ipc,utility/ipc,direct/socket; off skips it
+  --ipc-sessions LIST session counts of the UI path's load (default 10, the plan's; e.g. 10,100):
+                      each more count runs every path's load trials again, without the flood
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
   --seed N            reconnect jitter seed (default random)
   -h, --help          this text`;
@@ -67,12 +71,14 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       cores: { type: 'string', default: 'rust,ssh2' },
       quick: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      warmup: { type: 'string' },
       trials: { type: 'string' },
       budget: { type: 'string' },
       policy: { type: 'string' },
       bulk: { type: 'string' },
       scale: { type: 'string' },
       ipc: { type: 'string', default: 'main/ipc,utility/ipc,direct/socket' },
+      'ipc-sessions': { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
       busy: { type: 'boolean', default: false },
@@ -129,7 +135,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       shortTrials: trials + 2,
       budgetMs,
       phaseMs: duration ?? share(0.28, quick ? 8_000 : 16_000),
-      resourcePhaseMs: duration ?? share(0.21, 8_000),
+      resourcePhaseMs: duration ?? share(0.21, quick ? 8_000 : 20_000),
+      resourceWarmupMs: values.warmup ? (/^0+(ms|s|m|h)?$/.test(values.warmup.trim()) ? 0 : parseDuration(values.warmup, '--warmup')) : quick ? 20_000 : 40_000,
       scalePhaseMs: Math.max(5_000, Math.round(share(0.31, 5_000) / scaleSizes.length / 1000) * 1000),
       bulkBytes: values.bulk ? parseSize(values.bulk) : null,
       bulkSeconds: quick ? 1 : 3,
@@ -145,7 +152,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       faults,
       attribute: values.attribute!,
       uiPaths: uiPaths as UiPathName[],
-      uiPhaseMs: quick ? 4_000 : 6_000,
+      uiSessions: (values['ipc-sessions'] ?? String(PLAN_DEFAULTS.sessions)).split(',').map((x) => parseIntArg(x.trim(), '--ipc-sessions', 1, 500)),
+      uiPhaseMs: quick ? 4_000 : 10_000,
     },
   };
 }

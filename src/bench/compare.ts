@@ -176,8 +176,14 @@ export interface CompareOptions {
   budgetMs: number;
   /** Length of one stability trial, per contender. */
   phaseMs: number;
-  /** Length of one resource trial, per contender. */
+  /** The measured window of one resource trial, per contender. */
   resourcePhaseMs: number;
+  /**
+   * What runs before that window in each resource trial, not measured: a fresh client process
+   * takes this long to reach its steady state (ssh2's JIT and heap settle within about 40 s here).
+   * Absent in records of older runs: a quarter of the phase, which measured start-up.
+   */
+  resourceWarmupMs?: number;
   scalePhaseMs: number;
   /** Bytes of one bulk transfer; null: sized by time (`bulkSeconds` at the core's own rate). */
   bulkBytes: number | null;
@@ -206,6 +212,11 @@ export interface CompareOptions {
   uiPaths?: UiPathName[];
   /** The measured window of one UI-path load trial (a quarter more runs before it as warm-up). */
   uiPhaseMs?: number;
+  /**
+   * Session counts of the UI-path load: the plan's (`sessions`, with the flood) and any more, each
+   * figured under `ui.<path>@<n>` (absent in records of older runs: the plan's alone).
+   */
+  uiSessions?: number[];
 }
 
 /**
@@ -219,6 +230,11 @@ export const UI_PATH_NAMES: UiPathName[] = [
   'direct/socket',
 ];
 
+/** The key of a UI path's figures: the path at the plan's session count, `path@n` at another. */
+export function uiKey(path: UiPathName, sessions: number, planSessions: number): string {
+  return sessions === planSessions ? path : `${path}@${sessions}`;
+}
+
 /** Where a core runs on a path, and how the UI is reached. */
 export function uiRoute(path: UiPathName, core: Contender): { arch: UiArchitecture; transport: UiTransport } | undefined {
   if (path !== 'direct/socket') {
@@ -229,6 +245,8 @@ export function uiRoute(path: UiPathName, core: Contender): { arch: UiArchitectu
   if (core === 'ssh2') return { arch: 'main', transport: 'ipc' };
   return undefined;
 }
+/** The flow-control flood: 4 MB into a UI drawing 2 MB/s, so the server is about 2 s ahead of it. */
+const UI_FLOW = { lines: 40_000, drawBytesPerS: 2_000_000 };
 /** Lines of one UI flood (100 bytes each; fewer with --quick). */
 const UI_FLOOD_LINES = { full: 1_000_000, quick: 200_000 };
 
@@ -287,8 +305,34 @@ export interface UiFigures {
   floodCpuSPerGb: number | null;
   /** Lines missing, reordered or corrupt in the UI, both workloads. */
   linesLost: number;
-  /** Bytes sent to the UI and not yet acked as drawn, at most, during the flood. */
-  floodPeakUnackedBytes: number;
+  /** Bytes sent to the UI and not yet acked as drawn, at most, during the flood (null: no flood at this session count). */
+  floodPeakUnackedBytes: number | null;
+}
+
+/**
+ * Flow control on one path and core (RISK-4): a flood into a UI that draws slower than the server
+ * sends, once a run (a behaviour, not a statistic). With a pause the unacked bytes stay near the
+ * gate's high watermark and the sender slows to the UI's pace; without one the pauses asked for are
+ * counted unavailable and the bytes wait in the app's memory instead.
+ */
+export interface UiFlowFigures {
+  /** How fast the UI stand-in drew. */
+  drawBytesPerS: number;
+  bytes: number;
+  /** The relay's gate: pauses asked for, and those the core could not make. */
+  pauses: number;
+  pausesUnavailable: number;
+  /** Bytes sent to the UI and not yet acked as drawn, at most (the direct path: on the Rust link). */
+  peakUnackedBytes: number;
+  /** Bytes waiting in the UI to be drawn, at most. */
+  uiPeakQueuedBytes: number;
+  /** ms from the command to the last output reaching the relay (null on the direct path); the UI's pace alone needs `bytes / drawBytesPerS`. */
+  sendMs: number | null;
+  /** ms until the UI drew the last line. */
+  drawMs: number;
+  linesLost: number;
+  /** RSS summed over every process of the app at the end. */
+  rssMb: number;
 }
 
 export interface Target {
@@ -352,6 +396,8 @@ export interface Comparison {
   boundary: PerCore<BoundaryFigures>;
   /** The paths to the UI stand-in (RISK-4), by path name. */
   ui?: Record<string, PerCore<UiFigures>>;
+  /** Flow control under a UI slower than the server, by path name (absent in records of older runs). */
+  uiFlow?: Record<string, PerCore<UiFlowFigures>>;
   /** What each figure above is the median of. */
   trials: Trials;
   /** Ratios rust/ssh2: the geometric mean of the paired trials' ratios. */
@@ -451,7 +497,7 @@ export async function resources(
   onWorker?: (pid: number) => void,
 ): Promise<{ res: ResourceFigures; boundary: BoundaryFigures; workloads: string[] }> {
   const spike: SpikeOptions = {
-    ...baseSpike(o, o.sessions, o.resourcePhaseMs),
+    ...baseSpike(o, o.sessions, (o.resourceWarmupMs ?? 0) + o.resourcePhaseMs),
     bench: { direct: true, workloads: { stream: true, exec: true, echo: true }, replay },
   };
   const plan: RunPlan = { interrupt: 'None', faults: [], compression: 1, policy: policy(o) };
@@ -460,7 +506,7 @@ export async function resources(
     { shouldStop: () => false, ...(onWorker ? { onWorker } : {}) },
   );
   // The steady state as `spike` defines it (metrics/compute.ts), so the two tools' figures compare.
-  const r = resourceFigures(rec);
+  const r = resourceFigures(rec, o.resourceWarmupMs);
   const steady = r.steady;
   const crossings = steady.map((s) => s.crossings ?? 0);
   const bytes = steady.map((s) => s.crossingBytes ?? 0);
@@ -475,6 +521,24 @@ export async function resources(
       elu: r.elu,
     },
     workloads: rec.workloads ?? [],
+  };
+}
+
+const linesLost = (r: UiPathResult) => r.integrity.missing + r.integrity.reordered + r.integrity.corrupt;
+
+/** A UI-path trial's figures: its load, and the flood where the trial ran one. */
+function uiFigures(load: UiPathResult, flood?: UiPathResult): UiFigures {
+  return {
+    cpuPct: load.totalCpuPct,
+    rssMb: load.totalRssMb,
+    processes: load.processes,
+    echoP50Ms: load.echo.count ? load.echo.p50Ms : null,
+    echoP95Ms: load.echo.count ? load.echo.p95Ms : null,
+    echoP99Ms: load.echo.count ? load.echo.p99Ms : null,
+    floodMbPerS: flood?.mbPerS ?? null,
+    floodCpuSPerGb: flood?.cpuSPerGb ?? null,
+    linesLost: linesLost(load) + (flood ? linesLost(flood) : 0),
+    floodPeakUnackedBytes: flood ? flood.relay.peakUnackedBytes : null,
   };
 }
 
@@ -629,7 +693,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   };
 
   hooks.say(
-    `2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`,
+    `2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, each after a warm-up of ${(o.resourceWarmupMs ?? 0) / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`,
   );
   for (let i = 0; i < k; i++) {
     for (const core of order(cs, turn++)) {
@@ -650,7 +714,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       let timer: NodeJS.Timeout | undefined;
       await busy(() =>
         resources(o, core, false, (pid) => {
-          timer = setTimeout(() => (sampler = PerfSampler.start(pid, (o.resourcePhaseMs * 0.7) / 1000)), o.resourcePhaseMs * 0.25);
+          timer = setTimeout(() => (sampler = PerfSampler.start(pid, (o.resourcePhaseMs * 0.9) / 1000)), o.resourceWarmupMs ?? o.resourcePhaseMs * 0.25);
         }),
       );
       clearTimeout(timer);
@@ -724,20 +788,27 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
         o.target.kind === 'inventory' ? portableStreamCommand(rate, count) : streamCommand(server.info!, rate, count);
       c.workloads.ui = [
         `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into once a second; the output relayed to the UI stand-in, which checks every line`,
-        `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line; no pause on the shell (neither core's contract has one yet), so the relay's flow gate only counts the pauses it asked for`,
+        `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line, drawing as fast as it can`,
+        `flow control, once per path and core: ${(UI_FLOW.lines * 100) / 1e6} MB as fast as it goes into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s; the relay's gate pauses the shell (ssh2 stops reading the channel; the Rust core cannot pause and says so)`,
       ];
       if (o.uiPaths.includes('direct/socket')) {
         c.workloads.ui.push(
           "direct/socket: the Rust core writes each shell's output onto the UI process's Unix socket itself and takes the UI's keys from it (no JS hop; control over IPC); the ssh2 core cannot, so in the same rounds it runs its nearest path, main/ipc: that row compares each core's best path",
         );
       }
+      const uiTask = (core: Contender, route: NonNullable<ReturnType<typeof uiRoute>>) => ({
+        kind: 'ui' as const,
+        core,
+        session: { ...session, ciphers: [o.cipher] },
+        ...route,
+      });
       hooks.say(`4b/6 the path to the UI (${o.uiPaths.join(', ')}; ${k} trials of ${(o.uiPhaseMs ?? 0) / 1000} s and a flood each)`);
       for (const path of o.uiPaths) {
         const per: PerCore<UiFigures[]> = ((T.ui ??= {})[path] = {});
         await rounds(async (core) => {
           const route = uiRoute(path, core);
           if (!route) return;
-          const base = { kind: 'ui' as const, core, session: { ...session, ciphers: [o.cipher] }, ...route, floodLines };
+          const base = { ...uiTask(core, route), floodLines };
           const load = await runTask({
             ...base,
             workload: 'load',
@@ -746,20 +817,59 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
             streamCommand: `${streamCmd('mid', 0)}\r`,
           });
           const flood = await runTask({ ...base, workload: 'flood', sessions: 1, seconds: 60, streamCommand: `${streamCmd('flood', floodLines)}\r` });
-          const lost = (r: UiPathResult) => r.integrity.missing + r.integrity.reordered + r.integrity.corrupt;
-          push(per, core, {
-            cpuPct: load.totalCpuPct,
-            rssMb: load.totalRssMb,
-            processes: load.processes,
-            echoP50Ms: load.echo.count ? load.echo.p50Ms : null,
-            echoP95Ms: load.echo.count ? load.echo.p95Ms : null,
-            echoP99Ms: load.echo.count ? load.echo.p99Ms : null,
-            floodMbPerS: flood.mbPerS,
-            floodCpuSPerGb: flood.cpuSPerGb,
-            linesLost: lost(load) + lost(flood),
-            floodPeakUnackedBytes: flood.relay.peakUnackedBytes,
-          });
+          push(per, core, uiFigures(load, flood));
         });
+      }
+      // The same load at more sessions (--ipc-sessions), without the flood (one session either way).
+      for (const n of (o.uiSessions ?? []).filter((x) => x !== o.sessions)) {
+        hooks.say(`4b/6 the path to the UI at ${n} sessions (${o.uiPaths.join(', ')}; ${k} trials of ${(o.uiPhaseMs ?? 0) / 1000} s)`);
+        for (const path of o.uiPaths) {
+          const per: PerCore<UiFigures[]> = ((T.ui ??= {})[uiKey(path, n, o.sessions)] = {});
+          await rounds(async (core) => {
+            const route = uiRoute(path, core);
+            if (!route) return;
+            const load = await runTask({
+              ...uiTask(core, route),
+              floodLines,
+              workload: 'load',
+              sessions: n,
+              seconds: (o.uiPhaseMs ?? 8000) / 1000,
+              streamCommand: `${streamCmd('mid', 0)}\r`,
+            });
+            push(per, core, uiFigures(load));
+          });
+        }
+      }
+      hooks.say(
+        `4b/6 flow control: a flood of ${(UI_FLOW.lines * 100) / 1e6} MB into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s, once per path and core`,
+      );
+      for (const path of o.uiPaths) {
+        const per: PerCore<UiFlowFigures> = ((c.uiFlow ??= {})[path] = {});
+        for (const core of cs) {
+          const route = uiRoute(path, core);
+          if (!route) continue;
+          const r = await runTask({
+            ...uiTask(core, route),
+            workload: 'flood',
+            sessions: 1,
+            seconds: 60,
+            streamCommand: `${streamCmd('flood', UI_FLOW.lines)}\r`,
+            floodLines: UI_FLOW.lines,
+            drawBytesPerS: UI_FLOW.drawBytesPerS,
+          });
+          per[core] = {
+            drawBytesPerS: UI_FLOW.drawBytesPerS,
+            bytes: r.bytesDrawn,
+            pauses: r.relay.pauses,
+            pausesUnavailable: r.relay.pausesUnavailable,
+            peakUnackedBytes: r.relay.peakUnackedBytes,
+            uiPeakQueuedBytes: r.uiPeakQueuedBytes,
+            sendMs: r.floodSendMs,
+            drawMs: r.windowMs,
+            linesLost: linesLost(r),
+            rssMb: r.totalRssMb,
+          };
+        }
       }
     }
   } finally {

@@ -28,9 +28,13 @@ function ri(c: Comparison, key: string): string {
 function ran(c: Comparison, section: string): string | undefined {
   const w = c.workloads?.[section];
   if (!w?.length) return undefined;
-  const steady = ['stability', 'resources', 'scale'].includes(section)
-    ? ' Figures over the steady state as spike defines it: after a quarter of the trial and once every session was up.'
-    : '';
+  const warm = c.options.resourceWarmupMs;
+  const steady =
+    section === 'resources' && warm !== undefined
+      ? ` Figures over each trial's measured ${c.options.resourcePhaseMs / 1000} s, after a warm-up of ${warm / 1000} s (a fresh client settles in about that) and once every session was up.`
+      : ['stability', 'resources', 'scale'].includes(section)
+        ? ' Figures over the steady state as spike defines it: after a quarter of the trial and once every session was up.'
+        : '';
   return `Workloads, per session: ${w.join('; ')}.${steady}`;
 }
 
@@ -194,7 +198,7 @@ export function tables(c: Comparison): Table[] {
       title: '4b. The path to the UI (RISK-4): terminal output relayed to a UI stand-in process',
       note: [
         ran(c, 'ui'),
-        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). direct/socket has the Rust core in the main process write the output of each shell onto a Unix socket of the UI process itself, with no JS hop; the ssh2 core cannot, so its row there is its main/ipc path run in the same rounds, and the ratio compares the best path of each core. CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
+        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). direct/socket has the Rust core in the main process write the output of each shell onto a Unix socket of the UI process itself, with no JS hop; the ssh2 core cannot, so its row there is its main/ipc path run in the same rounds, and the ratio compares the best path of each core. path@N: the same load at N sessions (--ipc-sessions), with no flood. CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
       ]
         .filter(Boolean)
         .join(' '),
@@ -215,7 +219,7 @@ export function tables(c: Comparison): Table[] {
           const per = u ? u.processes.map((p) => `${p.role} ${f(p.cpuPct)} / ${f(p.rssMb, 0)}`).join(', ') : 'n/a';
           return [
             path,
-            path === 'direct/socket' && core !== 'rust' ? `${core} (main/ipc)` : core,
+            path.startsWith('direct/socket') && core !== 'rust' ? `${core} (main/ipc)` : core,
             f(u?.cpuPct),
             per,
             f(u?.rssMb, 0),
@@ -237,6 +241,45 @@ export function tables(c: Comparison): Table[] {
           '',
         ],
       ]),
+    });
+  }
+  if (c.uiFlow && Object.keys(c.uiFlow).length) {
+    const kb = (x: number) => f(x / 1024, 0);
+    const first = Object.values(c.uiFlow).flatMap((per) => Object.values(per))[0];
+    out.push({
+      title: '4c. Flow control: a flood into a UI that draws slower than the server sends',
+      note:
+        `One session floods ${first ? f(first.bytes / 1e6, 1) : '?'} MB into a UI stand-in that draws ${first ? f(first.drawBytesPerS / 1e6, 1) : '?'} MB/s and acks what it drew; the relay's gate (xterm.js-style watermarks) pauses the shell when too much is unacked. ` +
+        'With a pause the unacked bytes stay near the high watermark and the last byte leaves the core only about as late as the UI can draw it; a core that cannot pause counts every pause unavailable, and the bytes wait in the app instead. Once a run per path and core: a behaviour, not a statistic.',
+      head: [
+        'path',
+        'contender',
+        'pauses asked',
+        'could not pause',
+        'peak unacked (KB)',
+        'peak queued in the UI (KB)',
+        'last byte sent (s)',
+        'all drawn (s)',
+        'app RSS (MB)',
+        'lines lost',
+      ],
+      rows: Object.entries(c.uiFlow).flatMap(([path, per]) =>
+        cs.map((core) => {
+          const u = per[core];
+          return [
+            path,
+            path.startsWith('direct/socket') && core !== 'rust' ? `${core} (main/ipc)` : core,
+            String(u?.pauses ?? 'n/a'),
+            String(u?.pausesUnavailable ?? 'n/a'),
+            u ? kb(u.peakUnackedBytes) : 'n/a',
+            u ? kb(u.uiPeakQueuedBytes) : 'n/a',
+            u?.sendMs === null || u?.sendMs === undefined ? 'n/a' : f(u.sendMs / 1000, 1),
+            u ? f(u.drawMs / 1000, 1) : 'n/a',
+            f(u?.rssMb, 0),
+            String(u?.linesLost ?? 'n/a'),
+          ];
+        }),
+      ),
     });
   }
   out.push({
@@ -282,7 +325,7 @@ function header(c: Comparison): string[] {
     `${c.createdAt} · ${c.machine.cpus} CPUs · Node ${c.machine.node} · ${c.machine.platform}`,
     `target: ${c.target ?? 'embedded'} · stability faults made by ${c.faults === 'kernel' ? 'iptables in a network namespace per server (kernel)' : "the lab's fault proxy"}`,
     `contenders: ${c.contenders.join(', ')} · kex ${o.kex} · cipher ${o.cipher} (throughput: ${o.ciphers.join(', ')}) · ` +
-      `${o.trials} paired trials per section (ABBA order${o.shortTrials && o.shortTrials !== o.trials ? `; ${o.shortTrials} for throughput and latency` : ''}), budget ${Math.round(o.budgetMs / 1000)} s: stability ${o.phaseMs / 1000} s, resources ${o.resourcePhaseMs / 1000} s, ` +
+      `${o.trials} paired trials per section (ABBA order${o.shortTrials && o.shortTrials !== o.trials ? `; ${o.shortTrials} for throughput and latency` : ''}), budget ${Math.round(o.budgetMs / 1000)} s: stability ${o.phaseMs / 1000} s, resources ${o.resourcePhaseMs / 1000} s${o.resourceWarmupMs !== undefined ? ` after ${o.resourceWarmupMs / 1000} s of warm-up` : ''}, ` +
       `scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000} s, bulk ${o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`} per trial · seed ${o.seed}${o.quick ? ' · quick' : ''}${o.busy ? ' · other core busy (resources, throughput)' : ''}`,
     `Per-contender figures are medians of the trials; rust/ssh2 is the geometric mean of the paired ratios with a 95% bootstrap interval [lo-hi]; ` +
       `'~' marks no difference shown (the interval includes 1, or the ratio is within ${Math.round(o.policy.noise * 100)}% of 1). Limits are judged on the intervals. ↓ lower is better, ↑ higher is better: every figure is lower-is-better except MB/s, so a ratio below 1 favours Rust except for MB/s.`,

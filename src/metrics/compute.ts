@@ -230,10 +230,10 @@ function abnormal(record: RunRecord, states: StateEvent[], o: ComputeOptions): s
  * The samples of a run's steady state, the one definition `spike` and bench:compare share: from
  * the end of the warm-up (a quarter of the run, at most 60 s) and after the first sample in which
  * every session was up (so connecting is not counted), whichever is later. A run in which the
- * sessions never were all up at once counts from the warm-up.
+ * sessions never were all up at once counts from the warm-up. A run made to be measured after a
+ * warm-up of its own (bench:compare's resource trials) passes that warm-up instead.
  */
-export function steadySamples(record: RunRecord): RunRecord['samples'] {
-  const warmupMs = Math.min(60_000, record.durationMs * 0.25);
+export function steadySamples(record: RunRecord, warmupMs = Math.min(60_000, record.durationMs * 0.25)): RunRecord['samples'] {
   const n = record.sessions.length;
   const allUp = record.samples.findIndex((s) => (s.states.ready ?? 0) + (s.states.degraded ?? 0) >= n);
   const from = allUp >= 0 ? Math.max(warmupMs, record.samples[allUp]!.t + 1e-9) : warmupMs;
@@ -241,7 +241,10 @@ export function steadySamples(record: RunRecord): RunRecord['samples'] {
 }
 
 /** CPU, memory and event-loop figures of a run, over its steady state (RSS peak over all of it). */
-export function resourceFigures(record: RunRecord): {
+export function resourceFigures(
+  record: RunRecord,
+  warmupMs?: number,
+): {
   cpuPct: number;
   rssPeakMb: number;
   rssMeanMb: number;
@@ -252,7 +255,7 @@ export function resourceFigures(record: RunRecord): {
   steady: RunRecord['samples'];
 } {
   const all = record.samples;
-  const steady = steadySamples(record);
+  const steady = steadySamples(record, warmupMs);
   const use = steady.length ? steady : all;
   return {
     cpuPct: mean(use.map((s) => s.cpuPct)),

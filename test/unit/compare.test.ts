@@ -276,6 +276,36 @@ describe('bench:compare decision', () => {
     expect(md).toContain('| largest packet accepted | 256 KiB | 32 KiB (fixed by ssh2) |');
     expect(md).toContain('## The decision policy: ssh-spike decision policy v3 (bench/policy.json)');
   });
+
+  it('shows flow control per path and core: pauses asked, those the core could not make, and the bytes held', () => {
+    const { c, o } = comparison(1.8);
+    const flow = (pauses: number, unavailable: number, peak: number) => ({
+      drawBytesPerS: 2e6,
+      bytes: 4e6,
+      pauses,
+      pausesUnavailable: unavailable,
+      peakUnackedBytes: peak,
+      uiPeakQueuedBytes: peak,
+      sendMs: 1500,
+      drawMs: 2100,
+      linesLost: 0,
+      rssMb: 150,
+    });
+    c.uiFlow = { 'main/ipc': { rust: flow(40, 40, 4_100_000), ssh2: flow(38, 0, 300_000) } };
+    decide(c, o);
+    const md = renderCompareMarkdown(c);
+    expect(md).toContain('## 4c. Flow control');
+    expect(md).toMatch(/\| main\/ipc \| rust \| 40 \| 40 \| 4004 \| 4004 \| 1\.5 \| 2\.1 \| 150 \| 0 \|/);
+    expect(md).toMatch(/\| main\/ipc \| ssh2 \| 38 \| 0 \| 293 \| 293 \|/);
+  });
+
+  it('resource figures say the warm-up they were taken after', () => {
+    const { c, o } = comparison(1.8);
+    c.options = { ...c.options, resourceWarmupMs: 40_000 };
+    c.workloads = { ...c.workloads, resources: ['a PTY shell streaming sequence lines'] };
+    decide(c, o);
+    expect(renderCompareMarkdown(c)).toContain('after a warm-up of 40 s');
+  });
 });
 
 describe('bench:compare options', () => {
@@ -289,6 +319,17 @@ describe('bench:compare options', () => {
   it('on OpenSSH, scale stops at 100 sessions unless --scale says more', () => {
     expect(parseCompareArgs(['--target', 'openssh']).options.scaleSizes).toEqual([10, 100]);
     expect(parseCompareArgs(['--target', 'openssh', '--scale', '10,1000']).options.scaleSizes).toEqual([10, 1000]);
+  });
+
+  it('warms each resource trial up before measuring it (40 s, 20 s quick, --warmup to change), and runs the UI path at the counts --ipc-sessions names', () => {
+    expect(parseCompareArgs([]).options.resourceWarmupMs).toBe(40_000);
+    expect(parseCompareArgs(['--quick']).options.resourceWarmupMs).toBe(20_000);
+    expect(parseCompareArgs(['--warmup', '1m']).options.resourceWarmupMs).toBe(60_000);
+    expect(parseCompareArgs(['--warmup', '0']).options.resourceWarmupMs).toBe(0);
+    expect(() => parseCompareArgs(['--warmup', 'soon'])).toThrow(/--warmup must be a duration like 90s/);
+    expect(parseCompareArgs([]).options.uiSessions).toEqual([10]);
+    expect(parseCompareArgs(['--ipc-sessions', '10,100']).options.uiSessions).toEqual([10, 100]);
+    expect(() => parseCompareArgs(['--ipc-sessions', '10,lots'])).toThrow(/--ipc-sessions/);
   });
 
   it('refuses what it cannot run, saying what to use instead', () => {

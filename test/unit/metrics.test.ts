@@ -58,6 +58,14 @@ describe('metrics from a recorded run', () => {
     expect(steadySamples(never)[0]!.t).toBe(30_000);
   });
 
+  it('a run with a warm-up of its own is measured after it, and still only once every session was up', () => {
+    const run = timelineRun('rust');
+    expect(steadySamples(run, 50_000)[0]!.t).toBe(50_000);
+    expect(resourceFigures(run, 50_000).steadyFromMs).toBe(50_000);
+    for (const x of run.samples) if (x.t < 45_000) x.states = { ready: 2, connecting: 1 };
+    expect(steadySamples(run, 10_000)[0]!.t).toBe(46_000);
+  });
+
   it('a loss with no fault to explain it is an abnormal end', () => {
     const run = timelineRun('rust');
     run.events.push({ t: 40_000, kind: 'state', session: 's2', previous: 'ready', state: 'reconnecting', cause: 'server', code: 'DISCONNECTED_BY_SERVER' });
