@@ -16,8 +16,24 @@ function compare(args: string[]): Promise<{ code: unknown; out: string; err: str
   return new Promise((r) => child.on('exit', (code) => r({ code, out, err })));
 }
 
-/** A reduced bench:compare: quick, one scale size, a 20 MB transfer, 8 s phases, into `dir`. */
-const reduced = (dir: string, ...more: string[]) => [...more, '--quick', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--out', dir];
+/**
+ * A reduced bench:compare: quick, one scale size, a 20 MB transfer, 8 s phases after a 3 s warm-up
+ * (this checks behaviour, not figures), into `dir`.
+ */
+const reduced = (dir: string, ...more: string[]) => [
+  ...more,
+  '--quick',
+  '--scale',
+  '10',
+  '--bulk',
+  '20MB',
+  '--duration',
+  '8s',
+  '--warmup',
+  '3s',
+  '--out',
+  dir,
+];
 
 it('bench:compare --quick on a reduced size prints six sections and writes compare.json, .md and .html', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
@@ -33,6 +49,9 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   // Two paired trials behind every figure (two more for throughput and latency, and a crypto
   // floor per throughput round), and an interval behind every ratio.
   expect(c.trials.resources.rust).toHaveLength(2);
+  expect(c.options.resourceWarmupMs).toBe(3000);
+  expect(err).toContain('each after a warm-up of 3 s');
+  expect(readFileSync(join(dir, 'compare.md'), 'utf8')).toContain('resources 8 s after 3 s of warm-up');
   expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(4);
   expect(c.trials.latency.rust).toHaveLength(4);
   expect(c.trials.floor).toHaveLength(4);
