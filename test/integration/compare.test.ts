@@ -20,20 +20,7 @@ function compare(args: string[]): Promise<{ code: unknown; out: string; err: str
  * A reduced bench:compare: quick, one scale size, a 20 MB transfer, 8 s phases after a 3 s warm-up
  * (this checks behaviour, not figures), into `dir`.
  */
-const reduced = (dir: string, ...more: string[]) => [
-  ...more,
-  '--quick',
-  '--scale',
-  '10',
-  '--bulk',
-  '20MB',
-  '--duration',
-  '8s',
-  '--warmup',
-  '3s',
-  '--out',
-  dir,
-];
+const reduced = (dir: string, ...more: string[]) => [...more, '--quick', '--scale', '10', '--bulk', '20MB', '--duration', '8s', '--warmup', '3s', '--out', dir];
 
 it('bench:compare --quick on a reduced size prints six sections and writes compare.json, .md and .html', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
