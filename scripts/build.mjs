@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Builds the two native addons through `napi build`: the core (crates/ssh-core, which also writes
 // the root index.js / index.d.ts) and the lab (crates/ssh-lab-napi, into lab-addon/), then
-// compiles the TypeScript to dist/. Runs on `npm install`.
+// compiles the TypeScript to dist/, and checks that ssh2's optional native crypto loads in the running
+// Node (rebuilding it when it does not). Runs on `npm install`.
 //   --native-only   skip TypeScript      --ts-only   skip the addon
 //   --debug         debug build of the addon (faster to compile, slower to run)
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,4 +49,62 @@ if (!args.has('--ts-only')) {
 
 if (!args.has('--native-only')) {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'TypeScript build');
+}
+
+// ssh2's optional native crypto (OpenSSL AES-GCM and ChaCha20-Poly1305) and cpu-features are
+// compiled by their install scripts with node-gyp, against the headers in npm's `nodedir` when one
+// is set. A machine whose npm points at another Node's headers (here ~/.npmrc has nodedir=/usr,
+// Node 20's, while the project runs on Node 24) gets a binding the running Node refuses to load,
+// and ssh2 then falls back, silently, to node:crypto per packet: about three times the CPU at the
+// plan's load. The comparison would then be against a handicapped ssh2, so the binding is checked
+// here and, when it does not load, rebuilt against the running Node's own headers.
+function ssh2BindingLoads() {
+  const probe = "process.stdout.write(String(require('ssh2/lib/protocol/crypto.js').bindingAvailable))";
+  const r = spawnSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === 'true';
+}
+
+/** The directory holding include/node for exactly this Node, or undefined. */
+function runningNodeHeaders() {
+  const exe = realpathSync(process.execPath);
+  const candidates = [
+    process.env.npm_config_nodedir,
+    join(dirname(exe), '..'), // a tarball or a distribution's layout: <prefix>/bin/node, <prefix>/include/node
+    join(dirname(exe), '..', 'node_modules', `node-${process.platform}-${process.arch}`), // the npm registry's `node` package
+    process.config.variables.node_prefix,
+  ];
+  for (const dir of candidates) {
+    if (!dir) continue;
+    const header = join(dir, 'include', 'node', 'node_version.h');
+    if (!existsSync(header)) continue;
+    const text = readFileSync(header, 'utf8');
+    const part = (name) => /\d+/.exec(new RegExp(`#define ${name}\\s+(\\d+)`).exec(text)?.[1] ?? '')?.[0];
+    if (`${part('NODE_MAJOR_VERSION')}.${part('NODE_MINOR_VERSION')}.${part('NODE_PATCH_VERSION')}` === process.versions.node) return dir;
+  }
+  return undefined;
+}
+
+if (!args.has('--native-only') && existsSync(join(root, 'node_modules', 'ssh2')) && !ssh2BindingLoads()) {
+  const headers = runningNodeHeaders();
+  const npm = process.env.npm_execpath;
+  if (headers) {
+    console.error(`ssh-spike: ssh2's native crypto binding does not load in Node ${process.versions.node}; rebuilding it against ${headers}`);
+    const [cmd, pre] = npm ? [process.execPath, [npm]] : ['npm', []];
+    spawnSync(cmd, [...pre, 'rebuild', 'ssh2', 'cpu-features', '--foreground-scripts'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, npm_config_nodedir: headers },
+    });
+  }
+  if (!ssh2BindingLoads()) {
+    console.error(
+      `ssh-spike: warning: ssh2's native crypto binding does not load in Node ${process.versions.node}, so the ssh2 core\n` +
+        '  will decrypt with node:crypto per packet (about three times its CPU): not ssh2 at its best.\n' +
+        (headers
+          ? '  Rebuilding it failed (see above): it needs a C++ compiler, make and Python.\n'
+          : `  No headers for Node ${process.versions.node} were found: install them, then run\n` +
+            '  `npm_config_nodedir=<dir holding include/node> npm rebuild ssh2`.\n') +
+        '  bench:compare refuses to run against ssh2 without it (see its --ssh2-without-binding).',
+    );
+  }
 }

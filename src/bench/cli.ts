@@ -8,6 +8,7 @@ import { parseDuration, parseIntArg, UsageError } from '../util/args.js';
 import { parseFaultMode, parseTarget } from '../runner/options.js';
 import { sshdUnavailableReason } from '../lab/sshd.js';
 import { perfUnavailable } from './attribute.js';
+import { SSH2_BINDING_FIX, ssh2NativeCrypto } from '../core/ssh2/binding.js';
 import { runIdBase } from '../runner/spike.js';
 import { type CompareOptions, type DecisionPolicy, loadPolicy, runComparison, UI_PATH_NAMES, type UiPathName } from './compare.js';
 import { renderCompareHtml, renderCompareMarkdown, tables } from './render.js';
@@ -56,6 +57,10 @@ those intervals (pass, fail, or undecided).
                       each more count runs every path's load trials again, without the flood
   --out DIR           where compare.json, compare.md and compare.html go (default reports/compare-<id>)
   --seed N            reconnect jitter seed (default random)
+  --ssh2-without-binding  run even though ssh2's native crypto binding does not load in this Node
+                      (ssh2 then decrypts with node:crypto per packet, about three times its CPU);
+                      without it, such a run stops with what to fix, since it would compare Rust
+                      with a handicapped ssh2. The report says so on top either way
   -h, --help          this text`;
 
 function parseSize(text: string): number {
@@ -85,6 +90,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       target: { type: 'string', default: 'embedded' },
       faults: { type: 'string', default: 'proxy' },
       attribute: { type: 'boolean', default: false },
+      'ssh2-without-binding': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -95,6 +101,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
   }
   if (!contenders.includes('rust') || !contenders.includes('ssh2'))
     throw new UsageError('--cores must include rust and ssh2 (the figures are ratios rust/ssh2)');
+  if (!values.help && contenders.includes('ssh2') && ssh2NativeCrypto() === false && !values['ssh2-without-binding'])
+    throw new UsageError(`${SSH2_BINDING_FIX}. Fix that, or pass --ssh2-without-binding to measure the fallback knowingly.`);
   const quick = values.quick!;
   const trials = values.trials ? parseIntArg(values.trials, '--trials', 1, 50) : quick ? 2 : 3;
   const budgetMs = values.budget ? parseDuration(values.budget, '--budget') : quick ? 180_000 : 360_000;

@@ -28,6 +28,7 @@ import type { RunPlan } from '../runner/timeline.js';
 import { compressedPolicy, SCENARIOS, type ScenarioId } from '../scenarios/index.js';
 import { type Attribution, PerfSampler } from './attribute.js';
 import { type Hog, startHog } from './hog.js';
+import { ssh2NativeCrypto } from '../core/ssh2/binding.js';
 import type { BulkResult, FloorResult, LatencyResult } from './protocol.js';
 import { runTask } from './run-task.js';
 import { type AppProcess, UI_ARCHITECTURES, type UiArchitecture, type UiPathResult } from './ui-path.js';
@@ -602,6 +603,14 @@ function emptyComparison(o: CompareOptions): Comparison {
   };
 }
 
+/** The ssh2 crypto row of a run whose ssh2 had no native binding (records before 2026-12-06 say so too). */
+export const SSH2_FALLBACK_CRYPTO = 'node:crypto (no native binding built)';
+
+/** Whether a comparison's ssh2 ran on its fallback crypto, by the settings it recorded. */
+export function ranWithoutSsh2Binding(c: Pick<Comparison, 'settings'>): boolean {
+  return c.settings.ssh2?.some(([k, v]) => k === 'crypto' && v === SSH2_FALLBACK_CRYPTO) ?? false;
+}
+
 /**
  * Each core's tuning, as the same rows where the libraries have an equivalent. ssh2 fixes its
  * channel window and packet size (read from ssh2 itself) and has no boundary to batch across.
@@ -613,8 +622,7 @@ export function coreSettings(): PerCore<[string, string][]> {
   let ssh2: { MAX_WINDOW?: number; PACKET_SIZE?: number; binding?: boolean } = {};
   try {
     const ch = req('ssh2/lib/Channel.js') as { MAX_WINDOW: number; PACKET_SIZE: number };
-    const crypto = req('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean };
-    ssh2 = { MAX_WINDOW: ch.MAX_WINDOW, PACKET_SIZE: ch.PACKET_SIZE, binding: crypto.bindingAvailable };
+    ssh2 = { MAX_WINDOW: ch.MAX_WINDOW, PACKET_SIZE: ch.PACKET_SIZE, binding: ssh2NativeCrypto() };
   } catch {
     // an ssh2 without these internals: the rows say unknown
   }
@@ -635,7 +643,7 @@ export function coreSettings(): PerCore<[string, string][]> {
       ['TCP_NODELAY', 'on'],
       ['channel window granted', ssh2.MAX_WINDOW ? `${kib(ssh2.MAX_WINDOW)} (fixed by ssh2)` : 'unknown'],
       ['largest packet accepted', ssh2.PACKET_SIZE ? `${kib(ssh2.PACKET_SIZE)} (fixed by ssh2)` : 'unknown'],
-      ['crypto', ssh2.binding === undefined ? 'unknown' : ssh2.binding ? "ssh2's native binding (OpenSSL)" : 'node:crypto (no native binding built)'],
+      ['crypto', ssh2.binding === undefined ? 'unknown' : ssh2.binding ? "ssh2's native binding (OpenSSL)" : SSH2_FALLBACK_CRYPTO],
       ['threads', 'the JS thread'],
       ['batching', 'none: a data event per packet as ssh2 decrypts it (no boundary to batch across)'],
       ['JS wake-ups', 'one per socket read'],

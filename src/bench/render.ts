@@ -4,7 +4,7 @@ import { CORE_COLORS } from '../report/colors.js';
 import { escapeHtml as e, figure as f } from '../report/format.js';
 import type { Interval } from '../metrics/intervals.js';
 import { type Attribution, CATEGORIES } from './attribute.js';
-import { type Comparison, showInterval } from './compare.js';
+import { type Comparison, ranWithoutSsh2Binding, showInterval } from './compare.js';
 
 type Table = { title: string; head: string[]; rows: string[][]; note?: string };
 
@@ -332,6 +332,13 @@ function header(c: Comparison): string[] {
   ];
 }
 
+/** A run whose ssh2 lacked its native crypto: said on top of both pages, since it bends the answer. */
+export function ssh2Caution(c: Pick<Comparison, 'settings'>): string | undefined {
+  return ranWithoutSsh2Binding(c)
+    ? "the ssh2 core ran without its native crypto binding (node:crypto per packet, about three times its CPU at the plan's load), so its figures are not ssh2 at its best and the answer does not hold for ssh2 as it should be installed."
+    : undefined;
+}
+
 /** The answer on top of both pages: the verdict in a few words and the sentence that says why. */
 function answer(c: Comparison): { verdict: string; kind: 'decided' | 'tie' | 'neither' | 'none'; sentence: string } {
   const sentence = c.summary.find((x) => x.startsWith('Answer:')) ?? 'Answer: none (no decision in this run).';
@@ -342,7 +349,10 @@ const VERDICT_COLORS = { decided: ['#2b8a3e', '#ebfbee'], tie: ['#e67700', '#fff
 
 export function renderCompareMarkdown(c: Comparison): string {
   const a = answer(c);
-  const out = ['# ssh-spike bench:compare', '', `**Verdict: ${a.verdict}.**`, '', a.sentence, '', ...header(c).map((l) => `${l}  `), ''];
+  const out = ['# ssh-spike bench:compare', '', `**Verdict: ${a.verdict}.**`, '', a.sentence, ''];
+  const caution = ssh2Caution(c);
+  if (caution) out.push(`**Caution:** ${caution}`, '');
+  out.push(...header(c).map((l) => `${l}  `), '');
   for (const t of tables(c)) {
     out.push(`## ${t.title}`, '');
     if (t.note) out.push(t.note, '');
@@ -475,6 +485,7 @@ svg{width:100%;height:auto;border:1px solid #e9ecef}svg text{font-size:11px;fill
   const body: string[] = [
     '<h1>ssh-spike bench:compare</h1>',
     `<div class="verdict" style="border-color:${fg};background:${bg}"><strong style="color:${fg}">${e(a.verdict)}</strong>${e(a.sentence)}</div>`,
+    ...(ssh2Caution(c) ? [`<p class="note"><strong>Caution:</strong> ${e(ssh2Caution(c)!)}</p>`] : []),
     ...header(c).map((l) => `<p>${e(l)}</p>`),
   ];
   const cs = c.contenders;

@@ -5,11 +5,13 @@ import { runSpike } from '../runner/spike.js';
 import { words } from '../report/i18n.js';
 import { formatDuration } from '../util/args.js';
 import { progressLine } from './progress.js';
+import { SSH2_BINDING_FIX, ssh2NativeCrypto } from '../core/ssh2/binding.js';
 
 export { SPIKE_USAGE };
 
 export async function spikeCommand(argv: string[]): Promise<number> {
   const o = parseSpikeArgs(argv);
+  if (o.cores.includes('ssh2') && ssh2NativeCrypto() === false) process.stderr.write(`warning: ${SSH2_BINDING_FIX}; each ssh2 run's notes say so.\n`);
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(130);

@@ -37,6 +37,8 @@ export interface RecordedRun {
   load?: { mean: number; max: number; samples: number };
   /** What else ran on the machine meanwhile, in the words of whoever ran the record. */
   alongside: string;
+  /** What a reader must know about the run that was found out after it (a flaw in how it was set up). */
+  caveat?: string;
 }
 
 export interface Manifest {
@@ -78,6 +80,7 @@ export function parseManifest(text: string, source: string): Manifest {
     if (r?.kind !== 'spike' && r?.kind !== 'compare') throw bad(`${at}.kind must be "spike" or "compare", got ${JSON.stringify(r?.kind)}`);
     if (typeof r.dir !== 'string' || !/^[\w.-]+$/.test(r.dir) || r.dir.startsWith('.')) throw bad(`${at}.dir must be a folder name inside the record`);
     for (const k of ['command', 'startedAt', 'endedAt', 'alongside']) if (typeof r[k] !== 'string') throw bad(`${at}.${k} must be a string`);
+    if (r.caveat !== undefined && typeof r.caveat !== 'string') throw bad(`${at}.caveat must be a string when given`);
   });
   return m as unknown as Manifest;
 }

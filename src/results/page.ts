@@ -4,7 +4,7 @@
  * bench:compare run with its intervals, and what would change each. A pure function: data in,
  * markdown out; nothing on it is written by hand.
  */
-import { type Comparison, type DecisionRow, showInterval } from '../bench/compare.js';
+import { type Comparison, type DecisionRow, ranWithoutSsh2Binding, showInterval } from '../bench/compare.js';
 import type { Outcome } from '../metrics/verdict.js';
 import { dur, num } from '../report/format.js';
 import { criterionDetail, verdictReasons, words } from '../report/i18n.js';
@@ -25,6 +25,8 @@ function runsTable(rec: LoadedRecord): string[] {
     const load = r.load ? `${num(r.load.mean, 2)} / ${num(r.load.max, 2)} (${r.load.samples} samples)` : 'not sampled';
     out.push(row([`[${r.dir}](${rec.name}/${r.dir}/)`, `\`${r.command}\``, span, String(r.exitCode ?? 'killed'), load, r.alongside || 'nothing recorded']));
   }
+  const caveats = rec.manifest.runs.filter((r) => r.caveat);
+  if (caveats.length) out.push('', ...caveats.map((r) => `**Caveat (${r.dir}):** ${r.caveat}`));
   return out;
 }
 
@@ -137,6 +139,12 @@ function compareSection(rec: LoadedRecord): string[] {
       : `**The runs disagree:** ${answers.map(([v, n]) => `${n} x "${v}"`).join(', ')}.`,
     '',
   );
+  const handicapped = runs.filter((r) => ranWithoutSsh2Binding(r.comparison));
+  if (handicapped.length > 0)
+    out.push(
+      `**Caution: ${handicapped.length === runs.length ? 'every run here' : handicapped.map((r) => r.run.dir).join(', ')} measured ssh2 without its native crypto binding** (it was built against another Node's headers and did not load, so ssh2 decrypted with node:crypto per packet, at about three times its CPU at the plan's load). ${handicapped.length === runs.length ? 'These answers do' : 'Those answers do'} not hold for ssh2 as it should be installed; they stay here as the record of what was run.`,
+      '',
+    );
   const names = runs.map((r) => `[${r.run.dir}](${rec.name}/${r.run.dir}/compare.md)`);
   out.push(...head(['', ...names]));
   out.push(row(['answer', ...runs.map((r) => r.comparison.decision?.verdict ?? 'no decision')]));

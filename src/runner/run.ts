@@ -18,6 +18,7 @@ import type { SpikeOptions } from './options.js';
 import type { FromWorker, ToWorker, WorkerFinal, WorkerSession } from './protocol.js';
 import type { FaultWindow, RunEvent, RunRecord, Sample } from '../record/record.js';
 import type { RunPlan } from './timeline.js';
+import { ssh2NativeCrypto } from '../core/ssh2/binding.js';
 
 export interface RunConfig {
   runId: string;
@@ -88,6 +89,9 @@ export async function runOne(cfg: RunConfig, hooks: RunHooks): Promise<RunRecord
   const lab =
     o.faults === 'kernel' ? await KernelLab.start(specs.length) : await LabProcess.start({ targets: specs, maxLifetimeMs: o.durationMs + 15 * 60_000 });
   const notes: string[] = [];
+  // The worker runs on this Node with these modules, so what loads here loads there.
+  if (cfg.core === 'ssh2' && ssh2NativeCrypto() === false)
+    notes.push('ssh2 ran without its native crypto binding (node:crypto per packet, about three times its CPU): not ssh2 at its best');
   const events: RunEvent[] = [];
   const samples: Sample[] = [];
   const windows: FaultWindow[] = [];

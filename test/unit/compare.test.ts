@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Comparison, decide as decideFromTrials, loadPolicy, parsePolicy, showInterval } from '../../src/bench/compare.js';
+import {
+  type Comparison,
+  coreSettings,
+  decide as decideFromTrials,
+  loadPolicy,
+  parsePolicy,
+  SSH2_FALLBACK_CRYPTO,
+  showInterval,
+} from '../../src/bench/compare.js';
+import { SSH2_BINDING_FIX, ssh2NativeCrypto } from '../../src/core/ssh2/binding.js';
 import { parseCompareArgs } from '../../src/bench/cli.js';
 import { renderCompareHtml, renderCompareMarkdown } from '../../src/bench/render.js';
 import { comparison, decide, lat, scaled, withTrials } from '../fixtures/comparisons.js';
@@ -305,6 +314,22 @@ describe('bench:compare decision', () => {
     c.workloads = { ...c.workloads, resources: ['a PTY shell streaming sequence lines'] };
     decide(c, o);
     expect(renderCompareMarkdown(c)).toContain('after a warm-up of 40 s');
+  });
+});
+
+describe('ssh2 at its best', () => {
+  it('ssh2 loads its native crypto binding in this Node (npm run build rebuilds it for the running Node)', () => {
+    expect(ssh2NativeCrypto(), SSH2_BINDING_FIX).toBe(true);
+    expect(coreSettings().ssh2).toContainEqual(['crypto', "ssh2's native binding (OpenSSL)"]);
+  });
+
+  it('a report of a run whose ssh2 had no binding says so on top, in markdown and html', () => {
+    const { c, o } = comparison(1.8);
+    decide(c, o);
+    expect(renderCompareMarkdown(c)).not.toContain('Caution');
+    c.settings = { ...c.settings, ssh2: [['crypto', SSH2_FALLBACK_CRYPTO]] };
+    expect(renderCompareMarkdown(c)).toMatch(/\*\*Caution:\*\* the ssh2 core ran without its native crypto binding/);
+    expect(renderCompareHtml(c)).toContain('<strong>Caution:</strong> the ssh2 core ran without its native crypto binding');
   });
 });
 

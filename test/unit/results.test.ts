@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Comparison } from '../../src/bench/compare.js';
+import { type Comparison, SSH2_FALLBACK_CRYPTO } from '../../src/bench/compare.js';
 import { buildReport } from '../../src/report/model.js';
 import { type Manifest, parseManifest, readRecords } from '../../src/results/manifest.js';
 import { halfWidth, renderResultsPage, whatWouldChange } from '../../src/results/page.js';
@@ -111,6 +111,27 @@ describe('the results page', () => {
   it('measures an interval\u2019s half-width against its estimate', () => {
     expect(halfWidth({ estimate: 0.5, lo: 0.45, hi: 0.6 })).toBeCloseTo(0.2, 9);
     expect(halfWidth(null)).toBeNaN();
+  });
+
+  it('warns on top of the answers when a run measured ssh2 without its native crypto, and prints a run\u2019s caveat', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ssh-spike-results-'));
+    const fallback = decided(1.8);
+    fallback.settings = { ...fallback.settings, ssh2: [['crypto', SSH2_FALLBACK_CRYPTO]] };
+    const native = decided(1.8);
+    native.settings = { ...native.settings, ssh2: [['crypto', "ssh2's native binding (OpenSSL)"]] };
+    writeRecord(root, '2026-12-05', [native, fallback, native]);
+    const manifestPath = join(root, '2026-12-05', 'manifest.json');
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    m.runs[0]!.caveat = 'found later: its ssh2 may have run on the fallback';
+    writeFileSync(manifestPath, JSON.stringify(m));
+    const page = renderResultsPage(readRecords(root));
+    expect(page).toContain('**Caution: compare-2 measured ssh2 without its native crypto binding**');
+    expect(page).toContain('Those answers do not hold for ssh2 as it should be installed');
+    expect(page).toContain('**Caveat (spike):** found later: its ssh2 may have run on the fallback');
+    writeRecord(root, 'all-native', [native]);
+    const clean = (renderResultsPage(readRecords(root)).split('## all-native')[1] ?? '').split('\n## ')[0]!;
+    expect(clean).not.toContain('Caution');
+    expect(() => parseManifest(JSON.stringify({ ...m, runs: [{ ...m.runs[0], caveat: 3 }] }), 'm.json')).toThrow('runs[0].caveat must be a string when given');
   });
 
   it('a bad manifest fails with what to fix', () => {
