@@ -23,6 +23,10 @@ those intervals (pass, fail, or undecided).
   --cores LIST        rust,ssh2 (default) or rust,ssh2,russh-napi (the prebuilt binding on npm)
   --trials K          paired trials per section and contender (default 3; 2 with --quick);
                       throughput and latency, whose trials take seconds, run K + 2
+  --max-trials N      a section whose weighted figures (the policy's) still have a ratio interval
+                      wider than --precision adds rounds, one at a time, up to N (default 8;
+                      with --quick, K: none); throughput and latency up to N + 2
+  --precision P       the half-width that stops adding rounds, e.g. 10% (default) or 0.05
   --budget D          about how long the whole run should take (default 6m; 3m with --quick):
                       each section's share of it, split among the trials, sets its phase lengths
                       (scale trials get connect time on top: 8 ms per session)
@@ -69,6 +73,14 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 }[(m[2] ?? 'B').toUpperCase() as 'B']!);
 }
 
+/** A relative half-width: 10% or 0.1, above 0 and below 1. */
+function parsePrecision(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+  if (!(v > 0 && v < 1)) throw new UsageError(`--precision must be a share like 10% or 0.1 (above 0, below 1), got ${JSON.stringify(text)}`);
+  return v;
+}
+
 export function parseCompareArgs(argv: string[]): { options: CompareOptions; out: string | undefined; help: boolean } {
   const { values } = parseArgs({
     args: argv,
@@ -78,6 +90,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       duration: { type: 'string' },
       warmup: { type: 'string' },
       trials: { type: 'string' },
+      'max-trials': { type: 'string' },
+      precision: { type: 'string' },
       budget: { type: 'string' },
       policy: { type: 'string' },
       bulk: { type: 'string' },
@@ -105,6 +119,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
     throw new UsageError(`${SSH2_BINDING_FIX}. Fix that, or pass --ssh2-without-binding to measure the fallback knowingly.`);
   const quick = values.quick!;
   const trials = values.trials ? parseIntArg(values.trials, '--trials', 1, 50) : quick ? 2 : 3;
+  const maxTrials = values['max-trials'] ? parseIntArg(values['max-trials'], '--max-trials', 1, 50) : quick ? trials : Math.max(trials, 8);
+  if (maxTrials < trials) throw new UsageError(`--max-trials (${maxTrials}) must be at least --trials (${trials})`);
+  const precision = values.precision === undefined ? 0.1 : parsePrecision(values.precision);
   const budgetMs = values.budget ? parseDuration(values.budget, '--budget') : quick ? 180_000 : 360_000;
   const target = parseTarget(values.target!);
   const faults = parseFaultMode(values.faults!, target);
@@ -140,6 +157,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       contenders: contenders as Contender[],
       quick,
       trials,
+      maxTrials,
+      halfWidth: precision,
       shortTrials: trials + 2,
       budgetMs,
       phaseMs: duration ?? share(0.28, quick ? 8_000 : 16_000),

@@ -16,7 +16,7 @@ import { LabProcess } from '../lab/process.js';
 import { portableStreamCommand } from '../lab/stream.js';
 import { sessionOptions, streamCommand, type TargetInfo } from '../lab/target.js';
 import { computeRun, resourceFigures } from '../metrics/compute.js';
-import { difference, type Interval, judgeLimit, median, medianInterval, pairedRatio, proportionInterval } from '../metrics/intervals.js';
+import { difference, halfWidth, type Interval, judgeLimit, median, medianInterval, pairedRatio, proportionInterval } from '../metrics/intervals.js';
 import { quantile } from '../metrics/stats.js';
 import { figure as fmt } from '../report/format.js';
 import { detectGraceMs } from '../report/model.js';
@@ -166,8 +166,17 @@ export interface Decision {
 export interface CompareOptions {
   contenders: Contender[];
   quick: boolean;
-  /** Paired trials per section and contender (ABBA order). */
+  /** Paired trials per section and contender (ABBA order): the least each section runs. */
   trials: number;
+  /**
+   * Sections whose weighted figures (the policy's) have a ratio interval wider than +/-
+   * `halfWidth` of its median run more rounds, up to this many (the short sections, throughput
+   * and latency, up to this and their two extra pairs). Absent in records of older runs, and equal
+   * to `trials` when more rounds are off: every section ran its fixed count.
+   */
+  maxTrials?: number;
+  /** The relative half-width that stops a section adding rounds (0.1: +/-10%). */
+  halfWidth?: number;
   /**
    * Paired trials of the sections whose trials take seconds (throughput, latency): more pairs
    * there narrow their intervals for little time (absent in records of older runs: `trials`).
@@ -401,6 +410,11 @@ export interface Comparison {
   uiFlow?: Record<string, PerCore<UiFlowFigures>>;
   /** What each figure above is the median of. */
   trials: Trials;
+  /**
+   * Per section that may add rounds: how many it ran, its limit, and the weighted figures still
+   * wider than the target when it stopped (empty: all within). Absent in records of older runs.
+   */
+  rounds?: Record<string, SectionRounds>;
   /** Ratios rust/ssh2: the geometric mean of the paired trials' ratios. */
   ratios: Record<string, number | null>;
   intervals: Record<string, FigureIntervals>;
@@ -414,6 +428,35 @@ export interface Comparison {
   decision: Decision | null;
   targets: Target[];
   summary: string[];
+}
+
+export interface SectionRounds {
+  ran: number;
+  max: number;
+  /** Weighted figures whose interval was still wider than +/- the target, with their half-width. */
+  wide: { key: string; halfWidth: number }[];
+}
+
+/**
+ * The policy's figures under `prefixes` whose paired ratio interval, over the trials so far, is
+ * wider than +/- `target` of its median (two pairs at least; fewer have no interval). Computed on
+ * a copy of the comparison by the same code as the report, so the figures that stop a section are
+ * the ones the report prints.
+ */
+export function tooWide(
+  c: Comparison,
+  o: CompareOptions,
+  prefixes: string[],
+  target: number,
+): { weighted: number; wide: { key: string; halfWidth: number }[] } {
+  const probe: Comparison = { ...c, intervals: {}, ratios: {}, plan: {}, targets: [], summary: [], decision: null };
+  decide(probe, o);
+  const rows = (probe.decision?.rows ?? []).filter((r) => prefixes.some((p) => r.key.startsWith(p)));
+  const wide = rows
+    .filter((r) => r.ratio && r.ratio.n >= 2)
+    .map((r) => ({ key: r.key, halfWidth: halfWidth(r.ratio) }))
+    .filter((r) => !(r.halfWidth <= target));
+  return { weighted: rows.length, wide };
 }
 
 export interface CompareHooks {
@@ -573,7 +616,7 @@ export async function scale(o: CompareOptions, core: Contender, sessions: number
   return { fig, workloads: rec.workloads ?? [] };
 }
 
-function emptyComparison(o: CompareOptions): Comparison {
+export function emptyComparison(o: CompareOptions): Comparison {
   return {
     schema: COMPARE_SCHEMA,
     createdAt: new Date().toISOString(),
@@ -679,6 +722,25 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   const rounds = async (fn: (core: Contender) => Promise<void>, n = k) => {
     for (let i = 0; i < n; i++) for (const core of order(cs, turn++)) await fn(core);
   };
+  // A section whose weighted figures are still too wide after its trials adds rounds, one at a
+  // time, up to its limit (fixed rules, stated in the report: at least k, at most the limit, stop
+  // once every weighted ratio of the section is within +/- the target).
+  const maxK = Math.max(k, o.maxTrials ?? k);
+  const target = o.halfWidth ?? Number.POSITIVE_INFINITY;
+  c.rounds = {};
+  const untilNarrow = async (section: string, prefixes: string[], ran: number, max: number, round: () => Promise<void>) => {
+    const first = tooWide(c, o, prefixes, target);
+    if (first.weighted === 0) return;
+    let wide = first.wide;
+    while (wide.length > 0 && ran < max) {
+      const why = wide.map((w) => `${w.key} +/-${Number.isFinite(w.halfWidth) ? Math.round(w.halfWidth * 100) : '?'}%`).join(', ');
+      hooks.say(`  ${section}: ${why}; round ${ran + 1} of at most ${max}`);
+      await round();
+      ran++;
+      wide = tooWide(c, o, prefixes, target).wide;
+    }
+    c.rounds![section] = { ran, max, wide };
+  };
 
   hooks.say(`target: ${c.target}; stability faults made by ${o.faults === 'kernel' ? 'iptables in network namespaces' : "the lab's proxy"}`);
   hooks.say(`1/6 stability and reconnect (compressed F1, F3, F5; ${k} trials of ${o.phaseMs / 1000} s each)`);
@@ -703,16 +765,21 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   hooks.say(
     `2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, each after a warm-up of ${(o.resourceWarmupMs ?? 0) / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`,
   );
-  for (let i = 0; i < k; i++) {
+  const resourceRound = async () => {
     for (const core of order(cs, turn++)) {
       const r = await busy(() => resources(o, core));
       c.workloads.resources ??= r.workloads;
       push(T.resources, core, r.res);
       push(T.boundary, core, r.boundary);
     }
+  };
+  for (let i = 0; i < k; i++) {
+    await resourceRound();
     // The workload floor, once a round: the same bytes into the same workload with no SSH.
     (T.workloadFloor ??= []).push((await busy(() => resources(o, 'ssh2', true))).res);
   }
+  // Added rounds run the cores alone: the floor's k trials already say what the workload costs.
+  await untilNarrow('resources', ['resources.'], k, maxK, resourceRound);
   if (o.attribute) {
     // One more trial per core, not counted in the figures: perf watches its steady state.
     hooks.say('2/6 resources: one more trial per core, sampled by perf (--attribute)');
@@ -746,7 +813,10 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     const transfer = (core: Contender, cipher: string) => transferWatched(core, cipher);
     for (const cipher of o.ciphers) {
       const per: PerCore<BulkResult[]> = (T.throughput[cipher] = {});
-      await rounds(async (core) => push(per, core, await transfer(core, cipher)), short);
+      const round = (n: number) => rounds(async (core) => push(per, core, await transfer(core, cipher)), n);
+      await round(short);
+      // The policy weighs the main cipher's figures only.
+      if (cipher === o.cipher) await untilNarrow('throughput', [`throughput.${cipher}.`], short, maxK + (short - k), () => round(1));
     }
     if (o.attribute) {
       const cipher = o.ciphers[0]!;
@@ -776,20 +846,23 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       `one session at a time: ${handshakes} handshakes (connect, authenticate, close), ${roundTrips} exec \`true\` round trips, ${keystrokes} keystrokes echoed by a shell, 50 ms apart`,
     ];
     hooks.say(`4/6 latency (handshake, exec round trip, keystroke echo; ${short} trials)`);
-    await rounds(async (core) => {
-      push(
-        T.latency,
-        core,
-        await runTask({
-          kind: 'latency',
+    const latencyRound = (n: number) =>
+      rounds(async (core) => {
+        push(
+          T.latency,
           core,
-          session: { ...session, ciphers: [o.cipher] },
-          handshakes,
-          roundTrips,
-          keystrokes,
-        }),
-      );
-    }, short);
+          await runTask({
+            kind: 'latency',
+            core,
+            session: { ...session, ciphers: [o.cipher] },
+            handshakes,
+            roundTrips,
+            keystrokes,
+          }),
+        );
+      }, n);
+    await latencyRound(short);
+    await untilNarrow('latency', ['latency.'], short, maxK + (short - k), () => latencyRound(1));
     if (o.uiPaths?.length) {
       const floodLines = o.quick ? UI_FLOOD_LINES.quick : UI_FLOOD_LINES.full;
       const streamCmd = (rate: 'mid' | 'flood', count: number) =>
@@ -813,20 +886,23 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       hooks.say(`4b/6 the path to the UI (${o.uiPaths.join(', ')}; ${k} trials of ${(o.uiPhaseMs ?? 0) / 1000} s and a flood each)`);
       for (const path of o.uiPaths) {
         const per: PerCore<UiFigures[]> = ((T.ui ??= {})[path] = {});
-        await rounds(async (core) => {
-          const route = uiRoute(path, core);
-          if (!route) return;
-          const base = { ...uiTask(core, route), floodLines };
-          const load = await runTask({
-            ...base,
-            workload: 'load',
-            sessions: o.sessions,
-            seconds: (o.uiPhaseMs ?? 8000) / 1000,
-            streamCommand: `${streamCmd('mid', 0)}\r`,
-          });
-          const flood = await runTask({ ...base, workload: 'flood', sessions: 1, seconds: 60, streamCommand: `${streamCmd('flood', floodLines)}\r` });
-          push(per, core, uiFigures(load, flood));
-        });
+        const uiRound = (n: number) =>
+          rounds(async (core) => {
+            const route = uiRoute(path, core);
+            if (!route) return;
+            const base = { ...uiTask(core, route), floodLines };
+            const load = await runTask({
+              ...base,
+              workload: 'load',
+              sessions: o.sessions,
+              seconds: (o.uiPhaseMs ?? 8000) / 1000,
+              streamCommand: `${streamCmd('mid', 0)}\r`,
+            });
+            const flood = await runTask({ ...base, workload: 'flood', sessions: 1, seconds: 60, streamCommand: `${streamCmd('flood', floodLines)}\r` });
+            push(per, core, uiFigures(load, flood));
+          }, n);
+        await uiRound(k);
+        await untilNarrow(`ui ${path}`, [`ui.${path}.`], k, maxK, () => uiRound(1));
       }
       // The same load at more sessions (--ipc-sessions), without the flood (one session either way).
       for (const n of (o.uiSessions ?? []).filter((x) => x !== o.sessions)) {
@@ -887,16 +963,26 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   hooks.say(`5/6 scale (${o.scaleSizes.join(' / ')} sessions, low load; ${k} trials of ${o.scalePhaseMs / 1000} s)`);
   for (const n of o.scaleSizes) {
     const per: PerCore<ScaleFigures[]> = (T.scale[n] = {});
-    await rounds(async (core) => {
-      const r = await scale(o, core, n);
-      c.workloads.scale ??= r.workloads;
-      push(per, core, r.fig);
-    });
+    const scaleRound = (m: number) =>
+      rounds(async (core) => {
+        const r = await scale(o, core, n);
+        c.workloads.scale ??= r.workloads;
+        push(per, core, r.fig);
+      }, m);
+    await scaleRound(k);
+    await untilNarrow(`scale ${n}`, [`scale.${n}.`], k, maxK, () => scaleRound(1));
   }
   hooks.say('6/6 boundary cost (from the resource phase)');
 
   decide(c, o);
   return c;
+}
+
+/** The most trials of any section and contender in `trials` (arrays of trials, nested in records). */
+function longestSeries(x: unknown): number {
+  if (Array.isArray(x)) return x.length;
+  if (x && typeof x === 'object') return Math.max(0, ...Object.values(x).map(longestSeries));
+  return 0;
 }
 
 /**
@@ -995,8 +1081,9 @@ export function decide(c: Comparison, o: CompareOptions): void {
   const T = c.trials;
   const R = c.ratios;
   const k = o.trials;
-  // A series as long as the longest section's; a section with fewer trials leaves NaN, which the intervals skip.
-  const longest = Math.max(k, o.shortTrials ?? k);
+  // A series as long as the longest section's (sections may have added rounds); a section with
+  // fewer trials leaves NaN, which the intervals skip.
+  const longest = Math.max(k, o.shortTrials ?? k, longestSeries(T));
   const series = (get: (core: Contender, i: number) => number | null | undefined) => (core: Contender) =>
     Array.from({ length: longest }, (_, i) => get(core, i) ?? Number.NaN);
   const seriesOf: Record<string, (core: Contender) => number[]> = {};
@@ -1230,7 +1317,7 @@ export function decide(c: Comparison, o: CompareOptions): void {
     return rows.some((x) => x.undecided) ? 'undecided' : 'meets';
   };
   c.summary.push(
-    `Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure${longest > k ? ` (${longest} for throughput and latency)` : ''}.`,
+    `Rust core meets ${met} of ${judged} targets set for it${open.length ? ` (${open.length} undecided)` : ''}; ${k} paired trials per figure${o.shortTrials && o.shortTrials > k ? ` (${o.shortTrials} for throughput and latency)` : ''}${longest > Math.max(k, o.shortTrials ?? k) ? `, up to ${longest} where a section added rounds` : ''}.`,
   );
   const own = c.intervals['resources.coreCpuPct'];
   if (c.workloadFloor && own) {

@@ -319,6 +319,22 @@ export function tables(c: Comparison): Table[] {
   return out;
 }
 
+/** Which sections added rounds to narrow their weighted figures, and whether they got there. */
+function roundsLine(c: Comparison): string[] {
+  const o = c.options;
+  const entries = Object.entries(c.rounds ?? {});
+  if (!entries.length || o.halfWidth === undefined) return [];
+  const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
+  const parts = entries.map(([section, r]) =>
+    r.wide.length
+      ? `${section} ${r.ran} of at most ${r.max}, still wider: ${r.wide.map((w) => `${w.key} +/-${Number.isFinite(w.halfWidth) ? pct(w.halfWidth) : '?'}`).join(', ')}`
+      : `${section} ${r.ran}`,
+  );
+  return [
+    `Rounds: each section runs at least its trials, then adds rounds while a weighted figure's ratio interval is wider than +/-${pct(o.halfWidth)} of its median: ${parts.join('; ')}.`,
+  ];
+}
+
 function header(c: Comparison): string[] {
   const o = c.options;
   return [
@@ -327,6 +343,7 @@ function header(c: Comparison): string[] {
     `contenders: ${c.contenders.join(', ')} · kex ${o.kex} · cipher ${o.cipher} (throughput: ${o.ciphers.join(', ')}) · ` +
       `${o.trials} paired trials per section (ABBA order${o.shortTrials && o.shortTrials !== o.trials ? `; ${o.shortTrials} for throughput and latency` : ''}), budget ${Math.round(o.budgetMs / 1000)} s: stability ${o.phaseMs / 1000} s, resources ${o.resourcePhaseMs / 1000} s${o.resourceWarmupMs !== undefined ? ` after ${o.resourceWarmupMs / 1000} s of warm-up` : ''}, ` +
       `scale ${o.scaleSizes.join('/')} for ${o.scalePhaseMs / 1000} s, bulk ${o.bulkBytes === null ? `about ${o.bulkSeconds} s` : `${(o.bulkBytes / 1e6).toFixed(0)} MB`} per trial · seed ${o.seed}${o.quick ? ' · quick' : ''}${o.busy ? ' · other core busy (resources, throughput)' : ''}`,
+    ...roundsLine(c),
     `Per-contender figures are medians of the trials; rust/ssh2 is the geometric mean of the paired ratios with a 95% bootstrap interval [lo-hi]; ` +
       `'~' marks no difference shown (the interval includes 1, or the ratio is within ${Math.round(o.policy.noise * 100)}% of 1). Limits are judged on the intervals. ↓ lower is better, ↑ higher is better: every figure is lower-is-better except MB/s, so a ratio below 1 favours Rust except for MB/s.`,
   ];

@@ -101,6 +101,12 @@ export function pairedRatio(a: readonly number[], b: readonly number[], options:
   return { estimate, lo: at((1 - level) / 2), hi: at(1 - (1 - level) / 2), level, n };
 }
 
+/** How far an interval reaches from its estimate, relative to it: the larger side (0.1: +/-10%); NaN without one. */
+export function halfWidth(iv: { estimate: number; lo: number; hi: number } | null | undefined): number {
+  if (!iv || !(iv.estimate > 0) || !Number.isFinite(iv.hi)) return Number.NaN;
+  return Math.max(iv.hi / iv.estimate - 1, 1 - iv.lo / iv.estimate);
+}
+
 /**
  * Whether a ratio a/b shows a real difference: '~' when its interval includes 1 or when it is
  * within `noise` of 1 (a stated threshold below which a difference is not worth a decision),

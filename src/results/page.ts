@@ -5,6 +5,7 @@
  * markdown out; nothing on it is written by hand.
  */
 import { type Comparison, type DecisionRow, ranWithoutSsh2Binding, showInterval } from '../bench/compare.js';
+import { halfWidth } from '../metrics/intervals.js';
 import type { Outcome } from '../metrics/verdict.js';
 import { dur, num } from '../report/format.js';
 import { criterionDetail, verdictReasons, words } from '../report/i18n.js';
@@ -76,11 +77,6 @@ function spikeSection(rec: LoadedRecord, run: RecordedRun, report: Report): stri
 }
 
 /** The half-width of an interval as a share of its estimate (0.1: +/-10%). */
-export function halfWidth(iv: { estimate: number; lo: number; hi: number } | null | undefined): number {
-  if (!iv || !(iv.estimate > 0) || !Number.isFinite(iv.hi)) return Number.NaN;
-  return Math.max(iv.hi / iv.estimate - 1, 1 - iv.lo / iv.estimate);
-}
-
 /** What would turn one bench:compare answer, computed from its decision and plan rows. */
 export function whatWouldChange(c: Comparison): string[] {
   const d = c.decision;

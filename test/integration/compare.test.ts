@@ -24,7 +24,8 @@ const reduced = (dir: string, ...more: string[]) => [...more, '--quick', '--scal
 
 it('bench:compare --quick on a reduced size prints six sections and writes compare.json, .md and .html', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-spike-cmp-'));
-  const { code, out, err } = await compare(reduced(dir, '--trials', '2', '--budget', '60s'));
+  // A precision no run meets, so every section with a weighted figure adds its one round.
+  const { code, out, err } = await compare(reduced(dir, '--trials', '2', '--max-trials', '3', '--precision', '0.01%', '--budget', '60s'));
   expect(code, err).toBe(0);
   for (const s of ['1. Stability', '2. Resources', '3. Throughput', '4. Latency', '4b. The path to the UI', '5. Scale', '6. Boundary cost', 'Decision summary'])
     expect(out).toContain(s);
@@ -34,24 +35,34 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(Object.keys(c.resources).sort()).toEqual(['rust', 'ssh2']);
   expect(c.throughput['aes128-gcm@openssh.com'].rust.bytes).toBe(20_000_000);
   // Two paired trials behind every figure (two more for throughput and latency, and a crypto
-  // floor per throughput round), and an interval behind every ratio.
-  expect(c.trials.resources.rust).toHaveLength(2);
+  // floor per throughput round), and an interval behind every ratio; each section with a weighted
+  // figure (resources, main-cipher throughput, latency, the UI's main/ipc, the largest scale) one
+  // round more, the workload floor and the crypto floor not.
+  expect(c.trials.resources.rust).toHaveLength(3);
+  expect(c.trials.workloadFloor).toHaveLength(2);
+  expect(c.rounds.resources).toMatchObject({ ran: 3, max: 3 });
+  expect(c.rounds.latency).toMatchObject({ ran: 5, max: 5 });
+  expect(Object.keys(c.rounds).sort()).toEqual(['latency', 'resources', 'scale 10', 'throughput', 'ui main/ipc']);
+  expect(err).toContain('round 3 of at most 3');
+  expect(readFileSync(join(dir, 'compare.md'), 'utf8')).toContain("adds rounds while a weighted figure's ratio interval is wider than +/-0.01% of its median");
   expect(c.options.resourceWarmupMs).toBe(3000);
   expect(err).toContain('each after a warm-up of 3 s');
   expect(readFileSync(join(dir, 'compare.md'), 'utf8')).toContain('resources 8 s after 3 s of warm-up');
-  expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(4);
-  expect(c.trials.latency.rust).toHaveLength(4);
+  expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(5);
+  expect(c.trials.throughput['chacha20-poly1305@openssh.com'].ssh2).toHaveLength(4);
+  expect(c.trials.latency.rust).toHaveLength(5);
   expect(c.trials.floor).toHaveLength(4);
   for (const path of ['main/ipc', 'utility/ipc', 'direct/socket']) {
+    const n = path === 'main/ipc' ? 3 : 2;
     for (const core of ['rust', 'ssh2']) {
-      expect(c.trials.ui[path][core]).toHaveLength(2);
+      expect(c.trials.ui[path][core]).toHaveLength(n);
       for (const u of c.trials.ui[path][core]) expect(u.linesLost).toBe(0);
     }
-    expect(c.intervals[`ui.${path}.cpuPct`].ratio.n).toBe(2);
+    expect(c.intervals[`ui.${path}.cpuPct`].ratio.n).toBe(n);
   }
   expect(out).toContain('ssh2 (main/ipc)');
-  expect(c.intervals['resources.cpuPct'].ratio.n).toBe(2);
-  expect(c.intervals['throughput.aes128-gcm@openssh.com.cpuSPerGb'].ratio.n).toBe(4);
+  expect(c.intervals['resources.cpuPct'].ratio.n).toBe(3);
+  expect(c.intervals['throughput.aes128-gcm@openssh.com.cpuSPerGb'].ratio.n).toBe(5);
   expect(out).toMatch(/rust\/ssh2 +\d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\]/);
   expect(c.stability.rust.abnormalEnds).toBe(0);
   expect(typeof c.ratios['resources.cpuPct']).toBe('number');
@@ -65,7 +76,7 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.summary.filter((x: string) => x.startsWith('Answer:'))).toHaveLength(1);
   for (const rest of c.summary.slice(answerAt + 1)) expect(rest).toMatch(/^(Caution|Undecided): /);
   expect(existsSync(join(dir, 'compare.md')) && existsSync(join(dir, 'compare.html'))).toBe(true);
-}, 300_000);
+}, 600_000);
 
 const noSshd = sshdUnavailableReason();
 if (noSshd) it(`bench:compare --target openssh is skipped: ${noSshd}`, (ctx) => ctx.skip(noSshd));

@@ -5,8 +5,10 @@ import {
   decide as decideFromTrials,
   loadPolicy,
   parsePolicy,
+  emptyComparison,
   SSH2_FALLBACK_CRYPTO,
   showInterval,
+  tooWide,
 } from '../../src/bench/compare.js';
 import { SSH2_BINDING_FIX, ssh2NativeCrypto } from '../../src/core/ssh2/binding.js';
 import { parseCompareArgs } from '../../src/bench/cli.js';
@@ -317,6 +319,59 @@ describe('bench:compare decision', () => {
   });
 });
 
+describe('rounds until the weighted figures are narrow', () => {
+  it('names the weighted figures of a section whose ratio interval is wider than the target', () => {
+    const { c, o } = comparison(1.8);
+    withTrials(c); // the same factors for both cores: every ratio exact
+    expect(tooWide(c, o, ['resources.'], 0.1)).toEqual({ weighted: 3, wide: [] });
+    withTrials(c, { rust: [0.8, 1, 1.25], ssh2: [1, 1, 1] });
+    const { weighted, wide } = tooWide(c, o, ['resources.'], 0.1);
+    expect(weighted).toBe(3);
+    expect(wide.map((w) => w.key)).toEqual(['resources.cpuPct', 'resources.rssPeakMb', 'resources.echoP95Ms']);
+    expect(wide.every((w) => w.halfWidth > 0.1)).toBe(true);
+    // a section with no weighted figure has nothing to narrow
+    expect(tooWide(c, o, ['boundary.'], 0.1)).toEqual({ weighted: 0, wide: [] });
+    // the probe leaves the comparison as it was
+    expect(c.summary).toEqual([]);
+  });
+
+  it('can judge a section while the later ones have not run yet', () => {
+    const { o } = comparison(1.8);
+    const c = emptyComparison(o);
+    expect(tooWide(c, o, ['resources.'], 0.1)).toEqual({ weighted: 3, wide: [] });
+    c.trials.resources = {
+      rust: [{ cpuPct: 3, rssPeakMb: 70, rssMeanMb: 70, echoP95Ms: 1 }],
+      ssh2: [{ cpuPct: 4, rssPeakMb: 80, rssMeanMb: 80, echoP95Ms: 1 }],
+    };
+    // one pair has no interval yet: nothing to judge
+    expect(tooWide(c, o, ['resources.'], 0.1).wide).toEqual([]);
+    c.trials.resources.rust!.push({ cpuPct: 4, rssPeakMb: 70, rssMeanMb: 70, echoP95Ms: 1 });
+    c.trials.resources.ssh2!.push({ cpuPct: 4, rssPeakMb: 80, rssMeanMb: 80, echoP95Ms: 1 });
+    expect(tooWide(c, o, ['resources.'], 0.1).wide.map((w) => w.key)).toEqual(['resources.cpuPct']);
+  });
+
+  it('more pairs that agree narrow the interval, and every trial a section ran counts', () => {
+    const { c, o } = comparison(1.8);
+    withTrials(c, { rust: [0.8, 1, 1.25], ssh2: [1, 1, 1] });
+    const before = tooWide(c, o, ['resources.'], 0).wide.find((w) => w.key === 'resources.cpuPct')!.halfWidth;
+    for (const core of ['rust', 'ssh2'] as const) for (let i = 0; i < 5; i++) c.trials.resources[core]!.push({ ...c.resources[core]! });
+    const after = tooWide(c, o, ['resources.'], 0).wide.find((w) => w.key === 'resources.cpuPct')!.halfWidth;
+    expect(after).toBeLessThan(before);
+    decideFromTrials(c, o);
+    expect(c.intervals['resources.cpuPct']!.ratio!.n).toBe(8);
+  });
+
+  it('the report says how many rounds each section ran and what stayed wide', () => {
+    const { c, o } = comparison(1.8);
+    decide(c, o);
+    c.options = { ...c.options, halfWidth: 0.1, maxTrials: 8 };
+    c.rounds = { resources: { ran: 5, max: 8, wide: [] }, 'scale 1000': { ran: 8, max: 8, wide: [{ key: 'scale.1000.cpuPct', halfWidth: 0.123 }] } };
+    expect(renderCompareMarkdown(c)).toContain(
+      "Rounds: each section runs at least its trials, then adds rounds while a weighted figure's ratio interval is wider than +/-10% of its median: resources 5; scale 1000 8 of at most 8, still wider: scale.1000.cpuPct +/-12%.",
+    );
+  });
+});
+
 describe('ssh2 at its best', () => {
   it('ssh2 loads its native crypto binding in this Node (npm run build rebuilds it for the running Node)', () => {
     expect(ssh2NativeCrypto(), SSH2_BINDING_FIX).toBe(true);
@@ -334,6 +389,15 @@ describe('ssh2 at its best', () => {
 });
 
 describe('bench:compare options', () => {
+  it('adds rounds up to --max-trials (8; none with --quick) until every weighted ratio is within --precision (10%)', () => {
+    expect(parseCompareArgs([]).options).toMatchObject({ trials: 3, maxTrials: 8, halfWidth: 0.1 });
+    expect(parseCompareArgs(['--quick']).options).toMatchObject({ trials: 2, maxTrials: 2 });
+    expect(parseCompareArgs(['--max-trials', '12', '--precision', '5%']).options).toMatchObject({ maxTrials: 12, halfWidth: 0.05 });
+    expect(parseCompareArgs(['--precision', '0.2']).options.halfWidth).toBe(0.2);
+    expect(() => parseCompareArgs(['--trials', '5', '--max-trials', '4'])).toThrow('--max-trials (4) must be at least --trials (5)');
+    expect(() => parseCompareArgs(['--precision', '150%'])).toThrow(/--precision must be a share like 10% or 0.1/);
+  });
+
   it('runs on the embedded lab with proxy faults unless told otherwise', () => {
     const { options } = parseCompareArgs([]);
     expect(options.target).toEqual({ kind: 'embedded' });

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { type Comparison, SSH2_FALLBACK_CRYPTO } from '../../src/bench/compare.js';
 import { buildReport } from '../../src/report/model.js';
 import { type Manifest, parseManifest, readRecords } from '../../src/results/manifest.js';
-import { halfWidth, renderResultsPage, whatWouldChange } from '../../src/results/page.js';
+import { halfWidth } from '../../src/metrics/intervals.js';
+import { renderResultsPage, whatWouldChange } from '../../src/results/page.js';
 import { comparison, decide } from '../fixtures/comparisons.js';
 import { CRITERIA, timelineRun } from '../fixtures/runs.js';
 
