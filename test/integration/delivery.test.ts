@@ -130,9 +130,11 @@ describe.skipIf(targetUnavailable('embedded'))('rust core, paced wake-ups', () =
     for (const report of runs) expect(report).toMatchObject({ lines, last: lines, missing: 0, reordered: 0, corrupt: 0 });
     const paced = turns.filter((at) => at > written + interactiveMs + 100);
     expect(paced.length).toBeGreaterThan(3);
-    const gaps = paced.slice(1).map((at, i) => at - paced[i]!);
-    // Timers may fire late but never early; 5 ms of slack for clock granularity.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(paceMs - 5);
+    // The core spaces its wake-ups at least paceMs apart when it sends them; JS may run one late
+    // and the next on time, so single gaps can be short, but over the window there are at most
+    // span / paceMs + 1 of them (one more for a late first turn), where unpaced output has dozens.
+    const span = paced.at(-1)! - paced[0]!;
+    expect(paced.length - 1).toBeLessThanOrEqual(Math.floor(span / paceMs) + 1);
     await Promise.all(sessions.map((s) => s.close()));
   });
 });

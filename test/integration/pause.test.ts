@@ -85,7 +85,7 @@ describe('ssh2 core', () => {
     expect(await eventually(() => seen.checker.report.lines === FLOOD_LINES, 20_000)).toBe(true);
     expect(seen.checker.report).toMatchObject({ missing: 0, reordered: 0, corrupt: 0 });
     await session.close();
-  });
+  }, 60_000);
 
   it('keeps a pause across a reconnect: on resume, the old output, then the reopen, then the new shell', async () => {
     const faults = new FaultLab();
@@ -125,7 +125,7 @@ describe('ssh2 core', () => {
     } finally {
       await faults.stop();
     }
-  });
+  }, 60_000);
 
   it('ends after resume when its remote end exits while paused, every line first', async () => {
     const session = await pool.open(sessionOptions(lab.info));
@@ -142,7 +142,7 @@ describe('ssh2 core', () => {
     expect(linesAtExit).toBe(FLOOD_LINES);
     expect(seen.checker.report).toMatchObject({ missing: 0, reordered: 0, corrupt: 0 });
     await session.close();
-  });
+  }, 60_000);
 });
 
 describe('rust core', () => {

@@ -56,7 +56,7 @@ describe('ssh2 core', () => {
     // The UI draws at most DRAW_BYTES_PER_S and acks only what it drew: a gated sender cannot hand
     // the relay its last byte before the UI drew all but what the gate lets it keep unacked.
     expect(r.floodSendMs).toBeGreaterThanOrEqual(((FLOOD_BYTES - HIGH - IN_FLIGHT_BYTES) / DRAW_BYTES_PER_S) * 1000);
-  });
+  }, 60_000);
 
   // Over IPC the pause lands in the utility process after whatever it read meanwhile, which depends
   // on how fast the two processes run (a 3 MB flood can be all in flight by then), so no bound is
@@ -66,7 +66,7 @@ describe('ssh2 core', () => {
     expect(r.integrity).toEqual({ lines: LINES, missing: 0, reordered: 0, corrupt: 0 });
     expect(r.relay.pauses).toBeGreaterThan(0);
     expect(r.relay.pausesUnavailable).toBe(0);
-  });
+  }, 60_000);
 });
 
 describe('rust core', () => {
@@ -75,5 +75,5 @@ describe('rust core', () => {
     expect(r.integrity).toEqual({ lines: LINES, missing: 0, reordered: 0, corrupt: 0 });
     expect(r.relay.pauses).toBeGreaterThan(0);
     expect(r.relay.pausesUnavailable).toBe(r.relay.pauses);
-  });
+  }, 60_000);
 });

@@ -51,6 +51,8 @@ describe.each(['rust', 'ssh2'] as const)('%s core', (core) => {
       expect(flood.cpuSPerGb).toBeGreaterThan(0);
       expect(flood.relay.bytesSent).toBeGreaterThanOrEqual(20_000 * 100);
     },
+    // The flood may take its whole 30 s on a busy machine, on top of the load and the start-ups.
+    90_000,
   );
 });
 
