@@ -113,8 +113,10 @@ describe('ssh2 core', () => {
       shell.resume();
       expect(await eventually(() => log.join('').includes('new-shell\r\n'), 5_000)).toBe(true);
       const reopenAt = log.indexOf('<reopen>');
-      // What the old remote shell had sent came first, continuing its stream without a gap.
-      expect(reopenAt).toBeGreaterThan(deliveredBeforePause);
+      // What the old remote shell had sent came first, continuing its stream without a gap. (How
+      // much of it reached the client before the reset depends on timing: on a busy machine the
+      // lab can look settled and the reset cut the rest in flight, so the held part may be empty.)
+      expect(reopenAt).toBeGreaterThanOrEqual(deliveredBeforePause);
       const old = new SeqChecker();
       old.push(Buffer.from(log.slice(0, reopenAt).join(''), 'latin1'));
       expect(old.report.lines).toBeGreaterThan(0);
