@@ -76,7 +76,6 @@ function spikeSection(rec: LoadedRecord, run: RecordedRun, report: Report): stri
   return out;
 }
 
-/** The half-width of an interval as a share of its estimate (0.1: +/-10%). */
 /** What would turn one bench:compare answer, computed from its decision and plan rows. */
 export function whatWouldChange(c: Comparison): string[] {
   const d = c.decision;
