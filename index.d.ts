@@ -43,6 +43,13 @@ export declare class NativeShell {
   /** Queues bytes for the remote terminal; never blocks. */
   write(data: Buffer): void
   resize(cols: number, rows: number): Promise<void>
+  /**
+   * Flow control for the JS reader: while paused the server stops sending on this shell's
+   * channel once it has used the window it has, across reconnects; the output that still comes
+   * is delivered as usual (the JS shell keeps it for its reader). Recorded at once, in call
+   * order, and sent to the server from the runtime; false when the shell has ended.
+   */
+  setPaused(paused: boolean): boolean
   close(): void
   /**
    * From now on the shell's output goes to the UI process over `link` as session `session`'s

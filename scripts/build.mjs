@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePatchedRussh } from './patch-russh.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -34,6 +35,13 @@ if (!args.has('--ts-only')) {
   const napi = join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
   if (!existsSync(napi)) {
     console.error('ssh-spike: @napi-rs/cli is missing; run `npm install` (dev dependencies included).');
+    process.exit(1);
+  }
+  // russh with the per-channel window hold, unpacked and patched into target/patched (Cargo.toml).
+  try {
+    await ensurePatchedRussh();
+  } catch (err) {
+    console.error(`ssh-spike: ${err.message}`);
     process.exit(1);
   }
   const profile = args.has('--debug') ? [] : ['--release'];

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensurePatchedRussh } from './patch-russh.mjs';
 
 const { values } = parseArgs({ options: { workload: { type: 'string', default: 'mid' }, duration: { type: 'string', default: '20s' } } });
 const probe = spawnSync('perf', ['record', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true'], { encoding: 'utf8' });
@@ -19,6 +20,7 @@ if (probe.error || probe.status !== 0) {
 }
 const out = resolve('profile', 'native');
 mkdirSync(out, { recursive: true });
+await ensurePatchedRussh();
 console.error('profile:native: building the addon with symbols (cargo profile "profiling")');
 const build = spawnSync(
   process.execPath,

@@ -870,7 +870,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       c.workloads.ui = [
         `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into once a second; the output relayed to the UI stand-in, which checks every line`,
         `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line, drawing as fast as it can`,
-        `flow control, once per path and core: ${(UI_FLOW.lines * 100) / 1e6} MB as fast as it goes into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s; the relay's gate pauses the shell (ssh2 stops reading the channel; the Rust core cannot pause and says so)`,
+        `flow control, once per path and core: ${(UI_FLOW.lines * 100) / 1e6} MB as fast as it goes into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s; the relay's gate pauses the shell (ssh2 stops reading the channel; the Rust core holds the channel's window)`,
       ];
       if (o.uiPaths.includes('direct/socket')) {
         c.workloads.ui.push(

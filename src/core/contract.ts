@@ -184,10 +184,10 @@ export interface Shell extends TypedEmitter<ShellEvents> {
   /** Resolves when the shell ends, however it ends. */
   readonly exited: Promise<ShellExit>;
   /**
-   * Whether this core can pause the shell's output on its own (see `pause`). ssh2: true. Rust:
-   * false, because russh 0.65 grants a channel's window as data arrives and its only backpressure
-   * (not reading the socket) stalls the whole connection, every channel and the keepalives with it;
-   * the core says so rather than offer a pause that does nothing.
+   * Whether this core can pause the shell's output on its own (see `pause`). Both cores can: ssh2
+   * stops reading the channel (it grants the window as it reads); the Rust core holds the channel's
+   * window (russh 0.65 grants it as data arrives, so the build patches in a per-channel hold, see
+   * scripts/patch-russh.mjs). A contender that cannot says false rather than fake a pause.
    */
   readonly canPause: boolean;
   /**

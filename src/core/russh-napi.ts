@@ -64,11 +64,6 @@ export function loadRusshNapi(): RnModule {
 class RnShell extends BaseShell {
   /** The binding hands data over as an rxjs stream with no backpressure: no pause. */
   readonly canPause = false;
-  readonly paused = false;
-  pause(): boolean {
-    return false;
-  }
-  resume(): void {}
 
   constructor(private readonly ch: RnChannel) {
     super();

@@ -149,33 +149,52 @@ class Routes {
   };
 }
 
-class RustShell extends BaseShell {
+/** Exported for the unit tests of its pause (test/unit/shell-pause.test.ts); not part of the API. */
+export class RustShell extends BaseShell {
   #native: NativeShell | undefined;
   /**
-   * False: russh 0.65 grants a channel's window as its data arrives, so the core cannot hold back
-   * one channel, and its only backpressure (not reading the socket) would stall the whole
-   * connection, the other channels and the keepalives with it. Its UI link counts the pauses it
-   * could not make (`UiLinkStats.pausesUnavailable`).
+   * True: the core holds the channel's window while paused (a small patch to russh, see
+   * scripts/patch-russh.mjs), so the server stops sending on this channel once it has used the
+   * window it has; the output already on its way waits here, in order, with any reopen and exit.
    */
-  readonly canPause = false;
-  readonly paused = false;
+  readonly canPause = true;
+  /** Closed by its owner or its session: what it holds is dropped and its exit comes at once. */
+  #discarding = false;
+  /** The core's exit, once it came (it may wait behind a pause). */
+  #exit: ShellExit | undefined;
 
-  /** Cannot pause (see `canPause`): returns false, and the output keeps coming. */
-  pause(): boolean {
-    return false;
+  /**
+   * The core records the wish at once, in call order, and holds every channel reopened for the
+   * shell; it returns false only when the shell has ended, which its exit then says.
+   */
+  protected override holdSource(held: boolean): void {
+    this.#native?.setPaused(held);
   }
 
-  /** Never paused: nothing to resume. */
-  resume(): void {}
+  /**
+   * Its own close or its session's: the output held is dropped, and the shell ends at once: with
+   * `exit` when the core's exit already came (held behind a pause, it will not come again),
+   * otherwise with the exit the core sends next, which is not held.
+   */
+  discard(exit: ShellExit): void {
+    this.#discarding = true;
+    this.dropHeld();
+    if (this.#exit) this.end(exit);
+  }
 
   attach(shell: NativeShell): void {
     this.#native = shell;
   }
 
   onEvent = guarded((kind: EventKind, payload: Payload) => {
-    if (kind === EventKind.Data) this.deliver(payload as Buffer);
-    else if (kind === EventKind.Exit) this.end(exitFrom(payload as BindingExit));
-    else if (kind === EventKind.Reopen) this.emit('reopen', { atMs: (payload as number | undefined) ?? Date.now() });
+    if (kind === EventKind.Exit) this.#exit = exitFrom(payload as BindingExit);
+    if (this.#discarding) {
+      if (this.#exit) this.end(this.#exit);
+      return;
+    }
+    if (kind === EventKind.Data) this.arrive({ data: payload as Buffer });
+    else if (kind === EventKind.Exit) this.arrive({ exit: this.#exit! });
+    else if (kind === EventKind.Reopen) this.arrive({ reopenAtMs: (payload as number | undefined) ?? Date.now() });
   });
 
   protected writeRaw(data: Buffer): void {
@@ -191,6 +210,7 @@ class RustShell extends BaseShell {
   }
 
   protected closeRaw(): void {
+    this.discard({ code: null, signal: null });
     this.#native?.close();
   }
 
@@ -210,7 +230,7 @@ export interface UiLinkStats {
   framesSent: number;
   peakUnackedBytes: number;
   pauses: number;
-  /** Pauses the link could not make: a russh channel cannot pause alone. */
+  /** Pauses the link could not make: a session with no shell routed to it. */
   pausesUnavailable: number;
   keysTyped: number;
   keysLost: number;
@@ -278,6 +298,8 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   #hold: (delta: number) => void;
   #routes: Routes;
   #active = false;
+  /** Shells not yet ended, for a close that drops what they hold. */
+  #shells = new Set<RustShell>();
 
   constructor(nativePool: NativePool, routes: Routes, options: ResolvedSessionOptions, link: PoolLink, hold: (delta: number) => void) {
     super();
@@ -356,10 +378,14 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
       shell.onEvent(kind, payload);
       if (kind === EventKind.Exit) this.#routes.remove(sink);
     });
+    // Until its exit is handed on (a paused shell's may wait): a session's close ends it at once.
+    this.#shells.add(shell);
+    void shell.exited.then(() => this.#shells.delete(shell));
     try {
       shell.attach(await native(() => this.#native.openShell(o, sink)));
     } catch (err) {
       this.#routes.remove(sink);
+      this.#shells.delete(shell);
       throw err;
     }
     return shell;
@@ -421,6 +447,10 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
 
   /** The native close ends with an end event on the session's sink, which drops its route. */
   async close(): Promise<void> {
+    // Output a paused shell still holds is dropped with it, an exit waiting behind a pause too.
+    for (const shell of this.#shells)
+      shell.discard({ code: null, signal: null, error: new SshError('NOT_CONNECTED', 'session is not connected (state closed)') });
+    this.#shells.clear();
     await this.#native.close();
     this.#setActive(false);
     this.#link.closed();

@@ -14,8 +14,8 @@ export interface RelaySource {
   write(session: number, text: string): void;
   /**
    * Stops reading the session's output until `resume` (flow control). Returns whether the pause
-   * was made: false when this session's source cannot pause (a Rust-core shell); absent when no
-   * session's can.
+   * was made: false when this session's source cannot pause (a contender whose shell cannot,
+   * `canPause`); absent when no session's can.
    */
   pause?(session: number): boolean;
   /** Lifts a pause; also called after one that could not be made (it then does nothing). */

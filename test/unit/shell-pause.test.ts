@@ -2,15 +2,18 @@
  * A shell's pause (flow control, the contract's `pause`/`resume`) on the ssh2 core, against a
  * stand-in for ssh2's channel stream: a Node Readable as ssh2's is, which ssh2 reads (and so grants
  * the channel's window) only while it flows, and which emits 'close' only once its output was read.
- * Nothing may be lost or reordered, across a reconnect and an exit too. The Rust core cannot pause;
- * test/integration/pause.test.ts runs both cores against a real server.
+ * Nothing may be lost or reordered, across a reconnect and an exit too. Then the Rust core's JS
+ * shell, against a stand-in for its native shell: it keeps what comes while paused and tells the
+ * core to hold the channel's window. test/integration/pause.test.ts runs both cores against a server.
  */
 import { Duplex, Readable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { EventKind, type NativeShell } from '../../index.js';
 import type { ShellExit } from '../../src/core/contract.js';
 import { SshError } from '../../src/core/errors.js';
 import type { Connection } from '../../src/core/ssh2/connect.js';
+import { RustShell } from '../../src/core/rust.js';
 import { Ssh2Shell } from '../../src/core/ssh2/shell.js';
 
 /** What ssh2 does to a client channel, as far as the shell can tell. */
@@ -244,5 +247,116 @@ describe('ssh2 shell pause', () => {
     expect(seen).toEqual([]);
     shell.resume();
     expect(seen).toEqual(['prompt$ ']);
+  });
+});
+
+describe('rust shell pause', () => {
+  function rustSetup() {
+    const shell = new RustShell();
+    const holds: boolean[] = [];
+    const native = {
+      setPaused: vi.fn((paused: boolean) => holds.push(paused) > 0),
+      close: vi.fn(),
+      write: vi.fn(),
+      resize: vi.fn(async () => {}),
+      routeToUi: vi.fn(),
+    };
+    shell.attach(native as unknown as NativeShell);
+    const events: Event[] = [];
+    shell.on('data', (chunk) => events.push(chunk.toString()));
+    shell.on('reopen', () => events.push('<reopen>'));
+    shell.on('exit', (e: ShellExit) => events.push(`<exit ${e.code}>`));
+    const data = (text: string) => shell.onEvent(EventKind.Data, Buffer.from(text));
+    return { shell, events, holds, native, data };
+  }
+
+  it('holds the window while paused and keeps what still comes, then delivers it in order and releases', async () => {
+    const { shell, events, holds, data } = rustSetup();
+    expect(shell.canPause).toBe(true);
+    await settle();
+    data('a');
+    expect(shell.pause()).toBe(true);
+    expect(shell.pause()).toBe(true);
+    expect(holds).toEqual([true]);
+    data('b');
+    shell.onEvent(EventKind.Reopen, 1234);
+    data('c');
+    expect(events).toEqual(['a']);
+    shell.resume();
+    expect(events).toEqual(['a', 'b', '<reopen>', 'c']);
+    expect(holds).toEqual([true, false]);
+  });
+
+  it('stays paused, window held, when a listener pauses again during a resume', async () => {
+    const { shell, events, holds, data } = rustSetup();
+    await settle();
+    shell.pause();
+    for (const c of ['1', '2', '3']) data(c);
+    let again = true;
+    shell.on('data', () => {
+      if (again) shell.pause();
+      again = false;
+    });
+    shell.resume();
+    expect(events).toEqual(['1']);
+    expect(holds).toEqual([true]);
+    shell.resume();
+    expect(events).toEqual(['1', '2', '3']);
+    expect(holds).toEqual([true, false]);
+  });
+
+  it('ends after resume when the remote end exits while paused, its output first', async () => {
+    const { shell, events, data } = rustSetup();
+    await settle();
+    shell.pause();
+    data('last words');
+    shell.onEvent(EventKind.Exit, { code: 3 });
+    await settle();
+    expect(events).toEqual([]);
+    shell.resume();
+    expect((await shell.exited).code).toBe(3);
+    expect(events).toEqual(['last words', '<exit 3>']);
+  });
+
+  it('ends at once on close() while paused, dropping what it held', async () => {
+    const { shell, events, native, data } = rustSetup();
+    await settle();
+    shell.pause();
+    data('dropped');
+    shell.close();
+    expect(native.close).toHaveBeenCalledOnce();
+    // The native close ends the shell: its exit comes as an event, and is not held.
+    data('late');
+    shell.onEvent(EventKind.Exit, {});
+    expect((await shell.exited).code).toBe(null);
+    expect(events).toEqual(['<exit null>']);
+  });
+
+  it('ends at once on close() when its exit already came and waits behind the pause', async () => {
+    const { shell, events, data } = rustSetup();
+    await settle();
+    shell.pause();
+    data('held');
+    shell.onEvent(EventKind.Exit, { code: 0 });
+    await settle();
+    expect(events).toEqual([]);
+    shell.close();
+    // The core sends no second exit: the close itself ends it, with code and signal null.
+    expect((await shell.exited).code).toBe(null);
+    expect(events).toEqual(['<exit null>']);
+  });
+
+  it('keeps output that came before the first listener and while paused, for one reader, in order', async () => {
+    const shell = new RustShell();
+    shell.attach({ setPaused: () => true, close() {} } as unknown as NativeShell);
+    shell.onEvent(EventKind.Data, Buffer.from('prompt$ '));
+    shell.pause();
+    shell.onEvent(EventKind.Data, Buffer.from('more'));
+    const got: string[] = [];
+    shell.on('data', (c) => got.push(c.toString()));
+    await settle();
+    expect(got).toEqual([]);
+    shell.resume();
+    expect(got.join('')).toBe('prompt$ more');
   });
 });

@@ -33,5 +33,5 @@ pub use events::{AttemptEvent, ChannelEvents, ChannelExit, SessionEvents, Sessio
 pub use policy::{HealthPolicy, ReconnectPolicy};
 pub use pool::Pool;
 pub use session::Session;
-pub use shell::{Shell, ShellRequest};
+pub use shell::{PauseBy, Shell, ShellRequest};
 pub use ui::{UiLink, UiLinkStats};

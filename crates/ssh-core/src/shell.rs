@@ -2,7 +2,7 @@
 //! reopens it with the same term and size on the new connection and tells the owner the remote
 //! shell is new. Writes go through a writer task so the caller never blocks.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -48,6 +48,22 @@ pub(crate) struct ShellSlot {
     /// The current channel's write half, for a resize: it goes out at once, ahead of input the
     /// server's window still holds back in the writer (as ssh2 sends it).
     current: Mutex<Option<Arc<ChannelWriteHalf<Msg>>>>,
+    /// Flow control: who wants the shell paused ([`PauseBy`] bits). While any does, the current
+    /// channel (and any reopened one) grants the server no more window. Set in call order, by the
+    /// caller's own thread; applying it to the channel happens later, in `apply_pause`.
+    want_paused: AtomicU8,
+    /// What the current channel was last told, once the server side has it (held or not). The
+    /// lock orders the holds, so the last one a channel gets reflects the latest `want_paused`.
+    held: tokio::sync::Mutex<bool>,
+    /// Where a pause asked for from outside the runtime (the JS thread) is applied.
+    rt: tokio::runtime::Handle,
+}
+
+/// Who paused a shell: its JS reader, or the UI link it is routed to. Each lifts only its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PauseBy {
+    Reader = 1,
+    UiLink = 2,
 }
 
 impl ShellSlot {
@@ -81,6 +97,43 @@ impl ShellSlot {
         self.sink.reopened();
     }
 
+    /// Records that `by` wants the shell paused (or no longer does), at once and in call order;
+    /// the channel's window is held while anyone wants it, and released when no one does.
+    fn want(&self, by: PauseBy, paused: bool) {
+        if paused {
+            self.want_paused.fetch_or(by as u8, Ordering::SeqCst);
+        } else {
+            self.want_paused.fetch_and(!(by as u8), Ordering::SeqCst);
+        }
+    }
+
+    /// Tells the current channel the latest wish. A hold or release that fails (the connection
+    /// going) leaves `held` as it was, so the next call tries again. Sent on the channel directly,
+    /// never queued behind the shell's input in its writer: a server that waits for this release
+    /// may have stopped taking input.
+    async fn apply_pause(&self) -> Result<(), CoreError> {
+        let mut held = self.held.lock().await;
+        let want = self.want_paused.load(Ordering::SeqCst) != 0;
+        if *held == want {
+            return Ok(());
+        }
+        let current = self.current.lock().ok().and_then(|c| c.clone());
+        let Some(w) = current else { return Ok(()) };
+        self.hold(&w, want).await?;
+        *held = want;
+        Ok(())
+    }
+
+    async fn hold(&self, w: &ChannelWriteHalf<Msg>, held: bool) -> Result<(), CoreError> {
+        match tokio::time::timeout(self.request_timeout, w.hold_window(held)).await {
+            Ok(r) => r.map_err(|_| CoreError::closed()),
+            Err(_) => Err(CoreError::RequestTimeout {
+                what: if held { "window hold" } else { "window release" },
+                timeout_ms: self.request_timeout.as_millis() as u64,
+            }),
+        }
+    }
+
     /// Opens the shell's channel on `conn` and starts reading it.
     pub(crate) async fn attach(
         self: &Arc<Self>,
@@ -100,7 +153,15 @@ impl ShellSlot {
             let _ = self.ops.send(ShellOp::Close);
             return Ok(());
         }
-        self.set_current(Some(write));
+        {
+            // A paused shell's new channel is held before its output is read: the server gets
+            // about the window the channel opened with, no more. The hold fails only when the
+            // connection is going (its loop gone or stuck past the request bound), which the pump
+            // then sees; `held` stays false, so a later call tries again.
+            let mut held = self.held.lock().await;
+            *held = self.want_paused.load(Ordering::SeqCst) != 0 && self.hold(&write, true).await.is_ok();
+            self.set_current(Some(write));
+        }
         self.attached.store(true, Ordering::SeqCst);
         let slot = Arc::clone(self);
         let mut stopped = self.stopped.subscribe();
@@ -143,6 +204,9 @@ pub(crate) async fn open_shell(
         stopped: watch::channel(false).0,
         request_timeout,
         current: Mutex::new(None),
+        want_paused: AtomicU8::new(0),
+        held: tokio::sync::Mutex::new(false),
+        rt: tokio::runtime::Handle::current(),
     });
     tokio::spawn(writer(ops_rx, slot.stopped.subscribe()));
     if let Err(e) = slot.attach(conn, coalesce, seen).await {
@@ -190,6 +254,35 @@ impl Shell {
                 timeout_ms: self.slot.request_timeout.as_millis() as u64,
             }),
         }
+    }
+
+    /// Flow control for a reader that draws slower than the server sends: while paused (by
+    /// anyone), the server stops sending on this shell's channel once it has used the window it
+    /// has (at most about the pool's `window_bytes` more output comes), and a channel reopened
+    /// after a reconnect starts held; the connection's other channels and keepalives go on. `by`
+    /// lifts only its own pause. Resolves once the hold (or release) is on its way to the server;
+    /// keeping the output that still comes until the reader resumes is the caller's part.
+    pub async fn set_paused(&self, by: PauseBy, paused: bool) -> Result<(), CoreError> {
+        if self.slot.is_ended() {
+            return Err(CoreError::closed());
+        }
+        self.slot.want(by, paused);
+        self.slot.apply_pause().await
+    }
+
+    /// [`Self::set_paused`] for a caller that must not wait (the JS thread, the UI link under its
+    /// lock): the wish is recorded now, in call order, and applied on the runtime. False when the
+    /// shell has ended (there is nothing left to hold).
+    pub fn request_paused(&self, by: PauseBy, paused: bool) -> bool {
+        if self.slot.is_ended() {
+            return false;
+        }
+        self.slot.want(by, paused);
+        let slot = Arc::clone(&self.slot);
+        self.slot.rt.spawn(async move {
+            let _ = slot.apply_pause().await;
+        });
+        true
     }
 
     /// Sends EOF and closes the channel. The shell ends at once (no exit status: the remote

@@ -10,11 +10,14 @@
 //!
 //! Flow control is xterm.js's, as the JS relay's (`src/ui/flow.ts`): per session, bytes sent and
 //! not yet acked as drawn; above [`HIGH_WATERMARK_BYTES`] the session should pause until they fall
-//! below [`LOW_WATERMARK_BYTES`]. A russh channel cannot pause on its own (its window is adjusted on
-//! receipt, and holding its reader back stalls the whole connection, keepalives included), so the
-//! link counts the pauses it could not make, as the relay does for a source without one.
+//! below [`LOW_WATERMARK_BYTES`]. Pausing holds the routed shell's channel window
+//! ([`Shell::request_paused`]), so the server stops sending on that channel once the window it has is
+//! used; the output already on its way (at most that window) waits here, in order with a reopen,
+//! and goes on when the UI has drawn enough, as a paused JS shell keeps it for the relay. A session
+//! with no shell routed cannot pause: its output goes on, and the link counts those pauses as
+//! unavailable, as the relay does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +27,7 @@ use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 
 use crate::error::CoreError;
-use crate::shell::Shell;
+use crate::shell::{PauseBy, Shell};
 
 /// Bytes before a frame's payload: length, type and session.
 pub const FRAME_HEADER_BYTES: usize = 9;
@@ -51,7 +54,7 @@ pub struct UiLinkStats {
     /// Most bytes sent and not yet acked as drawn, over every session at one time.
     pub peak_unacked_bytes: u64,
     /// Times a session went above the high watermark, and how many of those it could not pause
-    /// (all of them: see the module's notes).
+    /// (no shell routed to it).
     pub pauses: u64,
     pub pauses_unavailable: u64,
     pub keys_typed: u64,
@@ -72,7 +75,12 @@ enum Out {
 struct Route {
     shell: Option<Shell>,
     unacked: u64,
+    /// Above the high watermark, not yet below the low one.
     paused: bool,
+    /// The pause was made (a shell was routed): output waits in `held` until the UI draws enough.
+    holding: bool,
+    /// Frames (type and payload) that came while holding, in order.
+    held: VecDeque<(u8, Vec<u8>)>,
 }
 
 #[derive(Default)]
@@ -130,7 +138,15 @@ impl UiLink {
             return;
         }
         if let Ok(mut s) = self.state.lock() {
-            s.routes.entry(session).or_default().shell = Some(shell);
+            let route = s.routes.entry(session).or_default();
+            if route.holding {
+                // A new shell for a session the link holds: the pause moves to it.
+                shell.request_paused(PauseBy::UiLink, true);
+                if let Some(old) = route.shell.take() {
+                    old.request_paused(PauseBy::UiLink, false);
+                }
+            }
+            route.shell = Some(shell);
         }
     }
 
@@ -143,36 +159,56 @@ impl UiLink {
         }
     }
 
-    /// Output of `session`, on to the UI. Never blocks: the bytes queue for the socket.
+    /// Output of `session`, on to the UI. Never blocks: the bytes queue for the socket, or wait
+    /// behind the session's pause.
     pub fn data(&self, session: u32, bytes: Vec<u8>) {
-        if self.is_ended() || bytes.is_empty() {
-            return;
+        if !bytes.is_empty() {
+            self.frame(session, DATA, bytes);
         }
-        let Ok(mut s) = self.state.lock() else { return };
-        let n = bytes.len() as u64;
-        let frames = bytes.len().div_ceil(MAX_PAYLOAD_BYTES) as u64;
-        s.stats.bytes_sent += n;
-        s.stats.frames_sent += frames;
-        s.unacked += n;
-        s.stats.peak_unacked_bytes = s.stats.peak_unacked_bytes.max(s.unacked);
-        s.queued += n;
-        s.stats.peak_queued_bytes = s.stats.peak_queued_bytes.max(s.queued);
-        let route = s.routes.entry(session).or_default();
-        route.unacked += n;
-        if !route.paused && route.unacked > HIGH_WATERMARK_BYTES {
-            route.paused = true;
-            s.stats.pauses += 1;
-            s.stats.pauses_unavailable += 1;
-        }
-        drop(s);
-        let _ = self.out.send(Out::Frame { code: DATA, session, bytes });
     }
 
     /// `session`'s remote shell is new: the UI starts its stream check afresh.
     pub fn reopen(&self, session: u32) {
-        if !self.is_ended() {
-            let _ = self.out.send(Out::Frame { code: REOPEN, session, bytes: b"{}".to_vec() });
+        self.frame(session, REOPEN, b"{}".to_vec());
+    }
+
+    fn frame(&self, session: u32, code: u8, bytes: Vec<u8>) {
+        if self.is_ended() {
+            return;
         }
+        let Ok(mut guard) = self.state.lock() else { return };
+        let route = guard.routes.entry(session).or_default();
+        if route.holding || !route.held.is_empty() {
+            route.held.push_back((code, bytes));
+            return;
+        }
+        self.send(&mut guard, session, code, bytes);
+    }
+
+    /// Queues a frame for the socket (under the state's lock, so a session's frames keep their
+    /// order, and pauses and resumes are asked for in the order they were decided), counting a
+    /// data frame into the gate, which pauses the session's shell above the high watermark.
+    fn send(&self, s: &mut State, session: u32, code: u8, bytes: Vec<u8>) {
+        if code == DATA {
+            let n = bytes.len() as u64;
+            s.stats.bytes_sent += n;
+            s.stats.frames_sent += bytes.len().div_ceil(MAX_PAYLOAD_BYTES) as u64;
+            s.unacked += n;
+            s.stats.peak_unacked_bytes = s.stats.peak_unacked_bytes.max(s.unacked);
+            s.queued += n;
+            s.stats.peak_queued_bytes = s.stats.peak_queued_bytes.max(s.queued);
+            let route = s.routes.entry(session).or_default();
+            route.unacked += n;
+            if !route.paused && route.unacked > HIGH_WATERMARK_BYTES {
+                route.paused = true;
+                s.stats.pauses += 1;
+                match &route.shell {
+                    Some(shell) if shell.request_paused(PauseBy::UiLink, true) => route.holding = true,
+                    _ => s.stats.pauses_unavailable += 1,
+                }
+            }
+        }
+        let _ = self.out.send(Out::Frame { code, session, bytes });
     }
 
     pub fn stats(&self) -> UiLinkStats {
@@ -202,9 +238,16 @@ impl UiLink {
         let _ = self.out.send(Out::Close);
     }
 
+    /// Lets go of the routed shells; one the link paused is released first (its output has
+    /// nowhere to go now, but its remote end must not stay blocked).
     fn forget_shells(&self) {
         if let Ok(mut s) = self.state.lock() {
-            s.routes.values_mut().for_each(|r| r.shell = None);
+            for r in s.routes.values_mut() {
+                if let (true, Some(shell)) = (std::mem::take(&mut r.holding), r.shell.take()) {
+                    shell.request_paused(PauseBy::UiLink, false);
+                }
+                r.held.clear();
+            }
         }
     }
 
@@ -225,7 +268,8 @@ impl UiLink {
     }
 
     fn acked(&self, session: u32, bytes: u64) -> Result<(), String> {
-        let Ok(mut s) = self.state.lock() else { return Ok(()) };
+        let Ok(mut guard) = self.state.lock() else { return Ok(()) };
+        let s = &mut *guard;
         let Some(route) = s.routes.get_mut(&session) else {
             return Err(format!("the UI acked {bytes} bytes of session {session}, which was sent none"));
         };
@@ -236,10 +280,27 @@ impl UiLink {
             ));
         }
         route.unacked -= bytes;
-        if route.paused && route.unacked < LOW_WATERMARK_BYTES {
-            route.paused = false;
-        }
         s.unacked -= bytes;
+        if !(route.paused && route.unacked < LOW_WATERMARK_BYTES) {
+            return Ok(());
+        }
+        route.paused = false;
+        let was_holding = std::mem::take(&mut route.holding);
+        // What waited goes on, in order, until it takes the session above the mark again (the
+        // shell then stays paused).
+        let mut repaused = false;
+        while let Some((code, frame)) = s.routes.get_mut(&session).and_then(|r| r.held.pop_front()) {
+            self.send(s, session, code, frame);
+            if s.routes.get(&session).is_some_and(|r| r.holding) {
+                repaused = true;
+                break;
+            }
+        }
+        if was_holding && !repaused {
+            if let Some(shell) = s.routes.get(&session).and_then(|r| r.shell.as_ref()) {
+                shell.request_paused(PauseBy::UiLink, false);
+            }
+        }
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use ssh_core::{AuthConfig, HostKeyPolicy, SessionState, ShellRequest};
+use ssh_core::{AuthConfig, HostKeyPolicy, PauseBy, SessionState, ShellRequest};
 use ssh_lab::keys;
 
 #[tokio::test]
@@ -99,15 +99,21 @@ async fn the_shell_echoes_input_and_follows_resizes() {
     assert_eq!(out.exit.lock().unwrap().as_ref().and_then(|e| e.code), Some(7));
 }
 
-#[tokio::test]
-async fn close_ends_the_shell_at_once_and_frees_its_channel() {
-    let lab = lab().await;
+/// A session connected to the lab with a password, and an 80x24 PTY shell on it.
+async fn session_with_shell(lab: &Lab) -> (ssh_core::Session, Arc<Output>, ssh_core::Shell) {
     let session =
-        pool().create_session(config(&lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
+        pool().create_session(config(lab, AuthConfig::Password(PASSWORD.into())), Arc::new(States::default()));
     session.connect().await.unwrap();
     let out = Arc::new(Output::default());
     let shell =
         session.open_shell(ShellRequest { term: "xterm".into(), cols: 80, rows: 24 }, out.clone()).await.unwrap();
+    (session, out, shell)
+}
+
+#[tokio::test]
+async fn close_ends_the_shell_at_once_and_frees_its_channel() {
+    let lab = lab().await;
+    let (_session, out, shell) = session_with_shell(&lab).await;
     shell.write(b"echo hi\r".to_vec()).unwrap();
     out.wait_for("hi\r\n").await;
     shell.close();
@@ -250,4 +256,60 @@ async fn ten_sessions_each_with_a_shell_and_three_execs_run_at_once() {
         t.await.unwrap();
     }
     assert_eq!(pool.open_sessions(), 0);
+}
+
+/// Waits (at most 8 s) until the lab's bytes sent stop growing for `quiet`; returns them.
+async fn lab_settled(lab: &Lab, quiet: Duration) -> u64 {
+    let mut last = u64::MAX;
+    let mut since = tokio::time::Instant::now();
+    let deadline = since + Duration::from_secs(8);
+    while tokio::time::Instant::now() < deadline {
+        let now = lab.server.stats().bytes_sent;
+        if now != last {
+            (last, since) = (now, tokio::time::Instant::now());
+        } else if since.elapsed() >= quiet {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    last
+}
+
+#[tokio::test]
+async fn a_paused_shell_holds_its_window_while_the_connection_goes_on_and_resumes_where_it_stopped() {
+    const LINES: usize = 100_000; // 10 MB, well past the client's 4 MiB window
+    let lab = lab().await;
+    let (session, out, shell) = session_with_shell(&lab).await;
+    out.wait_for("$ ").await;
+    shell.set_paused(PauseBy::Reader, true).await.unwrap();
+    // Twice is the same as once, and another's release does not lift it.
+    shell.set_paused(PauseBy::Reader, true).await.unwrap();
+    shell.set_paused(PauseBy::UiLink, false).await.unwrap();
+    let before = lab.server.stats().bytes_sent;
+    shell.write(format!("spike-stream flood {LINES}\r").into_bytes()).unwrap();
+    let held = lab_settled(&lab, Duration::from_millis(400)).await - before;
+    // The server stops once it has used the window the client had granted (4 MiB), and a write.
+    assert!(held > 0, "the flood never started");
+    assert!(held <= 4 * 1024 * 1024 + 64 * 1024, "the server sent {held} bytes to a paused shell");
+    // Only this channel stopped: an exec on the same connection runs.
+    let exec = session.exec("echo exec-too", common::limits(Duration::from_secs(5)), None).await.unwrap();
+    assert_eq!(exec.stdout, b"exec-too\n");
+    assert_eq!(session.state(), SessionState::Ready);
+    shell.set_paused(PauseBy::Reader, false).await.unwrap();
+    let last = format!("SEQ {LINES:08} ");
+    for _ in 0..1000 {
+        if out.text().contains(&last) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let text = out.text();
+    assert!(text.contains(&last), "the flood did not finish after the resume ({} bytes)", text.len());
+    // Every line, once, in order.
+    let seqs: Vec<usize> =
+        text.lines().filter_map(|l| l.strip_prefix("SEQ ")).filter_map(|l| l.get(..8)?.parse().ok()).collect();
+    assert_eq!(seqs.len(), LINES);
+    assert!(seqs.iter().enumerate().all(|(i, s)| *s == i + 1), "lines missing or out of order");
+    session.close().await;
+    assert_eq!(shell.set_paused(PauseBy::Reader, true).await.unwrap_err().code(), "NOT_CONNECTED");
 }

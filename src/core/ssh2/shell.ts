@@ -35,9 +35,6 @@ export async function openShellStream(conn: Connection, shell: Ssh2Shell, reques
 /** Held output is handed on in pieces of at most this size, so a reader can pause again between them. */
 const HELD_PIECE_BYTES = 32 * 1024;
 
-/** What a paused shell holds for its reader, in the order it happened. */
-type Held = { data: Buffer } | { reopenAtMs: number } | { exit: ShellExit };
-
 /** The channel the shell reads now. */
 interface Attached {
   stream: ClientChannel;
@@ -56,8 +53,6 @@ export class Ssh2Shell extends BaseShell {
   #generation = 0;
   /** No channel will be opened for it again (its exit may still wait behind a pause). */
   #ended = false;
-  #paused = false;
-  #held: Held[] = [];
 
   constructor(request: ResolvedShellOptions) {
     super();
@@ -70,11 +65,7 @@ export class Ssh2Shell extends BaseShell {
 
   /** Ended, and its exit delivered (not waiting behind a pause). */
   get done(): boolean {
-    return this.#ended && this.#held.length === 0;
-  }
-
-  get paused(): boolean {
-    return this.#paused;
+    return this.#ended && !this.holding;
   }
 
   attach(stream: ClientChannel, conn: Connection): void {
@@ -88,7 +79,7 @@ export class Ssh2Shell extends BaseShell {
     const attached: Attached = { stream, onData };
     this.#attached = attached;
     // Paused before the first listener, so the channel is not read (nor its window granted) until resume().
-    if (this.#paused) {
+    if (this.paused) {
       stream.pause();
       stream.stderr.pause();
     }
@@ -114,14 +105,11 @@ export class Ssh2Shell extends BaseShell {
    */
   suspend(): void {
     this.#detach(true);
-    this.#flush();
   }
 
   /** Reopened on a new connection; a paused shell's 'reopen' waits for resume(), behind the old remote shell's output. */
   reopened(): void {
-    const atMs = Date.now();
-    if (this.#paused || this.#held.length > 0) this.#held.push({ reopenAtMs: atMs });
-    else this.emit('reopen', { atMs });
+    this.arrive({ reopenAtMs: Date.now() });
   }
 
   /** Ends the shell: no channel is opened for it again; see {@link ShellEnding} for its output. */
@@ -129,7 +117,7 @@ export class Ssh2Shell extends BaseShell {
     const first = !this.#ended;
     this.#ended = true;
     if (output === 'discard') {
-      this.#held = [];
+      this.dropHeld();
       const attached = this.#detach(false);
       // Read what is left into nothing, so the server is not held up until the channel closes.
       attached?.stream.resume();
@@ -139,30 +127,23 @@ export class Ssh2Shell extends BaseShell {
     }
     if (!first) return;
     this.#detach(true);
-    this.#held.push({ exit });
-    this.#flush();
+    this.arrive({ exit });
   }
 
-  pause(): boolean {
-    if (this.#paused) return true;
-    this.#paused = true;
-    this.#attached?.stream.pause();
-    this.#attached?.stream.stderr.pause();
-    return true;
+  /** ssh2 stops reading a paused stream, and grants its window only as it is read. */
+  protected override holdSource(held: boolean): void {
+    const stream = this.#attached?.stream;
+    if (!stream) return;
+    if (held) {
+      stream.pause();
+      stream.stderr.pause();
+    } else {
+      stream.resume();
+      stream.stderr.resume();
+    }
   }
 
-  resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.flushPending();
-    this.#flush();
-    // A listener may have paused the shell again meanwhile.
-    if (this.#paused) return;
-    this.#attached?.stream.resume();
-    this.#attached?.stream.stderr.resume();
-  }
-
-  /** Stops reading the current channel; with `keep`, output it still buffers goes to the held queue. */
+  /** Stops reading the current channel; with `keep`, output it still buffers goes on to the reader (held behind a pause). */
   #detach(keep: boolean): Attached | undefined {
     this.#generation++;
     const attached = this.#attached;
@@ -175,20 +156,10 @@ export class Ssh2Shell extends BaseShell {
     // A PTY has one stream: the server sends no stderr on it, so their order cannot be mixed up here.
     for (const readable of [stream, stream.stderr]) {
       for (let rest = readable.read() as Buffer | null; rest; rest = readable.read() as Buffer | null) {
-        for (let at = 0; at < rest.length; at += HELD_PIECE_BYTES) this.#held.push({ data: rest.subarray(at, at + HELD_PIECE_BYTES) });
+        for (let at = 0; at < rest.length; at += HELD_PIECE_BYTES) this.arrive({ data: rest.subarray(at, at + HELD_PIECE_BYTES) });
       }
     }
     return attached;
-  }
-
-  /** Hands held output, reopens and the exit on in order, until a listener pauses the shell again. */
-  #flush(): void {
-    while (this.#held.length > 0 && !this.#paused) {
-      const item = this.#held.shift()!;
-      if ('data' in item) this.deliver(item.data);
-      else if ('reopenAtMs' in item) this.emit('reopen', { atMs: item.reopenAtMs });
-      else this.end(item.exit);
-    }
   }
 
   protected writeRaw(data: Buffer): void {

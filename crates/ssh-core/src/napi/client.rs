@@ -188,6 +188,15 @@ impl NativeShell {
         self.shell.resize(cols, rows).await.map_err(to_napi)
     }
 
+    /// Flow control for the JS reader: while paused the server stops sending on this shell's
+    /// channel once it has used the window it has, across reconnects; the output that still comes
+    /// is delivered as usual (the JS shell keeps it for its reader). Recorded at once, in call
+    /// order, and sent to the server from the runtime; false when the shell has ended.
+    #[napi(catch_unwind)]
+    pub fn set_paused(&self, paused: bool) -> bool {
+        self.shell.request_paused(crate::shell::PauseBy::Reader, paused)
+    }
+
     #[napi(catch_unwind)]
     pub fn close(&self) {
         self.shell.close();
