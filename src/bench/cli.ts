@@ -180,7 +180,10 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       attribute: values.attribute!,
       uiPaths: uiPaths as UiPathName[],
       uiSessions: (values['ipc-sessions'] ?? String(PLAN_DEFAULTS.sessions)).split(',').map((x) => parseIntArg(x.trim(), '--ipc-sessions', 1, 500)),
-      uiPhaseMs: quick ? 4_000 : 10_000,
+      // The UI's echo p95 comes from a probe per session a second: 10 s trials (about 100 probes)
+      // left its ratio at +/-11-15% after 8 rounds in the runs of 2026-12-06; 20 s gives each
+      // trial about 200, at about 20 s more per round.
+      uiPhaseMs: quick ? 4_000 : 20_000,
     },
   };
 }
