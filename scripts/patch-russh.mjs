@@ -26,7 +26,7 @@ const SHA256 = '94be3d86c71b9ed220a675c405e35c7a02565a009bf8da2e9cc13a700320a5c5
 const DOWNLOAD = `https://static.crates.io/crates/${NAME}/${NAME}-${VERSION}.crate`;
 
 /**
- * The edits, per file: each `find` must occur exactly `count` times (1 unless given) in the
+ * The edits, per file: each `find` must occur exactly once in the
  * published source, so a different russh fails here, loudly, rather than build something else.
  */
 const EDITS = {
@@ -154,9 +154,9 @@ function applyEdits(dir) {
   for (const [file, edits] of Object.entries(EDITS)) {
     const path = join(dir, file);
     let text = readFileSync(path, 'utf8');
-    for (const { find, replace, count = 1 } of edits) {
+    for (const { find, replace } of edits) {
       const found = text.split(find).length - 1;
-      if (found !== count) fail(`${file}: expected ${count} occurrence(s) of ${JSON.stringify(find.slice(0, 60))}, found ${found}`);
+      if (found !== 1) fail(`${file}: expected one occurrence of ${JSON.stringify(find.slice(0, 60))}, found ${found}`);
       text = text.split(find).join(replace);
     }
     writeFileSync(path, text);

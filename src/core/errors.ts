@@ -35,3 +35,6 @@ export function fromNativeError(err: unknown): SshError {
   if (m && isErrorCode(m[1])) return new SshError(m[1], m[2] ?? '');
   return new SshError('INTERNAL', `rust core: ${message}`);
 }
+
+/** The error of an operation on a session its owner closed, and of the shells its close ended, on both cores. */
+export const closedError = (): SshError => new SshError('NOT_CONNECTED', 'session is not connected (state closed)');

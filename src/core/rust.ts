@@ -31,7 +31,7 @@ import { TypedEmitter } from './emitter.js';
 import { native as addon } from './native.js';
 import { BasePool, type PoolLink } from './pool-base.js';
 import { BaseShell } from './shell-base.js';
-import { type ErrorCode, fromNativeError, isErrorCode, SshError } from './errors.js';
+import { closedError, type ErrorCode, fromNativeError, isErrorCode, SshError } from './errors.js';
 import { type ResolvedPoolOptions, type ResolvedSessionOptions, resolveExecOptions, resolveShellOptions } from './options.js';
 
 /** Calls a user listener from a native callback; a throw becomes an uncaught exception, as from any Node event. */
@@ -448,8 +448,7 @@ class RustSession extends TypedEmitter<SessionEvents> implements Session {
   /** The native close ends with an end event on the session's sink, which drops its route. */
   async close(): Promise<void> {
     // Output a paused shell still holds is dropped with it, an exit waiting behind a pause too.
-    for (const shell of this.#shells)
-      shell.discard({ code: null, signal: null, error: new SshError('NOT_CONNECTED', 'session is not connected (state closed)') });
+    for (const shell of this.#shells) shell.discard({ code: null, signal: null, error: closedError() });
     this.#shells.clear();
     await this.#native.close();
     this.#setActive(false);

@@ -62,5 +62,5 @@ export function asSshError(err: unknown): SshError {
   return err instanceof SshError ? err : new SshError('INTERNAL', `ssh2 core: ${(err as Error)?.message ?? String(err)}`);
 }
 
-/** The error of an operation on a session its owner closed. */
-export const closedError = (): SshError => new SshError('NOT_CONNECTED', 'session is not connected (state closed)');
+// The error of an operation on a session its owner closed: shared with the Rust core.
+export { closedError } from '../errors.js';
