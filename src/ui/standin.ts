@@ -19,6 +19,7 @@ export const UI_STANDIN_DEFAULTS = {
   drawEveryMs: 16,
   ackEveryBytes: 64 * 1024,
   typeEveryMs: 1000,
+  typeJitter: 0.5,
 } as const;
 
 export interface UiStandInOptions {
@@ -30,12 +31,22 @@ export interface UiStandInOptions {
   ackEveryBytes?: number;
   /** Each session being typed into gets a probe key this often, the sessions taking turns. @default 1000 */
   typeEveryMs?: number;
+  /**
+   * Each wait between two keys is drawn at random from its mean (`typeEveryMs` over the sessions)
+   * times [1 - typeJitter, 1 + typeJitter]. The server's streams are periodic (a line every 10 ms);
+   * keys at a fixed period would meet each stream at one phase for a whole run, so a run's echo
+   * p95 would measure one alignment of keys and bursts. With jitter one run samples all of them.
+   * @default 0.5
+   */
+  typeJitter?: number;
 }
 
-/** Time for the stand-in: `now` in ms, and a one-shot timer that returns its cancel. */
+/** Time for the stand-in: `now` in ms, a one-shot timer that returns its cancel, and chance. */
 export interface UiClock {
   now(): number;
   schedule(fn: () => void, delayMs: number): () => void;
+  /** Uniform in [0, 1), for the typing jitter. @default Math.random */
+  random?(): number;
 }
 
 export const realClock: UiClock = {
@@ -66,6 +77,7 @@ export class UiStandIn {
   readonly #drawEveryMs: number;
   readonly #ackEveryBytes: number;
   readonly #typeEveryMs: number;
+  readonly #typeJitter: number;
   readonly #sessions = new Map<number, SessionView>();
   readonly #retired: Integrity = { lines: 0, missing: 0, reordered: 0, corrupt: 0 };
   readonly #echo: Latency;
@@ -92,10 +104,12 @@ export class UiStandIn {
     this.#drawEveryMs = options.drawEveryMs ?? UI_STANDIN_DEFAULTS.drawEveryMs;
     this.#ackEveryBytes = options.ackEveryBytes ?? UI_STANDIN_DEFAULTS.ackEveryBytes;
     this.#typeEveryMs = options.typeEveryMs ?? UI_STANDIN_DEFAULTS.typeEveryMs;
+    this.#typeJitter = options.typeJitter ?? UI_STANDIN_DEFAULTS.typeJitter;
     if (this.#drawBytesPerS !== undefined && !(this.#drawBytesPerS > 0)) throw new RangeError(`drawBytesPerS must be above 0, got ${this.#drawBytesPerS}`);
     if (!(this.#drawEveryMs > 0)) throw new RangeError(`drawEveryMs must be above 0, got ${this.#drawEveryMs}`);
     if (!(this.#ackEveryBytes > 0)) throw new RangeError(`ackEveryBytes must be above 0, got ${this.#ackEveryBytes}`);
     if (!(this.#typeEveryMs > 0)) throw new RangeError(`typeEveryMs must be above 0, got ${this.#typeEveryMs}`);
+    if (!(this.#typeJitter >= 0 && this.#typeJitter < 1)) throw new RangeError(`typeJitter must be at least 0 and below 1, got ${this.#typeJitter}`);
     this.#echo = new Latency(this.#typeEveryMs);
   }
 
@@ -130,20 +144,25 @@ export class UiStandIn {
     return { type: 'key', session, char: PROBE_CHAR };
   }
 
-  /** Types into these sessions in turn, spread over `typeEveryMs` (as the echo workload does); [] stops. */
+  /**
+   * Types into these sessions in turn, spread over `typeEveryMs` (as the echo workload does), each
+   * wait jittered by `typeJitter`; [] stops.
+   */
   type(sessions: number[]): void {
     this.#cancelTyping?.();
     this.#cancelTyping = undefined;
     if (!sessions.length || this.#closed) return;
     const everyMs = Math.max(1, Math.round(this.#typeEveryMs / sessions.length));
+    const random = () => (this.#clock.random ? this.#clock.random() : Math.random());
+    const wait = () => Math.max(1, everyMs * (1 + this.#typeJitter * (2 * random() - 1)));
     let turn = 0;
     const next = () => {
       if (this.#closed) return;
       const key = this.probe(sessions[turn++ % sessions.length]!);
       if (key) this.#send(key);
-      this.#cancelTyping = this.#clock.schedule(next, everyMs);
+      this.#cancelTyping = this.#clock.schedule(next, wait());
     };
-    this.#cancelTyping = this.#clock.schedule(next, everyMs);
+    this.#cancelTyping = this.#clock.schedule(next, wait());
   }
 
   stats(): UiStats {

@@ -9,6 +9,7 @@ import { seqLine } from '../../src/workload/seq.js';
 /** A clock whose time moves only when the test says so, running due timers in order. */
 class FakeClock implements UiClock {
   nowMs = 0;
+  random?: () => number;
   #timers: { atMs: number; fn: () => void }[] = [];
 
   now(): number {
@@ -291,7 +292,7 @@ describe('UI keystroke probes', () => {
   });
 
   it('types into sessions in turn, skips one with a key in flight, and forgets a key when its shell reopens', () => {
-    const { ui, sent, clock } = standIn({ typeEveryMs: 100 });
+    const { ui, sent, clock } = standIn({ typeEveryMs: 100, typeJitter: 0 });
     ui.handle({ type: 'typing', sessions: [0, 1] });
     clock.advance(100);
     expect(sent).toEqual([
@@ -307,5 +308,32 @@ describe('UI keystroke probes', () => {
     clock.advance(1000);
     expect(sent.length).toBe(3);
     expect(ui.stats().probes).toEqual({ sent: 3, echoed: 0 });
+  });
+
+  it('jitters the wait between keys within typeJitter of its mean, so keys meet a periodic stream at every phase', () => {
+    const { ui, sent, clock } = standIn({ typeEveryMs: 100, typeJitter: 0.5 });
+    // A seeded sequence of draws, the extremes included.
+    const draws = [0, 0.999, 0.23, 0.5, 0.77, 0.11];
+    let i = 0;
+    clock.random = () => draws[i++ % draws.length]!;
+    ui.handle({ type: 'typing', sessions: [0] });
+    const at: number[] = [];
+    for (let t = 0; t < 2000; t++) {
+      const before = sent.length;
+      clock.advance(1);
+      if (sent.length > before) at.push(clock.nowMs);
+      // The key is echoed at once, so the next one may go.
+      if (sent.length > before) ui.handle({ type: 'data', session: 0, bytes: Buffer.from(PROBE_CHAR) });
+    }
+    const waits = at.map((a, k) => a - (k ? at[k - 1]! : 0));
+    expect(waits.length).toBeGreaterThan(10);
+    for (const w of waits) {
+      expect(w).toBeGreaterThanOrEqual(50);
+      expect(w).toBeLessThanOrEqual(150);
+    }
+    // Phases against a 10 ms line period: not one, as a fixed 100 ms period would give.
+    expect(new Set(waits.map((w) => Math.round(w) % 10)).size).toBeGreaterThan(2);
+    expect(() => standIn({ typeJitter: 1 })).toThrow(/typeJitter/);
+    expect(() => standIn({ typeJitter: -0.1 })).toThrow(/typeJitter/);
   });
 });
