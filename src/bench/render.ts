@@ -249,7 +249,7 @@ export function tables(c: Comparison): Table[] {
     out.push({
       title: '4c. Flow control: a flood into a UI that draws slower than the server sends',
       note:
-        `One session floods ${first ? f(first.bytes / 1e6, 1) : '?'} MB into a UI stand-in that draws ${first ? f(first.drawBytesPerS / 1e6, 1) : '?'} MB/s and acks what it drew; the relay's gate (xterm.js-style watermarks) pauses the shell when too much is unacked. ` +
+        `One session floods ${first ? f(first.bytes / 1e6, 1) : '?'} MB into a UI stand-in that draws ${first ? f(first.drawBytesPerS / 1e6, 1) : '?'} MB/s and acks what it drew; a gate (xterm.js-style watermarks: the relay's, or on utility/ipc the utility process's own, fed the UI's acks) pauses the shell when too much is unacked. ` +
         'With a pause the unacked bytes stay near the high watermark and the last byte leaves the core only about as late as the UI can draw it; a core that cannot pause counts every pause unavailable, and the bytes wait in the app instead. Once a run per path and core: a behaviour, not a statistic.',
       head: [
         'path',

@@ -9,9 +9,11 @@
  * Workloads: `load`, sessions with the stream at a rate and a keystroke probe per session a second,
  * typed and timed by the UI; `flood`, one session's stream as fast as it goes, until the UI has
  * drawn every line. CPU counts every process of the app (a worker thread's inside its host's).
- * Flow control: the relay's gate pauses a terminal's shell where its core can (the shell's
- * `pause`, in this process or over IPC in the utility); the Rust core cannot, so its pauses are
- * counted as unavailable, by the relay or by its UI link on the direct path.
+ * Flow control: a gate per terminal pauses its shell above the high watermark of bytes sent and
+ * not yet acked by the UI (the shell's `pause`; both cores can). In the main process the relay's
+ * gate does it; the utility process keeps a gate of its own over what it sent (the relay passes the
+ * UI's acks on), so its pause lands at once rather than after an IPC round trip; on the direct path
+ * the Rust core's UI link does it. A pause a shell cannot make is counted as unavailable.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,9 +92,18 @@ interface CoreSide {
   /** Pauses a terminal's shell (flow control); false when its core cannot, or it is not open yet. */
   pause(terminal: number): boolean;
   resume(terminal: number): void;
-  /** CPU ms and RSS of the core's own process, when it is not this one. */
-  usage(): Promise<{ cpuMs: number; rssBytes: number } | null>;
+  /** The UI drew `bytes` more of a terminal's output (for a side that gates its own output). */
+  acked?(terminal: number, bytes: number): void;
+  /** CPU ms and RSS of the core's own process, when it is not this one, and its gates' pauses. */
+  usage(): Promise<CoreUsage | null>;
   close(): Promise<void>;
+}
+
+interface CoreUsage {
+  cpuMs: number;
+  rssBytes: number;
+  pauses: number;
+  pausesUnavailable: number;
 }
 
 const TIMEOUT_MS = 60_000;
@@ -114,7 +125,7 @@ function inUtility(spec: TerminalsSpec, sink: TerminalSink): CoreSide {
   const ask = (m: UtilityRequest) => {
     if (child.connected) child.send(m);
   };
-  const usageWaiters = new Map<number, (u: { cpuMs: number; rssBytes: number }) => void>();
+  const usageWaiters = new Map<number, (u: CoreUsage) => void>();
   let nextId = 1;
   // Which terminals' shells can pause, as the utility reports each before its first byte.
   const pausable: boolean[] = [];
@@ -136,14 +147,11 @@ function inUtility(spec: TerminalsSpec, sink: TerminalSink): CoreSide {
       throw err;
     }),
     write: (terminal, text) => ask({ type: 'key', terminal, text }),
-    pause: (terminal) => {
-      if (!pausable[terminal]) return false;
-      ask({ type: 'pause', terminal });
-      return true;
-    },
-    resume: (terminal) => {
-      if (pausable[terminal]) ask({ type: 'resume', terminal });
-    },
+    // The utility's own gate pauses and resumes (it counts the same bytes and acks, and is never
+    // behind this process's), so a pause the relay asks for is already made or about to be.
+    pause: (terminal) => pausable[terminal] ?? false,
+    resume: () => {},
+    acked: (terminal, bytes) => ask({ type: 'ack', terminal, bytes }),
     usage: () => {
       const id = nextId++;
       ask({ type: 'usage', id });
@@ -188,7 +196,7 @@ function linkStats(link: RustUiLink): RelayStats {
 interface Snapshot {
   atMs: number;
   mainCpuMs: number;
-  core: { cpuMs: number; rssBytes: number } | null;
+  core: CoreUsage | null;
   ui: { stats: UiStats; resources: UiResources };
 }
 
@@ -222,6 +230,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
           write: (t, text) => side?.write(t, text),
           pause: (t) => side?.pause(t) ?? false,
           resume: (t) => side?.resume(t),
+          acked: (t, bytes) => side?.acked?.(t, bytes),
         });
     const spec: TerminalsSpec = {
       core: task.core,
@@ -292,7 +301,8 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       cpuSPerGb: flood ? ((totalCpuPct / 100) * (windowMs / 1000)) / (drawn / 1e9) : null,
       integrity: last.ui.stats.integrity,
       echo: last.ui.stats.echo,
-      relay: relay ? relay.stats : linkStats(link!),
+      // In the utility the pauses are its own gates' (the relay's only mirror them).
+      relay: relay ? { ...relay.stats, ...(last.core ? { pauses: last.core.pauses, pausesUnavailable: last.core.pausesUnavailable } : {}) } : linkStats(link!),
       uiPeakQueuedBytes: last.ui.stats.peakQueuedBytes,
     };
   } finally {

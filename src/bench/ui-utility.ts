@@ -1,17 +1,21 @@
 /**
  * The core in a utility process of its own (the UI path's second architecture): it runs the
  * terminals and sends their output to the main process over Node IPC (advanced serialization);
- * the main process relays it to the UI, and pauses and resumes a terminal as the UI's acks ask
- * (flow control). Forked by ui-path.ts; exits on stop or when the main process goes away.
+ * the main process relays it to the UI. Flow control is this process's own: it keeps a gate per
+ * terminal over the bytes it sent and the UI has not acked yet (the main process passes the UI's
+ * acks on), and pauses a terminal's shell the moment it crosses the high watermark, so a flood
+ * does not pile up in the IPC channel and the main process while a pause travels back.
+ * Forked by ui-path.ts; exits on stop or when the main process goes away.
  */
+import { FlowGate } from '../ui/flow.js';
 import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js';
 
 /** Main to utility. */
 export type UtilityRequest =
   | { type: 'open'; spec: TerminalsSpec }
   | { type: 'key'; terminal: number; text: string }
-  | { type: 'pause'; terminal: number }
-  | { type: 'resume'; terminal: number }
+  /** The UI drew `bytes` more of the terminal's output. */
+  | { type: 'ack'; terminal: number; bytes: number }
   | { type: 'usage'; id: number }
   | { type: 'stop' };
 
@@ -23,7 +27,8 @@ export type UtilityReply =
   | { type: 'failed'; error: string }
   | { type: 'data'; terminal: number; bytes: Uint8Array }
   | { type: 'reopen'; terminal: number }
-  | { type: 'usage'; id: number; cpuMs: number; rssBytes: number };
+  /** This process's CPU and RSS, and its gates' pauses so far (and those the core could not make). */
+  | { type: 'usage'; id: number; cpuMs: number; rssBytes: number; pauses: number; pausesUnavailable: number };
 
 function send(reply: UtilityReply): void {
   process.send?.(reply);
@@ -31,6 +36,10 @@ function send(reply: UtilityReply): void {
 
 if (process.send) {
   let terminals: Terminals | undefined;
+  const gates: FlowGate[] = [];
+  const gate = (terminal: number) => (gates[terminal] ??= new FlowGate());
+  let pauses = 0;
+  let pausesUnavailable = 0;
   const stop = async () => {
     await terminals?.close().catch(() => {});
     process.exit(0);
@@ -40,7 +49,13 @@ if (process.send) {
     switch (m.type) {
       case 'open': {
         const sink: TerminalSink = {
-          data: (terminal, bytes) => send({ type: 'data', terminal, bytes }),
+          data: (terminal, bytes) => {
+            send({ type: 'data', terminal, bytes });
+            if (gate(terminal).sent(bytes.length) === 'pause') {
+              pauses++;
+              if (!terminals?.pause(terminal)) pausesUnavailable++;
+            }
+          },
           reopen: (terminal) => send({ type: 'reopen', terminal }),
           opened: (terminal, canPause) => send({ type: 'shell', terminal, canPause }),
         };
@@ -60,15 +75,12 @@ if (process.send) {
           // reconnecting: the key is lost, as a person's would be
         }
         break;
-      case 'pause':
-        terminals?.pause(m.terminal);
-        break;
-      case 'resume':
-        terminals?.resume(m.terminal);
+      case 'ack':
+        if (gate(m.terminal).acked(m.bytes) === 'resume') terminals?.resume(m.terminal);
         break;
       case 'usage': {
         const cpu = process.cpuUsage();
-        send({ type: 'usage', id: m.id, cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage.rss() });
+        send({ type: 'usage', id: m.id, cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage.rss(), pauses, pausesUnavailable });
         break;
       }
       case 'stop':

@@ -20,6 +20,11 @@ export interface RelaySource {
   pause?(session: number): boolean;
   /** Lifts a pause; also called after one that could not be made (it then does nothing). */
   resume?(session: number): void;
+  /**
+   * The UI drew `bytes` more of the session's output: for a source that keeps a flow gate of its
+   * own (the core in a utility process, which pauses without waiting for this process to ask).
+   */
+  acked?(session: number, bytes: number): void;
 }
 
 export interface RelayStats {
@@ -56,6 +61,7 @@ export class Relay {
         const g = this.#gates[msg.session];
         if (!g) return;
         this.#unackedBytes -= msg.bytes;
+        this.#source.acked?.(msg.session, msg.bytes);
         if (g.acked(msg.bytes) === 'resume') this.#source.resume?.(msg.session);
       }
     });

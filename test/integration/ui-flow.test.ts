@@ -1,6 +1,6 @@
 /**
  * Flow control on the path to the UI (RISK-4): a flood into a UI stand-in that draws slower than
- * the server sends. On both cores the relay's gate pauses the shell for real (ssh2 stops reading
+ * the server sends. On both cores the gate (the relay's, or the utility process's own) pauses the shell for real (ssh2 stops reading
  * the channel, the Rust core holds its window), so the bytes sent and not yet drawn stay near the
  * gate's high watermark, the sender slows to the UI's pace, and no line is lost. Runs the built
  * code (npm test builds dist first), as ui-path.test.ts.
@@ -62,14 +62,17 @@ describe.each(['ssh2', 'rust'] as const)('%s core', (core) => {
     expect(r.floodSendMs).toBeGreaterThanOrEqual(((FLOOD_BYTES - HIGH - inFlight) / DRAW_BYTES_PER_S) * 1000);
   }, 60_000);
 
-  // Over IPC the pause lands in the utility process after whatever it read meanwhile, which depends
-  // on how fast the two processes run (a 3 MB flood can be all in flight by then), so no bound is
-  // asserted here: only that the pauses go to a shell that can make them, and nothing is lost.
-  it('pauses the shell in the utility process (utility/ipc): no pause unavailable, no line lost', async () => {
+  // The utility process gates its own output (the main process passes the UI's acks on), so its
+  // pause lands as the watermark is crossed, not after an IPC round trip: the same bound holds.
+  it('pauses the shell in the utility process (utility/ipc): unacked bytes stay bounded, no line lost', async () => {
     const r = await flood(core, 'utility');
+    const inFlight = IN_FLIGHT_BYTES[core];
     expect(r.integrity).toEqual({ lines: LINES, missing: 0, reordered: 0, corrupt: 0 });
     expect(r.relay.pauses).toBeGreaterThan(0);
     expect(r.relay.pausesUnavailable).toBe(0);
+    expect(r.relay.peakUnackedBytes).toBeLessThanOrEqual(HIGH + inFlight);
+    expect(r.uiPeakQueuedBytes).toBeLessThanOrEqual(HIGH + inFlight);
+    expect(r.floodSendMs).toBeGreaterThanOrEqual(((FLOOD_BYTES - HIGH - inFlight) / DRAW_BYTES_PER_S) * 1000);
   }, 60_000);
 });
 

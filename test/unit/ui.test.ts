@@ -238,6 +238,21 @@ describe('relay flow control', () => {
     relay.data(0, Buffer.alloc(101));
     expect(relay.stats).toMatchObject({ pauses: 1, pausesUnavailable: 1 });
   });
+
+  it("passes every ack on to a source that gates its own output (the utility process's)", () => {
+    const acks: [number, number][] = [];
+    const { relay, ack } = relayWith({ write: () => {}, acked: (s, bytes) => acks.push([s, bytes]) });
+    relay.data(1, Buffer.alloc(50));
+    relay.data(0, Buffer.alloc(30));
+    ack(1, 20);
+    ack(0, 30);
+    ack(1, 30);
+    expect(acks).toEqual([
+      [1, 20],
+      [0, 30],
+      [1, 30],
+    ]);
+  });
 });
 
 describe('flow gate', () => {
