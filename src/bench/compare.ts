@@ -329,7 +329,7 @@ export interface UiFlowFigures {
   /** How fast the UI stand-in drew. */
   drawBytesPerS: number;
   bytes: number;
-  /** The relay's gate: pauses asked for, and those the core could not make. */
+  /** The gate (the relay's, or the utility process's): pauses asked for, and those the core could not make. */
   pauses: number;
   pausesUnavailable: number;
   /** Bytes sent to the UI and not yet acked as drawn, at most (the direct path: on the Rust link). */
@@ -870,7 +870,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       c.workloads.ui = [
         `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into once a second; the output relayed to the UI stand-in, which checks every line`,
         `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line, drawing as fast as it can`,
-        `flow control, once per path and core: ${(UI_FLOW.lines * 100) / 1e6} MB as fast as it goes into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s; the relay's gate pauses the shell (ssh2 stops reading the channel; the Rust core holds the channel's window)`,
+        `flow control, once per path and core: ${(UI_FLOW.lines * 100) / 1e6} MB as fast as it goes into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s; a gate pauses the shell (the relay's, or on utility/ipc the utility process's own, fed the UI's acks; ssh2 stops reading the channel, the Rust core holds the channel's window)`,
       ];
       if (o.uiPaths.includes('direct/socket')) {
         c.workloads.ui.push(
