@@ -24,7 +24,7 @@ those intervals (pass, fail, or undecided).
   --trials K          paired trials per section and contender (default 3; 2 with --quick);
                       throughput and latency, whose trials take seconds, run K + 2
   --max-trials N      a section whose weighted figures (the policy's) still have a ratio interval
-                      wider than --precision adds rounds, one at a time, up to N (default 8;
+                      wider than --precision adds rounds, one at a time, up to N (default 10;
                       with --quick, K: none); throughput and latency up to N + 2
   --precision P       the half-width that stops adding rounds, e.g. 10% (default) or 0.05
   --budget D          about how long the whole run should take (default 6m; 3m with --quick):
@@ -119,7 +119,7 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
     throw new UsageError(`${SSH2_BINDING_FIX}. Fix that, or pass --ssh2-without-binding to measure the fallback knowingly.`);
   const quick = values.quick!;
   const trials = values.trials ? parseIntArg(values.trials, '--trials', 1, 50) : quick ? 2 : 3;
-  const maxTrials = values['max-trials'] ? parseIntArg(values['max-trials'], '--max-trials', 1, 50) : quick ? trials : Math.max(trials, 8);
+  const maxTrials = values['max-trials'] ? parseIntArg(values['max-trials'], '--max-trials', 1, 50) : quick ? trials : Math.max(trials, 10);
   if (maxTrials < trials) throw new UsageError(`--max-trials (${maxTrials}) must be at least --trials (${trials})`);
   const precision = values.precision === undefined ? 0.1 : parsePrecision(values.precision);
   const budgetMs = values.budget ? parseDuration(values.budget, '--budget') : quick ? 180_000 : 360_000;
