@@ -5,6 +5,7 @@
  * No process or timer of its own: time comes from an injectable clock, so tests can drive it.
  */
 import { Latency } from '../metrics/histogram.js';
+import { jitteredWaitMs, TYPE_JITTER } from '../workload/echo.js';
 import { SeqChecker } from '../workload/seq.js';
 import type { Integrity } from '../workload/stream.js';
 import type { KeyMessage, RelayMessage, UiMessage, UiStats } from './frames.js';
@@ -19,7 +20,7 @@ export const UI_STANDIN_DEFAULTS = {
   drawEveryMs: 16,
   ackEveryBytes: 64 * 1024,
   typeEveryMs: 1000,
-  typeJitter: 0.5,
+  typeJitter: TYPE_JITTER,
 } as const;
 
 export interface UiStandInOptions {
@@ -33,9 +34,7 @@ export interface UiStandInOptions {
   typeEveryMs?: number;
   /**
    * Each wait between two keys is drawn at random from its mean (`typeEveryMs` over the sessions)
-   * times [1 - typeJitter, 1 + typeJitter]. The server's streams are periodic (a line every 10 ms);
-   * keys at a fixed period would meet each stream at one phase for a whole run, so a run's echo
-   * p95 would measure one alignment of keys and bursts. With jitter one run samples all of them.
+   * times [1 - typeJitter, 1 + typeJitter], as the echo workload's (`jitteredWaitMs`).
    * @default 0.5
    */
   typeJitter?: number;
@@ -153,8 +152,8 @@ export class UiStandIn {
     this.#cancelTyping = undefined;
     if (!sessions.length || this.#closed) return;
     const everyMs = Math.max(1, Math.round(this.#typeEveryMs / sessions.length));
-    const random = () => (this.#clock.random ? this.#clock.random() : Math.random());
-    const wait = () => Math.max(1, everyMs * (1 + this.#typeJitter * (2 * random() - 1)));
+    const random = this.#clock.random ? () => this.#clock.random!() : Math.random;
+    const wait = () => jitteredWaitMs(everyMs, this.#typeJitter, random);
     let turn = 0;
     const next = () => {
       if (this.#closed) return;
