@@ -186,6 +186,8 @@ function linkStats(link: RustUiLink): RelayStats {
   return {
     bytesSent: s.bytesSent,
     messagesSent: s.framesSent,
+    // The link frames each chunk the core delivered; it batches nothing further.
+    chunksIn: s.framesSent,
     peakUnackedBytes: s.peakUnackedBytes,
     pauses: s.pauses,
     pausesUnavailable: s.pausesUnavailable,
@@ -220,6 +222,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
   }
   let side: CoreSide | undefined;
   let link: RustUiLink | undefined;
+  let relayToClose: Relay | undefined;
   // When the last output reached the relay (the direct path's goes past JS).
   let lastDataAtMs: number | undefined;
   try {
@@ -232,6 +235,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
           resume: (t) => side?.resume(t),
           acked: (t, bytes) => side?.acked?.(t, bytes),
         });
+    relayToClose = relay;
     const spec: TerminalsSpec = {
       core: task.core,
       session: task.session,
@@ -307,6 +311,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
     };
   } finally {
     await side?.close().catch(() => {});
+    relayToClose?.close();
     link?.close();
     await ui.stop().catch(() => {});
     if (dir) rmSync(dir, { recursive: true, force: true });

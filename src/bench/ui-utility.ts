@@ -4,9 +4,12 @@
  * the main process relays it to the UI. Flow control is this process's own: it keeps a gate per
  * terminal over the bytes it sent and the UI has not acked yet (the main process passes the UI's
  * acks on), and pauses a terminal's shell the moment it crosses the high watermark, so a flood
- * does not pile up in the IPC channel and the main process while a pause travels back.
+ * does not pile up in the IPC channel and the main process while a pause travels back. Output
+ * crosses to the main process batched per frame (ui/batch.ts), as the main process's relay
+ * batches it for the UI; the gate counts bytes as they come from the shell.
  * Forked by ui-path.ts; exits on stop or when the main process goes away.
  */
+import { FrameBatcher } from '../ui/batch.js';
 import { FlowGate } from '../ui/flow.js';
 import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js';
 
@@ -40,8 +43,10 @@ if (process.send) {
   const gate = (terminal: number) => (gates[terminal] ??= new FlowGate());
   let pauses = 0;
   let pausesUnavailable = 0;
+  const batcher = new FrameBatcher((terminal, bytes) => send({ type: 'data', terminal, bytes }));
   const stop = async () => {
     await terminals?.close().catch(() => {});
+    batcher.close();
     process.exit(0);
   };
   process.on('disconnect', () => void stop());
@@ -50,13 +55,16 @@ if (process.send) {
       case 'open': {
         const sink: TerminalSink = {
           data: (terminal, bytes) => {
-            send({ type: 'data', terminal, bytes });
+            batcher.push(terminal, bytes);
             if (gate(terminal).sent(bytes.length) === 'pause') {
               pauses++;
               if (!terminals?.pause(terminal)) pausesUnavailable++;
             }
           },
-          reopen: (terminal) => send({ type: 'reopen', terminal }),
+          reopen: (terminal) => {
+            batcher.flush(terminal);
+            send({ type: 'reopen', terminal });
+          },
           opened: (terminal, canPause) => send({ type: 'shell', terminal, canPause }),
         };
         try {

@@ -5,7 +5,10 @@
  * utility process) is the caller's business: it calls `data` and `reopen`, and gets keys through
  * `write`. A source that can pause gives `pause`/`resume` (a shell's pause, src/core/contract.ts);
  * a session whose source cannot is still gated, and the relay counts the pauses it could not make.
+ * Output goes to the UI batched per frame (batch.ts), whichever core it came from; the gate counts
+ * bytes as they come from the source, so a batch held back for its tick counts as unacked.
  */
+import { FrameBatcher, type FrameBatcherOptions } from './batch.js';
 import { FlowGate, type FlowGateOptions } from './flow.js';
 import type { UiHost } from './host.js';
 
@@ -29,7 +32,9 @@ export interface RelaySource {
 
 export interface RelayStats {
   bytesSent: number;
+  /** Messages carrying output to the UI (one per batch), and chunks of output that came from the source. */
   messagesSent: number;
+  chunksIn: number;
   /** Most bytes sent to the UI and not yet acked as drawn, over every session at one time. */
   peakUnackedBytes: number;
   /** Times a gate asked to pause its session, and how many of those the source could not make. */
@@ -42,13 +47,15 @@ export class Relay {
   readonly #ui: UiHost;
   readonly #source: RelaySource;
   readonly #gates: FlowGate[];
-  readonly #stats: RelayStats = { bytesSent: 0, messagesSent: 0, peakUnackedBytes: 0, pauses: 0, pausesUnavailable: 0, keysTyped: 0 };
+  readonly #batcher: FrameBatcher;
+  readonly #stats: Omit<RelayStats, 'messagesSent' | 'chunksIn'> = { bytesSent: 0, peakUnackedBytes: 0, pauses: 0, pausesUnavailable: 0, keysTyped: 0 };
   #unackedBytes = 0;
 
-  constructor(ui: UiHost, sessions: number, source: RelaySource, gate: FlowGateOptions = {}) {
+  constructor(ui: UiHost, sessions: number, source: RelaySource, gate: FlowGateOptions = {}, batch: FrameBatcherOptions = {}) {
     this.#ui = ui;
     this.#source = source;
     this.#gates = Array.from({ length: sessions }, () => new FlowGate(gate));
+    this.#batcher = new FrameBatcher((session, bytes) => ui.send({ type: 'data', session, bytes }), batch);
     ui.onMessage((msg) => {
       if (msg.type === 'key') {
         this.#stats.keysTyped++;
@@ -71,9 +78,8 @@ export class Relay {
   data(session: number, bytes: Uint8Array): void {
     const g = this.#gates[session];
     if (!g) throw new RangeError(`no session ${session} in this relay (it has ${this.#gates.length})`);
-    this.#ui.send({ type: 'data', session, bytes });
+    this.#batcher.push(session, bytes);
     this.#stats.bytesSent += bytes.length;
-    this.#stats.messagesSent++;
     this.#unackedBytes += bytes.length;
     this.#stats.peakUnackedBytes = Math.max(this.#stats.peakUnackedBytes, this.#unackedBytes);
     if (g.sent(bytes.length) === 'pause') {
@@ -84,10 +90,17 @@ export class Relay {
 
   /** Session `session`'s remote shell is new: the UI starts its stream check afresh. */
   reopen(session: number): void {
+    this.#batcher.flush(session);
     this.#ui.send({ type: 'reopen', session });
   }
 
+  /** Sends what the batcher holds and stops its timer; data after this goes on unbatched. */
+  close(): void {
+    this.#batcher.close();
+  }
+
   get stats(): RelayStats {
-    return { ...this.#stats };
+    const b = this.#batcher.stats;
+    return { ...this.#stats, messagesSent: b.batchesOut, chunksIn: b.chunksIn };
   }
 }
