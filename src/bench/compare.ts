@@ -281,6 +281,14 @@ export interface ResourceFigures {
   rssMeanMb: number;
   /** Keystroke echo p95 measured during the load (a probe per session every second); null: none answered. */
   echoP95Ms?: number | null;
+  /**
+   * What the trial's workload did, so a trial whose figures look odd can be told from one whose
+   * workload did not run: echo times behind `echoP95Ms` (at most 1,000 per sample), stream lines
+   * received over the whole trial, and lines missing, reordered or corrupt.
+   */
+  echoSamples?: number;
+  streamLines?: number;
+  linesLost?: number;
 }
 
 export interface BoundaryFigures {
@@ -527,10 +535,10 @@ async function stability(o: CompareOptions, core: Contender): Promise<{ fig: Sta
 }
 
 /** Echo p95 over the steady state (the probes of the warm-up left out), or over the run for records without per-second echoes. */
-function steadyEcho(rec: RunRecord, steady: RunRecord['samples']): number | null {
+function steadyEcho(rec: RunRecord, steady: RunRecord['samples']): { p95Ms: number | null; samples: number } {
   const ms = steady.flatMap((s) => s.echoMs ?? []);
-  if (ms.length) return quantile(ms, 0.95);
-  return rec.echo.count > 0 ? rec.echo.p95Ms : null;
+  if (ms.length) return { p95Ms: quantile(ms, 0.95), samples: ms.length };
+  return { p95Ms: rec.echo.count > 0 ? rec.echo.p95Ms : null, samples: rec.echo.count };
 }
 
 /** A resource trial of one core, or with `replay`, of the workload alone (the server's bytes replayed, no SSH). */
@@ -556,8 +564,17 @@ export async function resources(
   const bytes = steady.map((s) => s.crossingBytes ?? 0);
   const hasCrossings = steady.some((s) => s.crossings !== undefined);
   const totalCrossings = crossings.reduce((a, b) => a + b, 0);
+  const echo = steadyEcho(rec, steady);
   return {
-    res: { cpuPct: r.cpuPct, rssPeakMb: r.rssPeakMb, rssMeanMb: r.rssMeanMb, echoP95Ms: steadyEcho(rec, steady) },
+    res: {
+      cpuPct: r.cpuPct,
+      rssPeakMb: r.rssPeakMb,
+      rssMeanMb: r.rssMeanMb,
+      echoP95Ms: echo.p95Ms,
+      echoSamples: echo.samples,
+      streamLines: rec.integrity.lines,
+      linesLost: rec.integrity.missing + rec.integrity.reordered + rec.integrity.corrupt,
+    },
     boundary: {
       crossingsPerS: hasCrossings ? totalCrossings / steady.length : null,
       bytesPerCrossing: hasCrossings && totalCrossings > 0 ? bytes.reduce((a, b) => a + b, 0) / totalCrossings : null,

@@ -25,6 +25,18 @@ function ri(c: Comparison, key: string): string {
 }
 
 /** The workloads a section's trials ran, as its run records name them (the words `spike` uses). */
+/** Resource trials whose workload fell short (lines lost, or no echo answered), named so a reader can discount them. */
+function shortResourceTrials(c: Comparison): string | undefined {
+  const short: string[] = [];
+  for (const [core, trials] of Object.entries(c.trials.resources)) {
+    (trials ?? []).forEach((t, i) => {
+      const why = [t.linesLost ? `${t.linesLost} stream lines lost` : '', t.echoSamples === 0 ? 'no echo answered' : ''].filter(Boolean);
+      if (why.length) short.push(`${core} trial ${i + 1} (${why.join(', ')})`);
+    });
+  }
+  return short.length ? `Trials whose workload fell short: ${short.join('; ')}.` : undefined;
+}
+
 function ran(c: Comparison, section: string): string | undefined {
   const w = c.workloads?.[section];
   if (!w?.length) return undefined;
@@ -104,6 +116,7 @@ export function tables(c: Comparison): Table[] {
     note:
       [
         ran(c, 'resources'),
+        shortResourceTrials(c),
         c.workloadFloor
           ? "The workload alone: the same sessions' bytes (the stream as the lab writes it, this machine's /proc text for each exec, the echo) replayed into the same JS workload in the worker, with no SSH, socket or core; 'above the workload' is each core's CPU minus that floor in the same round. The replay hands the workload one chunk per server write, as ssh2 delivers them; the Rust core hands over fewer, larger chunks, so its own share is if anything understated by a little."
           : undefined,
@@ -198,7 +211,7 @@ export function tables(c: Comparison): Table[] {
       title: '4b. The path to the UI (RISK-4): terminal output relayed to a UI stand-in process',
       note: [
         ran(c, 'ui'),
-        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). direct/socket has the Rust core in the main process write the output of each shell onto a Unix socket of the UI process itself, with no JS hop; the ssh2 core cannot, so its row there is its main/ipc path run in the same rounds, and the ratio compares the best path of each core. path@N: the same load at N sessions (--ipc-sessions), with no flood. CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
+        'Paths: main/… has the core in the main process; utility/… has it in a process of its own, relayed by main. …/ipc reaches the UI process over Node IPC; …/port reaches a worker thread over its MessagePort (its CPU counts inside the main process). direct/socket has the Rust core in the main process write the output of each shell onto a Unix socket of the UI process itself, with no JS hop; the ssh2 core cannot, so its row there is its main/ipc path run in the same rounds, and the ratio compares the best path of each core. path@N: the same load at N sessions (--ipc-sessions), with no flood. The output of each terminal crosses batched per frame for both cores (the first bytes after a quiet spell at once, then on a 16 ms grid), in the main process before the UI and in the utility process before main, as an app batches the data of a pty. CPU and RSS are summed over every process of the app; echo is timed in the UI, from the key it typed to the echo it drew. The UI stand-in is Node, not Electron.',
       ]
         .filter(Boolean)
         .join(' '),

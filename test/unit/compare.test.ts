@@ -186,6 +186,17 @@ describe('bench:compare decision', () => {
     );
   });
 
+  it('names the resource trials whose workload fell short, and only those', () => {
+    const { c } = comparison(1.8);
+    withTrials(c);
+    const trials = c.trials.resources;
+    for (const core of ['rust', 'ssh2'] as const) for (const t of trials[core]!) Object.assign(t, { echoSamples: 500, streamLines: 90_000, linesLost: 0 });
+    expect(renderCompareMarkdown(c)).not.toContain('fell short');
+    Object.assign(trials.ssh2![1]!, { linesLost: 12 });
+    Object.assign(trials.rust![2]!, { echoSamples: 0 });
+    expect(renderCompareMarkdown(c)).toContain('Trials whose workload fell short: rust trial 3 (no echo answered); ssh2 trial 2 (12 stream lines lost).');
+  });
+
   it("a difference smaller than the policy's absolute amount does not count, however sure it is", () => {
     const { c, o } = comparison(1.8);
     c.stability.ssh2 = { scenarios: [], recovered: 90, interrupted: 90, abnormalEnds: 0, compression: 6 };
