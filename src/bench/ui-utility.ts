@@ -77,6 +77,7 @@ if (process.send) {
         break;
       }
       case 'key':
+        batcher.input(m.terminal);
         try {
           terminals?.write(m.terminal, m.text);
         } catch {

@@ -6,7 +6,9 @@
  * SSH packet at a time, the Rust core batches on its own 16 ms grid before its boundary.
  *
  * Policy (the Rust core's coalescer's, `crates/ssh-core/src/coalesce.rs`): a chunk that arrives
- * after the terminal was quiet for a window (a keystroke echo, a prompt) goes at once; chunks
+ * after the terminal was quiet for a window (a keystroke echo, a prompt) goes at once, and so does
+ * output within a window of the first chunk after a key was typed into it (`input`: its echo, on a
+ * busy terminal too, in one chunk or more); chunks
  * that follow closely are merged and go on a shared grid of the window, one timer for every
  * terminal; a batch reaching `maxBytes` goes at once. A terminal holds back at most `maxBytes`
  * plus one chunk, for at most one window.
@@ -38,6 +40,10 @@ interface Pending {
   parts: Uint8Array[];
   bytes: number;
   lastArrivalMs: number | undefined;
+  /** A key was typed since the last chunk: the next one opens `typedUntilMs`. */
+  typed: boolean;
+  /** Chunks before this go at once: they follow a key. */
+  typedUntilMs: number;
 }
 
 export class FrameBatcher {
@@ -72,17 +78,18 @@ export class FrameBatcher {
       return;
     }
     const now = this.#now();
-    let p = this.#terminals.get(terminal);
-    if (!p) {
-      p = { parts: [], bytes: 0, lastArrivalMs: undefined };
-      this.#terminals.set(terminal, p);
-    }
+    const p = this.#pending(terminal);
     const quiet = p.lastArrivalMs === undefined || now >= p.lastArrivalMs + this.windowMs;
     const wasEmpty = p.bytes === 0;
+    if (p.typed) {
+      p.typed = false;
+      p.typedUntilMs = now + this.windowMs;
+    }
+    const typed = now < p.typedUntilMs;
     p.lastArrivalMs = now;
     p.parts.push(bytes);
     p.bytes += bytes.length;
-    if (p.bytes >= this.maxBytes || this.windowMs === 0 || (quiet && wasEmpty)) {
+    if (p.bytes >= this.maxBytes || this.windowMs === 0 || (quiet && wasEmpty) || typed) {
       this.flush(terminal);
       return;
     }
@@ -93,6 +100,20 @@ export class FrameBatcher {
         this.flushAll();
       }, tick - now);
     }
+  }
+
+  /** A key was typed into `terminal`: its next chunk (the echo) and any within a window of it go at once, with what is held before them. */
+  input(terminal: number): void {
+    this.#pending(terminal).typed = true;
+  }
+
+  #pending(terminal: number): Pending {
+    let p = this.#terminals.get(terminal);
+    if (!p) {
+      p = { parts: [], bytes: 0, lastArrivalMs: undefined, typed: false, typedUntilMs: 0 };
+      this.#terminals.set(terminal, p);
+    }
+    return p;
   }
 
   /** Delivers what `terminal` holds (before a reopen, so its old output goes first). */

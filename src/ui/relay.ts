@@ -59,6 +59,7 @@ export class Relay {
     ui.onMessage((msg) => {
       if (msg.type === 'key') {
         this.#stats.keysTyped++;
+        this.#batcher.input(msg.session);
         try {
           this.#source.write(msg.session, msg.char);
         } catch {

@@ -166,3 +166,35 @@ describe.skipIf(targetUnavailable('embedded'))('rust core, paced wake-ups and ty
     await session.close();
   });
 });
+
+// A fast typist: each key goes as soon as the last one's echo came back, so every echo follows
+// output of the same shell within the Rust core's coalescing window (the previous erase). Held
+// for that window's grid, each echo would wait most of its 1 s (a median of five under 250 ms:
+// about one chance in a hundred); sent on at once, each is a round trip. The ssh2 core holds
+// nothing; the same test keeps the twins' behaviour the same.
+describe.skipIf(targetUnavailable('embedded'))('typing fast into a shell', () => {
+  const target = targetPerSuite('embedded');
+  for (const [core, options] of [
+    ['rust', { rust: { coalesceMs: 1000 } }],
+    ['ssh2', {}],
+  ] as const) {
+    const pool = poolPerSuite(core, options);
+    it(`${core} core: the echo of a key typed right after output is not held for coalescing`, async () => {
+      const session = await pool().open(sessionOptions(target().info));
+      const shell = await session.openShell();
+      const out = collect(shell);
+      await out.waitFor('$', 5_000).catch(() => {});
+      await new Promise((r) => setTimeout(r, 1500)); // past the window of the prompt
+      const waits: number[] = [];
+      for (const key of ['V', 'W', 'X', 'Y', 'Z']) {
+        const t0 = performance.now();
+        shell.write(key);
+        await out.waitFor(key, 15_000);
+        waits.push(performance.now() - t0);
+        shell.write('\x7f');
+      }
+      expect(waits.sort((a, b) => a - b)[2]).toBeLessThan(250);
+      await session.close();
+    });
+  }
+});

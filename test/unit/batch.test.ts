@@ -67,6 +67,30 @@ describe('frame batcher', () => {
     expect(out.map(([, s]) => s)).toEqual(['x', '1234567890']);
   });
 
+  it('sends the first chunk after a key at once, however busy the terminal, with what it held', () => {
+    const { b, out } = batcher();
+    b.push(0, Buffer.from('l1 '));
+    vi.advanceTimersByTime(2);
+    b.push(0, Buffer.from('l2 '));
+    b.input(0);
+    vi.advanceTimersByTime(1);
+    b.push(0, Buffer.from('Z'));
+    expect(out.map(([, s, at]) => [s, at])).toEqual([
+      ['l1 ', 1_000],
+      ['l2 Z', 1_003],
+    ]);
+    // An echo in two chunks goes at once too, within a window of the first; after that the
+    // stream's next line waits for the tick again.
+    vi.advanceTimersByTime(5);
+    b.push(0, Buffer.from('\b \b'));
+    expect(out).toHaveLength(3);
+    vi.advanceTimersByTime(13);
+    b.push(0, Buffer.from('l3 '));
+    expect(out).toHaveLength(3);
+    vi.advanceTimersByTime(16);
+    expect(out.at(-1)?.[1]).toBe('l3 ');
+  });
+
   it('passes every chunk through with a window of 0', () => {
     const { b, out } = batcher({ windowMs: 0 });
     for (const s of ['a', 'b', 'c']) b.push(0, Buffer.from(s));

@@ -2,7 +2,7 @@
 //! in Rust, through a [`Coalescer`] to that channel's own sink.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -160,16 +160,19 @@ pub(crate) async fn open_pty_shell(
     Ok((channel, early))
 }
 
-/// Reads a channel to its end, delivering coalesced output to `sink`.
+/// Reads a channel to its end, delivering coalesced output to `sink`. `writes` counts what was
+/// written to the channel (a shell's input): output after a new write crosses at once.
 pub(crate) async fn pump(
     read: &mut ChannelReadHalf,
     mut pending: VecDeque<Option<ChannelMsg>>,
     coalesce: CoalesceConfig,
     sink: &dyn ChannelEvents,
     conn: &Connection,
+    writes: Option<&AtomicU64>,
 ) -> ChannelExit {
     let mut out = Coalescer::new(coalesce);
     let mut err = Coalescer::new(coalesce);
+    let mut writes_seen = writes.map_or(0, |w| w.load(Ordering::SeqCst));
     let mut exit = ChannelExit::default();
     let mut deadline: Option<Instant> = None;
     loop {
@@ -213,6 +216,13 @@ pub(crate) async fn pump(
             _ => continue,
         };
         let c = if is_err { &mut err } else { &mut out };
+        if let Some(w) = writes {
+            let n = w.load(Ordering::SeqCst);
+            if n != writes_seen {
+                writes_seen = n;
+                c.input();
+            }
+        }
         match c.push(data, now) {
             Next::Deliver => {
                 // Take what has already arrived for the same stream before crossing.
@@ -386,7 +396,7 @@ pub async fn exec(
     let (mut read, write) = channel.split();
     let over_limit = || CoreError::ExecOutputLimit { limit: limits.max_output_bytes };
     let ran = tokio::select! {
-        exit = pump(&mut read, early, collect_window, &sink, &conn) => {
+        exit = pump(&mut read, early, collect_window, &sink, &conn, None) => {
             // The whole reply may have come in one go, past the limit.
             if sink.exceeded.load(Ordering::Relaxed) { Err(over_limit()) } else { Ok(exit) }
         }

@@ -1,7 +1,9 @@
 //! Batching of channel data before it crosses to the caller.
 //!
 //! Policy: a chunk that arrives after the channel was quiet for `window` (a keystroke echo, a
-//! prompt) is delivered at once; chunks that follow closely (a stream) are merged and delivered
+//! prompt) is delivered at once, and so is output within a window of the first chunk that
+//! follows input written to the channel (its echo, on a busy terminal too: a typist's keys can
+//! come faster than the window, and an echo may come as more than one chunk); chunks that follow closely (a stream) are merged and delivered
 //! on a process-wide grid of `window`, so the JS thread wakes once per tick for every busy channel;
 //! a buffer reaching `max_bytes` goes out at once. Small chunks are merged by copying; a large one
 //! (a full packet of a bulk stream) is kept as it arrived and crosses beside the others.
@@ -34,6 +36,10 @@ pub struct Coalescer {
     parts: Vec<Vec<u8>>,
     len: usize,
     last_arrival: Option<Instant>,
+    /// Input was written since the last chunk: the next one opens `typed_until`.
+    typed: bool,
+    /// Chunks before this instant go at once: they follow input.
+    typed_until: Option<Instant>,
 }
 
 /// What the pump should do after pushing data.
@@ -47,7 +53,13 @@ pub enum Next {
 
 impl Coalescer {
     pub fn new(config: CoalesceConfig) -> Self {
-        Coalescer { config, parts: Vec::new(), len: 0, last_arrival: None }
+        Coalescer { config, parts: Vec::new(), len: 0, last_arrival: None, typed: false, typed_until: None }
+    }
+
+    /// Input was written to the channel: the next chunk (its echo) and any within a window of it
+    /// are delivered at once, with whatever is buffered before them.
+    pub fn input(&mut self) {
+        self.typed = true;
     }
 
     /// Buffers `data` and says when to deliver.
@@ -55,6 +67,10 @@ impl Coalescer {
         let w = self.config.window;
         let quiet = self.last_arrival.is_none_or(|t| now >= t + w);
         let was_empty = self.len == 0;
+        if std::mem::take(&mut self.typed) {
+            self.typed_until = Some(now + w);
+        }
+        let typed = self.typed_until.is_some_and(|t| now < t);
         self.last_arrival = Some(now);
         self.len += data.len();
         let small_run = self.parts.last_mut().filter(|p| p.len() < ZERO_COPY_MIN_BYTES);
@@ -64,7 +80,7 @@ impl Coalescer {
             // No copy when the caller holds the only reference (russh hands each packet over so).
             _ => self.parts.push(Vec::from(data)),
         }
-        if self.len >= self.config.max_bytes || w == Duration::ZERO || (quiet && was_empty) {
+        if self.len >= self.config.max_bytes || w == Duration::ZERO || (quiet && was_empty) || typed {
             Next::Deliver
         } else {
             Next::WaitUntil(aligned_tick(now, w))
@@ -126,6 +142,28 @@ mod tests {
         assert!(matches!(c.push(Bytes::from_static(b"\x08 \x08"), t0 + Duration::from_millis(1)), Next::WaitUntil(_)));
         c.take();
         assert_eq!(c.push(Bytes::from_static(b"Z"), t0 + Duration::from_millis(21)), Next::Deliver);
+    }
+
+    #[test]
+    fn output_that_follows_input_goes_at_once_however_busy_the_channel() {
+        // A stream keeps the channel busy; a key typed into it: its echo is not held for the tick.
+        let t0 = Instant::now();
+        let mut c = Coalescer::new(cfg(16, 65536));
+        c.push(Bytes::from_static(b"line 1\r\n"), t0);
+        c.take();
+        let t1 = t0 + Duration::from_millis(2);
+        assert!(matches!(c.push(Bytes::from_static(b"line 2\r\n"), t1), Next::WaitUntil(_)));
+        c.input();
+        assert_eq!(c.push(Bytes::from_static(b"Z"), t1 + Duration::from_millis(1)), Next::Deliver);
+        assert_eq!(c.take(), vec![b"line 2\r\nZ".to_vec()]);
+        // An echo in two chunks (an erase, then the next key) goes at once too, within a window of
+        // the first; after that the stream waits for the tick again.
+        assert_eq!(c.push(Bytes::from_static(b"\x08 \x08"), t1 + Duration::from_millis(5)), Next::Deliver);
+        c.take();
+        assert!(matches!(
+            c.push(Bytes::from_static(b"line 3\r\n"), t1 + Duration::from_millis(18)),
+            Next::WaitUntil(_)
+        ));
     }
 
     #[test]

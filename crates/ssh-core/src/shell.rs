@@ -57,6 +57,9 @@ pub(crate) struct ShellSlot {
     held: tokio::sync::Mutex<bool>,
     /// Where a pause asked for from outside the runtime (the JS thread) is applied.
     rt: tokio::runtime::Handle,
+    /// Writes so far: output that follows one (an echo, a command's first output) crosses at once
+    /// rather than on the coalescing grid, however busy the channel was.
+    writes: AtomicU64,
 }
 
 /// Who paused a shell: its JS reader, or the UI link it is routed to. Each lifts only its own.
@@ -167,7 +170,7 @@ impl ShellSlot {
         let mut stopped = self.stopped.subscribe();
         tokio::spawn(async move {
             let exit = tokio::select! {
-                exit = pump(&mut read, early, coalesce, slot.sink.as_ref(), &conn) => exit,
+                exit = pump(&mut read, early, coalesce, slot.sink.as_ref(), &conn, Some(&slot.writes)) => exit,
                 _ = stopped.wait_for(|s| *s) => return,
             };
             if slot.generation.load(Ordering::SeqCst) != generation {
@@ -207,6 +210,7 @@ pub(crate) async fn open_shell(
         want_paused: AtomicU8::new(0),
         held: tokio::sync::Mutex::new(false),
         rt: tokio::runtime::Handle::current(),
+        writes: AtomicU64::new(0),
     });
     tokio::spawn(writer(ops_rx, slot.stopped.subscribe()));
     if let Err(e) = slot.attach(conn, coalesce, seen).await {
@@ -233,6 +237,8 @@ impl Shell {
         if !self.slot.attached.load(Ordering::SeqCst) {
             return Err(CoreError::NotConnected("session is not connected (state reconnecting)"));
         }
+        // Counted before it goes, so its echo cannot reach the pump first.
+        self.slot.writes.fetch_add(1, Ordering::SeqCst);
         self.slot.ops.send(ShellOp::Data(Bytes::from(data))).map_err(|_| CoreError::closed())
     }
 
