@@ -694,7 +694,10 @@ export function coreSettings(): PerCore<[string, string][]> {
       ['largest packet accepted', kib(t.maxPacketBytes)],
       ['crypto', 'aws-lc (russh)'],
       ['threads', `${threads} runtime thread${threads === 1 ? '' : 's'} + the JS thread`],
-      ['batching', `${t.coalesceMs} ms grid for busy channels, at most ${kib(t.coalesceBytes)}; a channel quiet for ${t.coalesceMs} ms, or written to, delivers at once`],
+      [
+        'batching',
+        `${t.coalesceMs} ms grid for busy channels, at most ${kib(t.coalesceBytes)}; a channel quiet for ${t.coalesceMs} ms, or written to, delivers at once`,
+      ],
       ['JS wake-ups', `one per drain, at least ${t.wakeIntervalMs} ms apart while carrying data`],
       ['channel queue', `${t.channelBuffer} messages`],
       ['bytes to JS', t.externalBuffers ? 'chunks of 8 KiB and up uncopied, smaller ones copied into one Buffer per wake-up' : 'copied'],
