@@ -45,8 +45,6 @@ those intervals (pass, fail, or undecided).
   --duration D        length of one stability and one resource trial (overrides the budget's)
   --warmup D          what runs before each resource trial's measured window, not counted
                       (default 40s, 20s with --quick: a fresh client's CPU settles in about 40 s)
-  --echo-interval D   each session's keystroke-echo probe period in the resource and UI trials
-                      (default 250ms: about 800 echoes per 20 s trial for the p95s under load)
   --bulk SIZE         bytes of exec output per transfer, e.g. 500MB (default: sized by time, at
                       least 3 s of the core's own rate; 1 s with --quick)
   --busy              a CPU hog (one spinning process: a core's worth of load) beside the
@@ -91,7 +89,6 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       quick: { type: 'boolean', default: false },
       duration: { type: 'string' },
       warmup: { type: 'string' },
-      'echo-interval': { type: 'string' },
       trials: { type: 'string' },
       'max-trials': { type: 'string' },
       precision: { type: 'string' },
@@ -167,7 +164,6 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       phaseMs: duration ?? share(0.28, quick ? 8_000 : 16_000),
       resourcePhaseMs: duration ?? share(0.21, quick ? 8_000 : 20_000),
       resourceWarmupMs: values.warmup ? (/^0+(ms|s|m|h)?$/.test(values.warmup.trim()) ? 0 : parseDuration(values.warmup, '--warmup')) : quick ? 20_000 : 40_000,
-      echoIntervalMs: values['echo-interval'] ? parseDuration(values['echo-interval'], '--echo-interval') : 250,
       scalePhaseMs: Math.max(5_000, Math.round(share(0.31, 5_000) / scaleSizes.length / 1000) * 1000),
       bulkBytes: values.bulk ? parseSize(values.bulk) : null,
       bulkSeconds: quick ? 1 : 3,
@@ -184,10 +180,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; out
       attribute: values.attribute!,
       uiPaths: uiPaths as UiPathName[],
       uiSessions: (values['ipc-sessions'] ?? String(PLAN_DEFAULTS.sessions)).split(',').map((x) => parseIntArg(x.trim(), '--ipc-sessions', 1, 500)),
-      // The UI's echo p95 comes from the probes: 10 s trials with a probe per session a second
-      // (about 100) left its ratio at +/-11-15% after 8 rounds in the runs of 2026-12-06; 20 s gave
-      // each trial about 200, at about 20 s more per round, and still +/-13-20% after 10 rounds in
-      // those of 2026-12-07c, so the probes now come four times as often (--echo-interval).
+      // The UI's echo p95 comes from a probe per session a second: 10 s trials (about 100 probes)
+      // left its ratio at +/-11-15% after 8 rounds in the runs of 2026-12-06; 20 s gives each
+      // trial about 200, at about 20 s more per round.
       uiPhaseMs: quick ? 4_000 : 20_000,
     },
   };

@@ -194,11 +194,6 @@ export interface CompareOptions {
    * Absent in records of older runs: a quarter of the phase, which measured start-up.
    */
   resourceWarmupMs?: number;
-  /**
-   * How often each session gets a keystroke-echo probe in the resource and UI trials (the sessions
-   * taking turns). Absent in records of older runs: 1000.
-   */
-  echoIntervalMs?: number;
   scalePhaseMs: number;
   /** Bytes of one bulk transfer; null: sized by time (`bulkSeconds` at the core's own rate). */
   bulkBytes: number | null;
@@ -284,7 +279,7 @@ export interface ResourceFigures {
   cpuPct: number;
   rssPeakMb: number;
   rssMeanMb: number;
-  /** Keystroke echo p95 measured during the load (a probe per session every `echoIntervalMs`); null: none answered. */
+  /** Keystroke echo p95 measured during the load (a probe per session every second); null: none answered. */
   echoP95Ms?: number | null;
   /**
    * What the trial's workload did, so a trial whose figures look odd can be told from one whose
@@ -476,11 +471,6 @@ export interface CompareHooks {
   say: (line: string) => void;
 }
 
-/** Each session's echo probe period (older records: a second). */
-export function echoEvery(o: CompareOptions): number {
-  return o.echoIntervalMs ?? 1_000;
-}
-
 function baseSpike(o: CompareOptions, sessions: number, durationMs: number): SpikeOptions {
   return {
     cores: ['rust', 'ssh2'],
@@ -495,7 +485,7 @@ function baseSpike(o: CompareOptions, sessions: number, durationMs: number): Spi
     out: undefined,
     lang: 'en',
     seed: o.seed,
-    echoIntervalMs: echoEvery(o),
+    echoIntervalMs: 1_000,
     criteria: {
       sessions,
       durationS: durationMs / 1000,
@@ -793,7 +783,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
   };
 
   hooks.say(
-    `2/6 resources (mid PTY load, exec every 5 s, an echo probe per session every ${echoEvery(o)} ms, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, each after a warm-up of ${(o.resourceWarmupMs ?? 0) / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`,
+    `2/6 resources (mid PTY load, exec every 5 s, an echo probe a second, keepalive; ${k} trials of ${o.resourcePhaseMs / 1000} s, each after a warm-up of ${(o.resourceWarmupMs ?? 0) / 1000} s, and the workload alone with no SSH once a round${o.busy ? '; the other core busy' : ''})`,
   );
   const resourceRound = async () => {
     for (const core of order(cs, turn++)) {
@@ -866,18 +856,14 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
     c.workloads.throughput = [
       `one session: exec \`head -c <size> /dev/zero\`, every byte counted in JS (after a 1 MB warm-up${o.bulkBytes === null ? ' and a 200 MB transfer that sizes the measured one' : ''})`,
     ];
-    // A p95 needs enough samples to be more than the slowest few, and enough time to be more than
-    // one stall of the machine: the tails of 100 varied by a third from trial to trial here, and
-    // counted phases let the faster core finish in a third of the time (200 Rust handshakes in
-    // about 0.4 s, ssh2's in 1.2 s), so a stall moved its p95 most: the two halves of one run of
-    // 600 Rust handshakes had p95s of 3.0 and 1.7 ms. Each phase runs for a time, at least a count
-    // (a handshake takes 1.5-10 ms, an exec 0.3-1 ms); keystrokes keep a typist's 50 ms cadence.
+    // A p95 needs enough samples to be more than the slowest few: the tails of 100 varied by a
+    // third from trial to trial here, so the cheap ones get more (a handshake takes 2-10 ms, an
+    // exec about 1 ms; keystrokes keep a typist's 50 ms cadence).
     const handshakes = o.quick ? 20 : 200;
     const roundTrips = o.quick ? 40 : 300;
     const keystrokes = o.quick ? 40 : 100;
-    const seconds = o.quick ? { handshakes: 0.5, roundTrips: 0.3 } : { handshakes: 3, roundTrips: 2 };
     c.workloads.latency = [
-      `one session at a time: handshakes (connect, authenticate, close) for ${seconds.handshakes} s, at least ${handshakes}; exec \`true\` round trips for ${seconds.roundTrips} s, at least ${roundTrips}; ${keystrokes} keystrokes echoed by a shell, 50 ms apart`,
+      `one session at a time: ${handshakes} handshakes (connect, authenticate, close), ${roundTrips} exec \`true\` round trips, ${keystrokes} keystrokes echoed by a shell, 50 ms apart`,
     ];
     hooks.say(`4/6 latency (handshake, exec round trip, keystroke echo; ${short} trials)`);
     const latencyRound = (n: number) =>
@@ -892,7 +878,6 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
             handshakes,
             roundTrips,
             keystrokes,
-            seconds,
           }),
         );
       }, n);
@@ -903,7 +888,7 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
       const streamCmd = (rate: 'mid' | 'flood', count: number) =>
         o.target.kind === 'inventory' ? portableStreamCommand(rate, count) : streamCommand(server.info!, rate, count);
       c.workloads.ui = [
-        `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into every ${echoEvery(o)} ms; the output relayed to the UI stand-in, which checks every line`,
+        `${o.sessions} sessions, each a PTY shell streaming sequence lines (mid) and an echo shell the UI types a probe key into once a second; the output relayed to the UI stand-in, which checks every line`,
         `flood: one session's stream as fast as it goes (${floodLines.toLocaleString('en')} lines of 100 bytes), until the UI drew every line, drawing as fast as it can`,
         `flow control, once per path and core: ${(UI_FLOW.lines * 100) / 1e6} MB as fast as it goes into a UI drawing ${UI_FLOW.drawBytesPerS / 1e6} MB/s; a gate pauses the shell (the relay's, or on utility/ipc the utility process's own, fed the UI's acks; ssh2 stops reading the channel, the Rust core holds the channel's window)`,
       ];
@@ -932,7 +917,6 @@ export async function runComparison(o: CompareOptions, hooks: CompareHooks): Pro
               sessions: o.sessions,
               seconds: (o.uiPhaseMs ?? 8000) / 1000,
               streamCommand: `${streamCmd('mid', 0)}\r`,
-              typeEveryMs: echoEvery(o),
             });
             const flood = await runTask({ ...base, workload: 'flood', sessions: 1, seconds: 60, streamCommand: `${streamCmd('flood', floodLines)}\r` });
             push(per, core, uiFigures(load, flood));

@@ -7,20 +7,7 @@ import type { UiPathResult, UiPathTask } from './ui-path.js';
 export type BenchTask =
   /** `bytes` of exec output, or with `bytes: null`, as much as the core moves in about `seconds`. */
   | { kind: 'bulk'; core: Contender; session: SessionOptions; bytes: number | null; seconds: number }
-  /**
-   * At least `handshakes` handshakes and `roundTrips` exec round trips, each kept up until
-   * `seconds` of it have passed when given (a fast core's tail then spans as much time as a slow
-   * one's); `keystrokes` echoes 50 ms apart.
-   */
-  | {
-      kind: 'latency';
-      core: Contender;
-      session: SessionOptions;
-      handshakes: number;
-      roundTrips: number;
-      keystrokes: number;
-      seconds?: { handshakes: number; roundTrips: number };
-    }
+  | { kind: 'latency'; core: Contender; session: SessionOptions; handshakes: number; roundTrips: number; keystrokes: number }
   | { kind: 'floor'; ciphers: string[]; blockBytes: number; seconds: number }
   /** The path from the core to the UI stand-in (ui-path.ts). */
   | UiPathTask;

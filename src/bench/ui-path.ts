@@ -52,8 +52,6 @@ export interface UiPathTask {
   floodLines: number;
   /** How fast the UI stand-in draws (its `drawBytesPerS`). @default undefined (as fast as it can) */
   drawBytesPerS?: number;
-  /** load: each session gets a probe key this often (the stand-in's `typeEveryMs`). @default 1000 */
-  typeEveryMs?: number;
 }
 
 /** CPU (% of one core over the window) and RSS of each process of the app. */
@@ -217,7 +215,6 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       maxLifetimeMs: task.seconds * 2000 + 2 * TIMEOUT_MS,
       ...(socketPath ? { socketPath } : {}),
       ...(task.drawBytesPerS !== undefined ? { drawBytesPerS: task.drawBytesPerS } : {}),
-      ...(task.typeEveryMs !== undefined ? { typeEveryMs: task.typeEveryMs } : {}),
     });
   } catch (err) {
     if (dir) rmSync(dir, { recursive: true, force: true });

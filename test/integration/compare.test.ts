@@ -51,15 +51,6 @@ it('bench:compare --quick on a reduced size prints six sections and writes compa
   expect(c.trials.throughput['aes128-gcm@openssh.com'].ssh2).toHaveLength(5);
   expect(c.trials.throughput['chacha20-poly1305@openssh.com'].ssh2).toHaveLength(4);
   expect(c.trials.latency.rust).toHaveLength(5);
-  // Latency phases run for a time (0.5 s of handshakes with --quick), at least their count (20):
-  // a local handshake takes milliseconds, so the phase went on past its count.
-  expect(c.workloads.latency[0]).toContain('handshakes (connect, authenticate, close) for 0.5 s, at least 20');
-  expect(Math.max(...c.trials.latency.rust.map((l: { handshake: { count: number } }) => l.handshake.count))).toBeGreaterThan(20);
-  // Echo probes under load every 250 ms per session: 10 sessions over 8 s give far more than the
-  // 80 a probe a second would.
-  expect(c.options.echoIntervalMs).toBe(250);
-  expect(err).toContain('an echo probe per session every 250 ms');
-  for (const core of ['rust', 'ssh2']) expect(c.trials.resources[core][0].echoSamples).toBeGreaterThan(100);
   expect(c.trials.floor).toHaveLength(4);
   for (const path of ['main/ipc', 'utility/ipc', 'direct/socket']) {
     const n = path === 'main/ipc' ? 3 : 2;

@@ -421,15 +421,12 @@ describe('bench:compare options', () => {
     expect(parseCompareArgs(['--target', 'openssh', '--scale', '10,1000']).options.scaleSizes).toEqual([10, 1000]);
   });
 
-  it('warms each resource trial up before measuring it (40 s, 20 s quick, --warmup to change), probes echo every 250 ms (--echo-interval), and runs the UI path at the counts --ipc-sessions names', () => {
+  it('warms each resource trial up before measuring it (40 s, 20 s quick, --warmup to change), and runs the UI path at the counts --ipc-sessions names', () => {
     expect(parseCompareArgs([]).options.resourceWarmupMs).toBe(40_000);
     expect(parseCompareArgs(['--quick']).options.resourceWarmupMs).toBe(20_000);
     expect(parseCompareArgs(['--warmup', '1m']).options.resourceWarmupMs).toBe(60_000);
     expect(parseCompareArgs(['--warmup', '0']).options.resourceWarmupMs).toBe(0);
     expect(() => parseCompareArgs(['--warmup', 'soon'])).toThrow(/--warmup must be a duration like 90s/);
-    expect(parseCompareArgs([]).options.echoIntervalMs).toBe(250);
-    expect(parseCompareArgs(['--echo-interval', '1s']).options.echoIntervalMs).toBe(1000);
-    expect(() => parseCompareArgs(['--echo-interval', 'often'])).toThrow(/--echo-interval must be a duration/);
     expect(parseCompareArgs([]).options.uiSessions).toEqual([10]);
     expect(parseCompareArgs(['--ipc-sessions', '10,100']).options.uiSessions).toEqual([10, 100]);
     expect(() => parseCompareArgs(['--ipc-sessions', '10,lots'])).toThrow(/--ipc-sessions/);
