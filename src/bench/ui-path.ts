@@ -25,6 +25,7 @@ import type { RustUiLink } from '../core/rust.js';
 import type { SessionOptions } from '../core/contract.js';
 import { siblingEntry } from '../lab/process.js';
 import type { LatencySummary } from '../record/record.js';
+import type { FrameBatcherStats } from '../ui/batch.js';
 import type { UiResources, UiStats } from '../ui/frames.js';
 import { UiHost, type UiTransport } from '../ui/host.js';
 import { Relay, type RelayStats } from '../ui/relay.js';
@@ -81,6 +82,12 @@ export interface UiPathResult {
   integrity: Integrity;
   echo: LatencySummary;
   relay: RelayStats;
+  /**
+   * utility: the utility process's batcher, which takes the core's output as the core hands it
+   * over (chunks in) and sends it to the main process (batches out); the relay's figures then
+   * count what the utility already batched. null on the other paths, where the relay's are these.
+   */
+  utilityBatch: FrameBatcherStats | null;
   uiPeakQueuedBytes: number;
 }
 
@@ -104,6 +111,7 @@ interface CoreUsage {
   rssBytes: number;
   pauses: number;
   pausesUnavailable: number;
+  batch: FrameBatcherStats;
 }
 
 const TIMEOUT_MS = 60_000;
@@ -307,6 +315,7 @@ export async function uiPath(task: UiPathTask): Promise<UiPathResult> {
       echo: last.ui.stats.echo,
       // In the utility the pauses are its own gates' (the relay's only mirror them).
       relay: relay ? { ...relay.stats, ...(last.core ? { pauses: last.core.pauses, pausesUnavailable: last.core.pausesUnavailable } : {}) } : linkStats(link!),
+      utilityBatch: last.core?.batch ?? null,
       uiPeakQueuedBytes: last.ui.stats.peakQueuedBytes,
     };
   } finally {

@@ -9,7 +9,7 @@
  * batches it for the UI; the gate counts bytes as they come from the shell.
  * Forked by ui-path.ts; exits on stop or when the main process goes away.
  */
-import { FrameBatcher } from '../ui/batch.js';
+import { FrameBatcher, type FrameBatcherStats } from '../ui/batch.js';
 import { FlowGate } from '../ui/flow.js';
 import { type TerminalSink, Terminals, type TerminalsSpec } from './terminals.js';
 
@@ -30,8 +30,11 @@ export type UtilityReply =
   | { type: 'failed'; error: string }
   | { type: 'data'; terminal: number; bytes: Uint8Array }
   | { type: 'reopen'; terminal: number }
-  /** This process's CPU and RSS, and its gates' pauses so far (and those the core could not make). */
-  | { type: 'usage'; id: number; cpuMs: number; rssBytes: number; pauses: number; pausesUnavailable: number };
+  /**
+   * This process's CPU and RSS, its gates' pauses so far (and those the core could not make), and
+   * its batcher's chunks in and messages out: the batching of the core's own output.
+   */
+  | { type: 'usage'; id: number; cpuMs: number; rssBytes: number; pauses: number; pausesUnavailable: number; batch: FrameBatcherStats };
 
 function send(reply: UtilityReply): void {
   process.send?.(reply);
@@ -89,7 +92,15 @@ if (process.send) {
         break;
       case 'usage': {
         const cpu = process.cpuUsage();
-        send({ type: 'usage', id: m.id, cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage.rss(), pauses, pausesUnavailable });
+        send({
+          type: 'usage',
+          id: m.id,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          rssBytes: process.memoryUsage.rss(),
+          pauses,
+          pausesUnavailable,
+          batch: batcher.stats,
+        });
         break;
       }
       case 'stop':
