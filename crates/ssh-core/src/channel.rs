@@ -175,13 +175,17 @@ pub(crate) async fn pump(
     let mut writes_seen = writes.map_or(0, |w| w.load(Ordering::SeqCst));
     let mut exit = ChannelExit::default();
     let mut deadline: Option<Instant> = None;
+    // One timer for the pump's life, moved only when the deadline moves: packets that fall in the
+    // same tick leave it where it is (a new timer per packet took the timer wheel's lock twice).
+    let tick = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(tick);
     loop {
         let msg = if let Some(m) = pending.pop_front() {
             m
-        } else if let Some(at) = deadline {
+        } else if deadline.is_some() {
             tokio::select! {
                 m = read.wait() => m,
-                () = tokio::time::sleep_until(at) => {
+                () = &mut tick => {
                     deadline = None;
                     out.take().into_iter().for_each(|chunk| sink.data(chunk));
                     err.take().into_iter().for_each(|chunk| sink.stderr(chunk));
@@ -250,7 +254,11 @@ pub(crate) async fn pump(
                 }
             }
             Next::WaitUntil(at) => {
-                deadline = Some(deadline.map_or(at, |d| d.min(at)));
+                let next = deadline.map_or(at, |d| d.min(at));
+                if deadline != Some(next) {
+                    tick.as_mut().reset(next);
+                }
+                deadline = Some(next);
             }
         }
     }

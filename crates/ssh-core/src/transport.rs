@@ -241,32 +241,88 @@ impl Greeting {
     }
 }
 
-/// The TCP stream under a connection. It notes when bytes arrive for the health check.
+/// What one read of the socket asks for at most when russh asks for less.
+const READ_AHEAD: usize = 4 * 1024;
+
+/// The TCP stream under a connection. It notes when bytes arrive for the health check, and reads
+/// ahead: russh reads each packet as two exact reads (its length, then the rest), so a small packet
+/// cost two `read` calls and, since neither came up short, a third that only learnt the socket was
+/// drained. Reading up to `READ_AHEAD` at once serves both from memory and comes up short, so tokio
+/// waits for the socket instead of trying it again. A read at least that large goes straight to
+/// the socket, so a bulk transfer's packets are not copied once more.
 pub struct MeteredStream {
     inner: TcpStream,
     inbound: Arc<InboundClock>,
     /// Until the server's version line is seen; dropped then, so reads take no lock afterwards.
     greeting: Option<Arc<Mutex<Greeting>>>,
+    /// Bytes read from the socket and not yet handed to russh: `ahead[start..end]`.
+    ahead: Box<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl MeteredStream {
+    fn new(inner: TcpStream, inbound: Arc<InboundClock>, greeting: Arc<Mutex<Greeting>>) -> Self {
+        MeteredStream {
+            inner,
+            inbound,
+            greeting: Some(greeting),
+            ahead: vec![0; READ_AHEAD].into_boxed_slice(),
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+/// Shows the bytes handed to russh to the greeting until the version line is among them.
+fn greet(greeting: &mut Option<Arc<Mutex<Greeting>>>, handed: &[u8]) {
+    let done = match greeting {
+        Some(g) => g.lock().map_or(true, |mut g| {
+            g.feed(handed);
+            g.done
+        }),
+        None => return,
+    };
+    if done {
+        *greeting = None;
+    }
 }
 
 impl AsyncRead for MeteredStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            self.inbound.mark();
-            let done = match &self.greeting {
-                Some(greeting) => greeting.lock().map_or(true, |mut g| {
-                    g.feed(&buf.filled()[before..]);
-                    g.done
-                }),
-                None => false,
-            };
-            if done {
-                self.greeting = None;
-            }
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
         }
-        r
+        if this.start == this.end {
+            if buf.remaining() >= READ_AHEAD {
+                let before = buf.filled().len();
+                let r = Pin::new(&mut this.inner).poll_read(cx, buf);
+                if buf.filled().len() > before {
+                    this.inbound.mark();
+                    greet(&mut this.greeting, &buf.filled()[before..]);
+                }
+                return r;
+            }
+            let mut ahead = ReadBuf::new(&mut this.ahead);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut ahead) {
+                Poll::Ready(Ok(())) => {}
+                other => return other,
+            }
+            let n = ahead.filled().len();
+            if n == 0 {
+                return Poll::Ready(Ok(())); // end of stream
+            }
+            this.inbound.mark();
+            this.start = 0;
+            this.end = n;
+        }
+        let n = buf.remaining().min(this.end - this.start);
+        let (from, to) = (this.start, this.start + n);
+        buf.put_slice(&this.ahead[from..to]);
+        this.start = to;
+        greet(&mut this.greeting, &this.ahead[from..to]);
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -389,8 +445,7 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
         let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await.map_err(|e| map_io(&e, &ctx.addr))?;
         let _ = stream.set_nodelay(true);
         let killer = stream.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from);
-        let stream =
-            MeteredStream { inner: stream, inbound: Arc::clone(&inbound), greeting: Some(Arc::clone(&greeting)) };
+        let stream = MeteredStream::new(stream, Arc::clone(&inbound), Arc::clone(&greeting));
         stage.store(STAGE_HANDSHAKE, Ordering::Relaxed);
         let lost = Arc::new(LostSignal::default());
         let handler = ClientHandler {
@@ -452,5 +507,62 @@ pub async fn connect(cfg: &SessionConfig, attempt: Attempt<'_>) -> Result<Connec
             stage: stage_name(stage.load(Ordering::Relaxed)),
             timeout_ms: attempt.timeout.as_millis() as u64,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// The read-ahead hands russh every byte once and in order, whatever the sizes on either side
+    /// (reads smaller, equal to and larger than `READ_AHEAD`, writes that split and join them), and
+    /// shows the greeting only what it handed over, up to the version line.
+    #[tokio::test]
+    async fn read_ahead_hands_over_every_byte_in_order() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut sent = b"a banner line\r\nSSH-2.0-test\r\n".to_vec();
+        sent.extend((0..200_000u32).map(|i| (i * 7 + i / 251) as u8));
+        let to_send = sent.clone();
+        let server = tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut at = 0;
+            for (i, size) in [5usize, 31, 4096, 1, 9000, 70_000, 3, 4095, 4097].iter().cycle().enumerate() {
+                if at == to_send.len() {
+                    break;
+                }
+                let end = (at + size).min(to_send.len());
+                sock.write_all(&to_send[at..end]).await.unwrap();
+                at = end;
+                if i % 3 == 0 {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+        });
+        let inbound = Arc::new(InboundClock::new());
+        let greeting = Arc::new(Mutex::new(Greeting::default()));
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let mut stream = MeteredStream::new(tcp, Arc::clone(&inbound), Arc::clone(&greeting));
+        let mut got = Vec::new();
+        for size in [4usize, 1, 12, 4096, 100, 5000, 4, 20_000, 4095, 3, 64 * 1024].iter().cycle() {
+            let want = (*size).min(sent.len() - got.len());
+            if want == 0 {
+                break;
+            }
+            let mut part = vec![0u8; want];
+            stream.read_exact(&mut part).await.unwrap();
+            got.extend_from_slice(&part);
+        }
+        assert_eq!(got.len(), sent.len());
+        assert!(got == sent, "bytes differ from what the server sent");
+        let mut rest = [0u8; 16];
+        assert_eq!(stream.read(&mut rest).await.unwrap(), 0, "end of stream after the last byte");
+        server.await.unwrap();
+        assert!(stream.greeting.is_none(), "the greeting is let go once the version line was handed over");
+        let g = greeting.lock().unwrap();
+        assert!(g.done && g.ident_seen());
+        assert!(g.bytes.starts_with(b"a banner line\r\nSSH-2.0-test"));
+        assert!(g.bytes.len() <= Greeting::KEEP);
     }
 }
