@@ -60,7 +60,7 @@ function spikeSection(rec: LoadedRecord, run: RecordedRun, report: Report): stri
   if (report.partial) out.push('> This report is partial: a run stopped early.', '');
   out.push('#### The plan\u2019s verdict per core', '', ...head(['core', 'outcome', 'next step (the plan)', 'why']));
   for (const [core, v] of Object.entries(report.verdicts)) {
-    out.push(row([core, `**${w.outcome[v.outcome as Outcome]}**`, w.nextStep[v.outcome as Outcome], verdictReasons(w, v).join('; ')]));
+    out.push(row([core, `**${w.outcome[v.outcome as Outcome]}**`, w.nextStep[v.outcome as Outcome], verdictReasons(w, v).join('<br>')]));
   }
   out.push('', ...head(['core', 'criterion', 'result', 'measured']));
   for (const [core, v] of Object.entries(report.verdicts)) {

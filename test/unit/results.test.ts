@@ -68,6 +68,8 @@ describe('the results page', () => {
     expect(page).toContain('| Run ID | Topology (A/B) | Sessions |');
     expect(page).toContain('| r1-rust | A | 3 | 2m | F5 Many sessions drop at once | 3/3 | 3.0 / 22.0 | 0 |');
     expect(page).toContain('| rust | **Partial success** | improve keepalive / reconnect policy / channel usage, then re-run |');
+    // the reasons cell: the heading, then each missed criterion on a line of its own, as the spike's own report shows them
+    expect(page).toMatch(/then re-run \| stable \(no abnormal end\), but:<br>[^|<;]+ \|/);
     // the fixture's ssh2 recovers 70 of 90: it misses the plan, and every run says so
     expect(page).toContain('**Every run gives the same answer: The Rust core: the ssh2 core misses the plan.**');
     expect(page).toMatch(/\| ssh2: the plan \| misses reconnect >= 90% usable within 15 s \(compressed x6, all trials\) \(70\/90 = 78% \[68-85\]\) \|/);
